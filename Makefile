@@ -1,0 +1,58 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_PASSWORD ?= portal-demo-2026
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal)
+
+# Django 6 needs Python >= 3.12. Try $PYTHON, versioned names on PATH, then pyenv's installs (newest first).
+define find_python
+for p in "$$PYTHON" python3.14 python3.13 python3.12 \
+    $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.*/bin/python3 2>/dev/null | sort -rV) python3; do \
+  [ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && \
+  "$$p" -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; exit 0; }; \
+done; exit 1
+endef
+
+.PHONY: help venv run test test-postgres test-sqlite check-postgres clean
+
+help:
+	@echo "make run   - install, migrate, load demo content, serve http://127.0.0.1:$(PORT)/"
+	@echo "make test  - the whole suite on PostgreSQL, then again on SQLite"
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi
+	@if [ ! -x $(PY) ]; then \
+	  py=$$($(find_python)) || { echo "error: no Python >= 3.12 found (tried \$$PYTHON, python3.13, python3.12, pyenv versions, python3); install one or set PYTHON=/path/to/python3.12" >&2; exit 1; }; \
+	  echo "Using $$py ($$($$py --version))"; \
+	  "$$py" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+check-postgres: venv
+	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'
+
+test: test-postgres test-sqlite
+
+test-postgres: check-postgres
+	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL))"
+	DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest
+
+test-sqlite: venv
+	@echo "== tests on SQLite (the embedded default); PostgreSQL-only and browser tests are skipped"
+	DATABASE_URL='sqlite:///$(CURDIR)/var/test-sqlite.db' $(PY) -m pytest -m "not e2e"
+
+clean:
+	rm -rf $(VENV) var media staticfiles

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
+
+from news import images
+from news.richtext import BODY_EXTENSIONS, sanitize_body
+
+
+class Section(models.Model):
+    """A 대메뉴 section (경제, 사회 ...). 종합 is the all-sections view, not a row here."""
+
+    name = models.CharField(_("이름"), max_length=40, unique=True)
+    slug = models.SlugField(_("주소 이름"), max_length=40, unique=True, help_text=_("주소에 쓰이는 영문 이름 (예: economy)"))
+    menu_order = models.PositiveSmallIntegerField(_("메뉴 순서"), default=0)
+    show_in_menu = models.BooleanField(_("메뉴에 표시"), default=True)
+
+    class Meta:
+        verbose_name = _("섹션")
+        verbose_name_plural = _("섹션")
+        ordering = ["menu_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:section", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        """Live articles: published, and their publish time has passed (scheduling is decided here, no cron)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self) -> ArticleQuerySet:
+        """What list pages need in one query, newest first."""
+        return (
+            self.select_related("section")
+            .only(
+                "id", "title", "subtitle", "published_at", "lead_renditions", "lead_image_alt",
+                "byline", "section__name", "section__slug",
+            )
+            .order_by("-published_at", "-id")
+        )
+
+    def latest_per_section(self, per_section: int) -> ArticleQuerySet:
+        """The newest `per_section` articles of every section, in one query (a window function)."""
+        return self.annotate(
+            rank_in_section=Window(RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), F("id").desc()])
+        ).filter(rank_in_section__lte=per_section)
+
+    def editable_by(self, user) -> ArticleQuerySet:
+        """Editors work on every article; a reporter only on their own."""
+        if user.has_perm("news.publish_article"):
+            return self
+        return self.filter(reporter=user)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("작성 중")
+        SUBMITTED = "submitted", _("출고 요청")
+        PUBLISHED = "published", _("발행")
+
+    title = models.CharField(_("제목"), max_length=200)
+    subtitle = models.CharField(_("부제"), max_length=300, blank=True)
+    body = ProseEditorField(_("본문"), extensions=BODY_EXTENSIONS, sanitize=True, blank=True,
+                            help_text=_("사진은 아래 ‘기사 사진’에 올리고, 넣을 자리에 [사진 1]처럼 한 줄로 적으세요."))
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("섹션"))
+    lead_image = images.PhotoField(_("대표 사진"), upload_to="articles/%Y/%m/", blank=True,
+                                   help_text=_("JPEG, PNG, WebP, GIF. 10MB, 5천만 화소 이하."))
+    lead_image_caption = models.CharField(_("사진 설명"), max_length=300, blank=True)
+    lead_image_alt = models.CharField(_("대체 텍스트"), max_length=300, blank=True,
+                                      help_text=_("사진을 볼 수 없는 독자를 위한 설명"))
+    lead_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles",
+                                 verbose_name=_("작성 기자"))
+    byline = models.CharField(_("기자 이름"), max_length=60, blank=True,
+                              help_text=_("비워 두면 작성 기자의 이름. 지면에는 ‘OOO 기자’로 나갑니다."))
+    byline_email = models.EmailField(_("기자 이메일"), blank=True, help_text=_("비워 두면 작성 기자의 이메일"))
+    status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.DRAFT)
+    featured = models.BooleanField(_("톱기사"), default=False, help_text=_("첫 화면 맨 위에 올릴 기사"))
+    published_at = models.DateTimeField(_("발행 시각"), null=True, blank=True,
+                                        help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행)."))
+    created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("기사")
+        verbose_name_plural = _("기사")
+        ordering = ["-published_at", "-id"]
+        permissions = [("publish_article", _("기사를 발행·예약할 수 있음"))]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_live_idx"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section_live_idx"),
+            models.Index(fields=["reporter", "status", "-published_at"], name="article_reporter_live_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+                violation_error_message=_("발행하려면 발행 시각이 있어야 합니다."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:article", kwargs={"pk": self.pk})
+
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+
+    def can_be_previewed_by(self, user) -> bool:
+        """Before it is live, an article's page is open to editors and to its own reporter."""
+        return user.is_authenticated and user.is_staff and (
+            user.has_perm("news.publish_article") or (user.pk == self.reporter_id and user.has_perm("news.change_article"))
+        )
+
+    def was_modified(self) -> bool:
+        """Show 수정 only for a change made after publication, not the save that published it."""
+        return bool(self.published_at) and (self.updated_at - self.published_at).total_seconds() > 60
+
+    def lead_rendition(self, name: str) -> dict | None:
+        return self.lead_renditions.get(name)
+
+    def clean(self) -> None:
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+
+    def save(self, *args, **kwargs) -> None:
+        self.body = sanitize_body(self.body)
+        if not self.byline and self.reporter_id:
+            self.byline = self.reporter.get_full_name() or self.reporter.get_username()
+        if not self.byline_email and self.reporter_id:
+            self.byline_email = self.reporter.email
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        fresh = images.swap_in_cleaned(self, "lead_image")
+        if not self.lead_image:
+            self.lead_renditions = {}
+        super().save(*args, **kwargs)
+        if fresh:
+            self.lead_renditions = images.make_renditions(self.lead_image.name)
+            super().save(update_fields=["lead_renditions"])
+
+
+class ArticlePhoto(models.Model):
+    """A photo inside the body, placed where the reporter writes "[사진 N]" (N follows `position`)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="photos")
+    image = images.PhotoField(_("사진"), upload_to="articles/%Y/%m/")
+    caption = models.CharField(_("사진 설명"), max_length=300, blank=True)
+    alt_text = models.CharField(_("대체 텍스트"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("순서"), default=1)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("기사 사진")
+        verbose_name_plural = _("기사 사진 (본문에 [사진 1], [사진 2] … 로 넣기)")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"[사진 {self.position}] {self.caption}"
+
+    def rendition(self, name: str) -> dict | None:
+        return self.renditions.get(name)
+
+    def save(self, *args, **kwargs) -> None:
+        fresh = images.swap_in_cleaned(self, "image")
+        super().save(*args, **kwargs)
+        if fresh:
+            self.renditions = images.make_renditions(self.image.name)
+            super().save(update_fields=["renditions"])

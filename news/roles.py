@@ -1,0 +1,53 @@
+"""The newsroom's roles as groups with exact permissions, kept in step with the code on every migrate."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+REPORTER = "기자"
+EDITOR = "편집자"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Reporters add and change their own articles (the admin narrows to their own) and may submit, not publish.
+    REPORTER: [
+        "news.add_article", "news.change_article", "news.view_article",
+        "news.add_articlephoto", "news.change_articlephoto", "news.delete_articlephoto", "news.view_articlephoto",
+        "news.view_section",
+    ],
+    EDITOR: [
+        "news.add_article", "news.change_article", "news.delete_article", "news.view_article", "news.publish_article",
+        "news.add_articlephoto", "news.change_articlephoto", "news.delete_articlephoto", "news.view_articlephoto",
+        "news.add_section", "news.change_section", "news.delete_section", "news.view_section",
+        "portal.change_siteprofile", "portal.view_siteprofile",
+    ],
+}
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    wanted = {tuple(code.split(".")) for code in codes}
+    found = [
+        perm
+        for perm in Permission.objects.select_related("content_type").filter(codename__in=[c for _, c in wanted])
+        if (perm.content_type.app_label, perm.codename) in wanted
+    ]
+    return found if len(found) == len(wanted) else []
+
+
+def ensure_roles() -> dict[str, Group]:
+    """Create or update each role group so that it holds exactly its listed permissions."""
+    groups = {}
+    for name, codes in ROLE_PERMISSIONS.items():
+        perms = _permissions(codes)
+        if not perms:
+            raise LookupError(f"permissions for role {name!r} are missing; run migrate")
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(perms)
+        groups[name] = group
+    return groups
+
+
+def on_post_migrate(sender, **kwargs) -> None:
+    # post_migrate fires once per app and auth creates each app's permissions in its own receiver, so act
+    # only once every permission a role needs exists (the last app's turn); earlier calls are no-ops.
+    if all(_permissions(codes) for codes in ROLE_PERMISSIONS.values()):
+        ensure_roles()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from news import views
+
+app_name = "news"
+
+urlpatterns = [
+    path("section/<slug:slug>/", views.section, name="section"),
+    path("article/<int:pk>/", views.article, name="article"),
+    path("reporter/<str:username>/", views.reporter, name="reporter"),
+]

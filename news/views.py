@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from news.models import Article, Section
+from news.richtext import render_body
+
+SECTION_PAGE_SIZE = 20
+RELATED_COUNT = 5
+
+
+def _page(request: HttpRequest, queryset):
+    """A page of a list; a bad or out-of-range ?page= gets the nearest real page, never an error."""
+    page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.elided_range = page.paginator.get_elided_page_range(page.number)
+    return page
+
+
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    current = get_object_or_404(Section, slug=slug)
+    page = _page(request, Article.objects.published().filter(section=current).for_listing())
+    return render(request, "news/section.html", {"section": current, "page": page, "current_section_slug": slug})
+
+
+def article(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Article.objects.select_related("section", "reporter"), pk=pk)
+    if not story.is_published() and not story.can_be_previewed_by(request.user):
+        raise Http404(_("기사를 찾을 수 없습니다."))
+    live = Article.objects.published().for_listing().exclude(pk=story.pk)
+    context = {
+        "article": story,
+        "body": render_body(story.body, story.photos.all()),
+        "preview": not story.is_published(),
+        "reporter_articles": live.filter(reporter_id=story.reporter_id)[:RELATED_COUNT],
+        "section_articles": live.filter(section_id=story.section_id)[:RELATED_COUNT],
+        "current_section_slug": story.section.slug,
+    }
+    return render(request, "news/article.html", context)
+
+
+def reporter(request: HttpRequest, username: str) -> HttpResponse:
+    person = get_object_or_404(get_user_model(), username=username, is_staff=True)
+    page = _page(request, Article.objects.published().filter(reporter=person).for_listing())
+    latest = page.object_list[0] if page.object_list else None
+    byline = latest.byline if latest else (person.get_full_name() or person.get_username())
+    return render(request, "news/reporter.html", {"person": person, "page": page, "byline": byline})

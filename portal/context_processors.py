@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+
+from news.models import Section
+from portal.models import SiteProfile
+
+
+def site(request) -> dict:
+    """The site profile and the 대메뉴, on every page (evaluated only when a template uses them)."""
+    return {
+        "site": SimpleLazyObject(SiteProfile.current),
+        "menu_sections": SimpleLazyObject(lambda: list(Section.objects.filter(show_in_menu=True))),
+    }

@@ -1,0 +1,176 @@
+"""Load the demo newsroom: site profile, sections, accounts, and original Korean articles with photos.
+
+Idempotent: everything is looked up by a natural key first, so a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from PIL import Image, ImageDraw, ImageFilter
+
+from news import roles
+from news.models import Article, Section
+from portal import demo_content
+from portal.models import SiteProfile
+
+DEFAULT_DEMO_PASSWORD = "portal-demo-2026"
+
+# username: (Korean name, e-mail, role group or None, is_staff)
+ACCOUNTS = {
+    "editor": ("김하늘", "editor@example.com", roles.EDITOR, True),
+    "reporter": ("이서준", "reporter@example.com", roles.REPORTER, True),
+    "reporter2": ("박지현", "reporter2@example.com", roles.REPORTER, True),
+    "moderator": ("최민호", "moderator@example.com", None, True),
+    "reader": ("정예린", "reader@example.com", None, False),
+    "reader2": ("한도윤", "reader2@example.com", None, False),
+}
+
+SECTION_COLOURS = {
+    "economy": ((11, 79, 138), (96, 165, 220)),
+    "society": ((120, 40, 40), (230, 140, 110)),
+    "culture": ((70, 40, 120), (190, 150, 230)),
+    "opinion": ((40, 40, 50), (170, 170, 180)),
+    "life": ((20, 110, 80), (140, 210, 170)),
+    "education": ((150, 100, 10), (245, 205, 110)),
+}
+
+
+def demo_photo(seed: int, colours: tuple[tuple[int, int, int], tuple[int, int, int]]) -> bytes:
+    """An abstract city-at-dusk picture: a gradient sky, a sun and a skyline of towers."""
+    rng = random.Random(seed)
+    width, height = 1200, 800
+    top, bottom = colours
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+    sun_x, sun_y, r = rng.randint(150, 1050), rng.randint(120, 360), rng.randint(50, 110)
+    draw.ellipse([sun_x - r, sun_y - r, sun_x + r, sun_y + r], fill=(255, 236, 190))
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    draw = ImageDraw.Draw(image)
+    x = 0
+    while x < width:
+        w, h = rng.randint(40, 120), rng.randint(150, 520)
+        shade = rng.randint(15, 55)
+        draw.rectangle([x, height - h, x + w, height], fill=(shade, shade + 5, shade + 15))
+        for wy in range(height - h + 14, height - 10, 22):
+            for wx in range(x + 8, x + w - 8, 16):
+                if rng.random() < 0.35:
+                    draw.rectangle([wx, wy, wx + 6, wy + 9], fill=(255, 220, 140))
+        x += w + rng.randint(0, 12)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82)
+    return buffer.getvalue()
+
+
+def body_html(paragraphs: list) -> str:
+    parts = []
+    for block in paragraphs:
+        if isinstance(block, str):
+            parts.append(f"<p>{escape(block)}</p>")
+        elif block[0] == "h":
+            parts.append(f"<h2>{escape(block[1])}</h2>")
+        elif block[0] == "quote":
+            parts.append(f"<blockquote><p>{escape(block[1])}</p></blockquote>")
+        elif block[0] == "list":
+            parts.append("<ul>" + "".join(f"<li><p>{escape(item)}</p></li>" for item in block[1]) + "</ul>")
+    return "".join(parts)
+
+
+class Command(BaseCommand):
+    help = "데모 사이트 정보, 섹션, 계정, 기사를 넣습니다 (여러 번 실행해도 중복이 생기지 않습니다)."
+
+    def handle(self, *args, **options) -> None:
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        with transaction.atomic():
+            if not SiteProfile.objects.exists():
+                SiteProfile(description="상하이 한인 사회의 소식을 매일 전하는 커뮤니티 포털").save()
+            sections = self.seed_sections()
+            users = self.seed_accounts(password)
+        created = self.seed_articles(sections, users)
+        self.stdout.write(self.style.SUCCESS(f"데모 콘텐츠 준비 완료: 섹션 {len(sections)}개, 새 기사 {created}건."))
+        self.stdout.write("데모 계정 (비밀번호 모두 동일: %s)" % password)
+        for username, (name, _email, group, is_staff) in ACCOUNTS.items():
+            role = group or ("모더레이터" if username == "moderator" else "독자")
+            self.stdout.write(f"  {username:<10} {name}  {role}{'  (관리 화면 /admin/)' if is_staff else ''}")
+
+    def seed_sections(self) -> dict[str, Section]:
+        sections = {}
+        for order, (slug, name) in enumerate(demo_content.SECTIONS, start=1):
+            sections[slug], _ = Section.objects.get_or_create(slug=slug, defaults={"name": name, "menu_order": order})
+        return sections
+
+    def seed_accounts(self, password: str) -> dict:
+        groups = roles.ensure_roles()
+        users = {}
+        for username, (name, email, group, is_staff) in ACCOUNTS.items():
+            user, _ = get_user_model().objects.get_or_create(
+                username=username, defaults={"first_name": name, "email": email, "is_staff": is_staff}
+            )
+            user.set_password(password)
+            user.save()
+            if group:
+                user.groups.add(groups[group])
+            users[username] = user
+        return users
+
+    def seed_articles(self, sections: dict[str, Section], users: dict) -> int:
+        now = timezone.now()
+        created = 0
+        existing = set(Article.objects.values_list("title", flat=True))
+        items = list(enumerate(demo_content.ARTICLES))
+        for index, item in items:
+            if item["title"] in existing:
+                continue
+            published_at = (now - timedelta(days=item["days_ago"])).replace(
+                hour=item["hour"], minute=(index * 7) % 60, second=(index * 13) % 60
+            )
+            article = Article(
+                section=sections[item["section"]],
+                title=item["title"],
+                subtitle=item.get("subtitle", ""),
+                body=body_html(item["paragraphs"]),
+                reporter=users[item["reporter"]],
+                status=Article.Status.PUBLISHED,
+                published_at=min(published_at, now - timedelta(minutes=5)),
+                featured=bool(item.get("featured")),
+                lead_image_caption=item.get("caption", ""),
+                lead_image_alt=item.get("caption", ""),
+            )
+            colours = SECTION_COLOURS.get(item["section"], ((30, 30, 30), (200, 200, 200)))
+            article.lead_image = ContentFile(demo_photo(index, colours), name=f"demo-{index:03d}.jpg")
+            article.save()
+            created += 1
+            if created % 10 == 0:
+                self.stdout.write(f"  기사 {created}건 …")
+        created += self.seed_unpublished(sections, users, now, existing)
+        return created
+
+    def seed_unpublished(self, sections, users, now, existing) -> int:
+        """A draft, a submitted story and a scheduled one: what editors work on and readers never see."""
+        samples = [
+            ("[작성 중] 푸둥 새 도서관 개관 준비 현장", Article.Status.DRAFT, None, "reporter"),
+            ("[출고 요청] 한인 청소년 오케스트라 겨울 연주회 예고", Article.Status.SUBMITTED, None, "reporter2"),
+            ("[예약] 다음 주 월요일 시행되는 거주증 온라인 신청 안내", Article.Status.PUBLISHED, now + timedelta(days=3), "reporter"),
+        ]
+        count = 0
+        for title, status, when, who in samples:
+            if title in existing:
+                continue
+            Article.objects.create(
+                section=sections["society"], title=title, status=status, published_at=when, reporter=users[who],
+                body="<p>데모용으로 준비 중인 기사입니다. 편집자의 확인을 기다리고 있습니다.</p>",
+            )
+            count += 1
+        return count

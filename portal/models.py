@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+SITE_PROFILE_CACHE_KEY = "portal:site-profile"
+
+
+class SiteProfile(models.Model):
+    """The portal's name, tagline, address and copyright line: one row, edited in admin."""
+
+    name = models.CharField(_("사이트 이름"), max_length=60, default="상하이방")
+    tagline = models.CharField(_("소개 문구"), max_length=120, default="상하이 최대의 한인 포털사이트")
+    url = models.URLField(_("대표 주소"), default="http://www.example.com")
+    copyright_holder = models.CharField(
+        _("저작권자"), max_length=120, blank=True, help_text=_("비워 두면 사이트 이름과 대표 주소로 씁니다.")
+    )
+    description = models.CharField(_("사이트 설명"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("사이트 정보")
+        verbose_name_plural = _("사이트 정보")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def copyright_line(self) -> str:
+        holder = self.copyright_holder or f"{self.name}({self.url})"
+        return f"ⓒ {holder}, 무단전재 및 재배포 금지"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a singleton: there is one portal per deployment
+        super().save(*args, **kwargs)
+        cache.delete(SITE_PROFILE_CACHE_KEY)
+
+    @classmethod
+    def current(cls) -> SiteProfile:
+        profile = cache.get(SITE_PROFILE_CACHE_KEY)
+        if profile is None:
+            profile = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(SITE_PROFILE_CACHE_KEY, profile, 300)
+        return profile

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+admin.site.site_header = "뉴스룸"
+admin.site.site_title = "뉴스룸"
+admin.site.index_title = "기사와 사이트 관리"
+
+urlpatterns = [
+    path("", views.front_page, name="front"),
+    path("", include("news.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # in production the web server or object storage serves uploads
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
