@@ -44,7 +44,7 @@ class ArticleQuerySet(models.QuerySet):
             self.select_related("section")
             .only(
                 "id", "title", "subtitle", "published_at", "lead_renditions", "lead_image_alt",
-                "byline", "section__name", "section__slug",
+                "byline", "section__name", "section__slug", "section__menu_order",
             )
             .order_by("-published_at", "-id")
         )
@@ -127,8 +127,10 @@ class Article(models.Model):
         )
 
     def was_modified(self) -> bool:
-        """Show 수정 only for a change made after publication, not the save that published it."""
-        return bool(self.published_at) and (self.updated_at - self.published_at).total_seconds() > 60
+        """Show 수정 only for a change made after publication (or after an archive import), not the save that published it."""
+        if not self.published_at:
+            return False
+        return (self.updated_at - max(self.published_at, self.created_at)).total_seconds() > 60
 
     def lead_rendition(self, name: str) -> dict | None:
         return self.lead_renditions.get(name)

@@ -3,17 +3,18 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from news.models import Article, Section
+from news.models import Article
 
 PER_SECTION = 5
 
 
 def front_page(request: HttpRequest) -> HttpResponse:
     live = Article.objects.published().for_listing()
-    top = live.filter(featured=True).first() or live.first()
-    latest = list(live.exclude(pk=getattr(top, "pk", None)).latest_per_section(PER_SECTION))
-    sections = [
-        (section, [a for a in latest if a.section_id == section.pk])
-        for section in Section.objects.filter(show_in_menu=True)
-    ]
-    return render(request, "portal/front.html", {"top": top, "sections": [s for s in sections if s[1]]})
+    # The newest story marked 톱기사, else simply the newest.
+    top = live.order_by("-featured", "-published_at", "-id").first()
+    latest = live.exclude(pk=getattr(top, "pk", None)).filter(section__show_in_menu=True).latest_per_section(PER_SECTION)
+    by_section: dict = {}
+    for article in latest:
+        by_section.setdefault(article.section, []).append(article)
+    sections = sorted(by_section.items(), key=lambda pair: (pair[0].menu_order, pair[0].name))
+    return render(request, "portal/front.html", {"top": top, "sections": sections})
