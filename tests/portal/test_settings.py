@@ -1,0 +1,37 @@
+"""Settings come from the environment and refuse to start unsafely."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_settings(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import portal.settings as s; print(s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE, s.USE_TZ)"],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_missing_secret_key_with_debug_off_refuses_to_start():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_and_locale_is_korean_in_shanghai():
+    result = load_settings(SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "Asia/Shanghai", "ko", "True"]
+
+
+def test_postgres_connections_are_persistent():
+    result = subprocess.run(
+        [sys.executable, "-c", "import portal.settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"],
+        cwd=ROOT, env={**os.environ, "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@localhost/db"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert int(result.stdout.strip()) >= 60
