@@ -139,7 +139,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("상태"), ordering="status")
     def status_label(self, article) -> str:
         if article.status == Article.Status.PUBLISHED and not article.is_published():
-            return format_html('<span title="{}">⏰ {}</span>', _("예약 발행"), _("예약"))
+            return format_html('<strong title="{}">{}</strong>', _("발행 시각이 되면 자동으로 공개됩니다"), _("예약 발행"))
         return article.get_status_display()
 
     @admin.action(description=_("선택한 기사를 지금 발행"), permissions=["publish"])
