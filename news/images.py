@@ -22,7 +22,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# Pillow's JPEG opener also reads MPO, the JPEG variant many phones write (its first frame is used).
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 ORIGINAL_MAX_EDGE = 2400
 
 
@@ -52,9 +53,10 @@ def _open(data: bytes) -> Image.Image:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x the limit; treat any excess as a bomb.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            image.verify()
-            image = Image.open(io.BytesIO(data))
+            # Only the accepted decoders ever parse an upload; load() decodes every pixel, so a truncated
+            # file fails here as a form error instead of later while saving.
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
             _("사진이 너무 큽니다(%(limit)s 화소 초과). 크기를 줄여서 올려 주세요.")
@@ -62,12 +64,8 @@ def _open(data: bytes) -> Image.Image:
             code="too_many_pixels",
         )
     except Exception:
-        raise ValidationError(_("사진 파일이 아니거나 손상된 파일입니다."), code="not_an_image")
-    if image.format not in ACCEPTED_FORMATS:
         raise ValidationError(
-            _("지원하지 않는 형식(%(format)s)입니다. JPEG, PNG, WebP, GIF만 올릴 수 있습니다.")
-            % {"format": image.format},
-            code="format",
+            _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP, GIF 사진을 올려 주세요."), code="not_an_image"
         )
     if image.width * image.height > settings.MAX_IMAGE_PIXELS:
         raise ValidationError(_("사진의 화소 수가 너무 많습니다. 크기를 줄여서 올려 주세요."), code="too_many_pixels")
@@ -75,7 +73,9 @@ def _open(data: bytes) -> Image.Image:
 
 
 def validate_photo(upload) -> None:
-    """Model-field validator: size, SVG, real image, format and pixel count."""
+    """Model-field validator: size, SVG, real image, format and pixel count. Stored files passed it already."""
+    if getattr(upload, "_committed", False):
+        return
     if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("파일이 너무 큽니다(최대 %(max)s).") % {"max": filesizeformat(settings.MAX_UPLOAD_BYTES)},
@@ -99,6 +99,8 @@ class PhotoFormField(forms.FileField):
 
 class PhotoField(models.ImageField):
     """An ImageField whose uploads pass validate_photo and are stored cleaned (see swap_in_cleaned)."""
+
+    default_validators = [validate_photo]
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PhotoFormField, **kwargs})

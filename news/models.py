@@ -70,7 +70,7 @@ class Article(models.Model):
 
     title = models.CharField(_("제목"), max_length=200)
     subtitle = models.CharField(_("부제"), max_length=300, blank=True)
-    body = ProseEditorField(_("본문"), extensions=BODY_EXTENSIONS, sanitize=True, blank=True,
+    body = ProseEditorField(_("본문"), extensions=BODY_EXTENSIONS, sanitize=sanitize_body, blank=True,
                             help_text=_("사진은 아래 ‘기사 사진’에 올리고, 넣을 자리에 [사진 1]처럼 한 줄로 적으세요."))
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("섹션"))
     lead_image = images.PhotoField(_("대표 사진"), upload_to="articles/%Y/%m/", blank=True,
@@ -100,6 +100,7 @@ class Article(models.Model):
         permissions = [("publish_article", _("기사를 발행·예약할 수 있음"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_live_idx"),
+            models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_live_idx"),
             models.Index(fields=["reporter", "status", "-published_at"], name="article_reporter_live_idx"),
         ]
@@ -170,6 +171,12 @@ class ArticlePhoto(models.Model):
         verbose_name = _("기사 사진")
         verbose_name_plural = _("기사 사진 (본문에 [사진 1], [사진 2] … 로 넣기)")
         ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="articlephoto_unique_position",
+                violation_error_message=_("같은 번호의 사진이 이미 있습니다. [사진 N]의 번호는 기사마다 하나씩입니다."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"[사진 {self.position}] {self.caption}"

@@ -12,7 +12,8 @@ import re
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django_prose_editor.fields import create_sanitizer
+import nh3
+from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -29,7 +30,21 @@ BODY_EXTENSIONS = {
     "History": True,
 }
 
-sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+def _body_cleaner() -> nh3.Cleaner:
+    """The editor's own allow-list, except that links always get our rel (a pasted rel= is dropped)."""
+    allow = allowlist_from_extensions(expand_extensions(BODY_EXTENSIONS))
+    allow["attributes"] = {tag: set(attrs) - {"rel"} for tag, attrs in allow["attributes"].items()}
+    allow["link_rel"] = "noopener noreferrer nofollow"
+    return nh3.Cleaner(**allow)
+
+
+_cleaner = _body_cleaner()
+
+
+def sanitize_body(html: str) -> str:
+    clean = _cleaner.clean(html or "")
+    # The editor always leaves one empty paragraph; an empty body should be empty.
+    return "" if re.fullmatch(r"<(\w+)></\1>", clean) else clean
 
 PHOTO_MARK = re.compile(r"<p>\s*\[\s*사진\s*(\d{1,2})\s*\]\s*</p>")
 

@@ -7,5 +7,5 @@ app_name = "news"
 urlpatterns = [
     path("section/<slug:slug>/", views.section, name="section"),
     path("article/<int:pk>/", views.article, name="article"),
-    path("reporter/<str:username>/", views.reporter, name="reporter"),
+    path("reporter/<int:pk>/", views.reporter, name="reporter"),
 ]

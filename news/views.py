@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -27,7 +26,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def article(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(Article.objects.select_related("section", "reporter"), pk=pk)
+    story = get_object_or_404(Article.objects.select_related("section"), pk=pk)
     if not story.is_published() and not story.can_be_previewed_by(request.user):
         raise Http404(_("기사를 찾을 수 없습니다."))
     live = Article.objects.published().for_listing().exclude(pk=story.pk)
@@ -42,9 +41,11 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "news/article.html", context)
 
 
-def reporter(request: HttpRequest, username: str) -> HttpResponse:
-    person = get_object_or_404(get_user_model(), username=username, is_staff=True)
-    page = _page(request, Article.objects.published().filter(reporter=person).for_listing())
-    latest = page.object_list[0] if page.object_list else None
-    byline = latest.byline if latest else (person.get_full_name() or person.get_username())
-    return render(request, "news/reporter.html", {"person": person, "page": page, "byline": byline})
+def reporter(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reporter's published articles, under the byline they publish with (their account stays private)."""
+    articles = Article.objects.published().filter(reporter_id=pk)
+    latest = articles.only("byline", "byline_email").order_by("-published_at").first()
+    if latest is None:
+        raise Http404(_("기자를 찾을 수 없습니다."))
+    page = _page(request, articles.for_listing())
+    return render(request, "news/reporter.html", {"page": page, "byline": latest.byline, "email": latest.byline_email})

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 SITE_PROFILE_CACHE_KEY = "portal:site-profile"
+
+
+def topic_particle(word: str) -> str:
+    """은 after a final consonant (받침), 는 after a vowel; 는 for a name that does not end in Hangul."""
+    last = word[-1:] or " "
+    if "가" <= last <= "힣":
+        return "은" if (ord(last) - ord("가")) % 28 else "는"
+    return "는"
 
 
 class SiteProfile(models.Model):
@@ -28,7 +37,14 @@ class SiteProfile(models.Model):
     @property
     def copyright_line(self) -> str:
         holder = self.copyright_holder or f"{self.name}({self.url})"
-        return f"ⓒ {holder}, 무단전재 및 재배포 금지"
+        return gettext("ⓒ %(holder)s, 무단전재 및 재배포 금지") % {"holder": holder}
+
+    @property
+    def introduction(self) -> str:
+        """"상하이방은 상하이 최대의 한인 포털사이트입니다." with the particle that fits the name's last syllable."""
+        return gettext("%(name)s%(particle)s %(tagline)s입니다.") % {
+            "name": self.name, "particle": topic_particle(self.name), "tagline": self.tagline,
+        }
 
     def save(self, *args, **kwargs) -> None:
         self.pk = 1  # a singleton: there is one portal per deployment

@@ -25,7 +25,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8199"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 ENV = {**os.environ, "DATABASE_URL": URL, "SECRET_KEY": "bench-only-secret-key-0123456789abcdef", "DEBUG": "false",
-       "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING"}
+       "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false", "LOG_LEVEL": "WARNING"}
 
 
 def prepare() -> list[str]:

@@ -39,11 +39,12 @@ def png_bytes(size, mode="1") -> bytes:
     [
         (lambda: SimpleUploadedFile("note.jpg", "사진이 아닙니다".encode(), "image/jpeg"), "사진 파일이 아니거나"),
         (lambda: SimpleUploadedFile("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml"), "SVG"),
-        (lambda: SimpleUploadedFile("bomb.png", png_bytes((8000, 7000)), "image/png"), "너무 큽니다"),
+        (lambda: SimpleUploadedFile("bomb.png", png_bytes((8000, 7000)), "image/png"), "화소"),
+        (lambda: SimpleUploadedFile("cut.jpg", image_upload().read()[:2000], "image/jpeg"), "손상된"),
         (lambda: SimpleUploadedFile("huge.jpg", b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024 + 10), "image/jpeg"), "파일이 너무 큽니다"),
         (lambda: SimpleUploadedFile("page.png", b"<html><script>alert(1)</script></html>", "image/png"), "사진 파일이 아니거나"),
     ],
-    ids=["not-an-image", "svg", "decompression-bomb", "over-10MB", "html-as-png"],
+    ids=["not-an-image", "svg", "decompression-bomb", "truncated-jpeg", "over-10MB", "html-as-png"],
 )
 def test_rejected_uploads_get_a_clear_error(client, editor, section, upload, message):
     response = post_lead_image(client, editor, section, upload())

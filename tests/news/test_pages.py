@@ -52,7 +52,7 @@ def test_query_count_does_not_grow_with_the_archive(client, sections, reporter, 
             "front": reverse("front"),
             "section": reverse("news:section", args=["economy"]) + "?page=2",
             "article": first.get_absolute_url() if first else "",
-            "reporter": reverse("news:reporter", args=[reporter.username]),
+            "reporter": reverse("news:reporter", args=[reporter.pk]),
         }[page]
 
     fill_archive(sections, reporter, 25)
@@ -146,10 +146,35 @@ def test_reporter_page_lists_their_published_articles(client, section, reporter,
     ArticleFactory(title="이 기자의 기사", section=section, reporter=reporter, byline="이종실")
     ArticleFactory(title="다른 기자의 기사", section=section, reporter=other_reporter)
 
-    page = client.get(reverse("news:reporter", args=[reporter.username])).content.decode()
+    page = client.get(reverse("news:reporter", args=[reporter.pk])).content.decode()
 
     assert "이종실 기자" in page and "이 기자의 기사" in page
     assert "다른 기자의 기사" not in page
+
+
+def test_reporter_page_shows_the_byline_email_not_the_account(client, section, reporter):
+    reporter.email = "private-login@example.com"
+    reporter.save()
+    ArticleFactory(section=section, reporter=reporter, byline="이종실", byline_email="desk@example.com")
+
+    page = client.get(reverse("news:reporter", args=[reporter.pk])).content.decode()
+
+    assert "desk@example.com" in page
+    assert "private-login@example.com" not in page and reporter.username not in page
+
+
+def test_staff_without_published_articles_have_no_public_page(client, editor):
+    assert client.get(reverse("news:reporter", args=[editor.pk])).status_code == 404
+
+
+def test_article_page_has_sharing_metadata(client, section, reporter):
+    article = ArticleFactory(section=section, reporter=reporter, lead_image=image_upload(size=(1200, 800)))
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    og = Article.objects.get(pk=article.pk).lead_renditions["og"]
+    assert f'<meta property="og:image" content="http://testserver{og["url"]}">' in page
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in page
 
 
 def test_menu_lists_sections_in_menu_order_and_hides_unlisted(client, db):

@@ -69,8 +69,8 @@ def test_reporter_cannot_publish_their_own_article(client, reporter, section):
 
     response = client.post(change_url(mine), article_form(mine, status=Article.Status.PUBLISHED))
 
-    assert response.status_code == 200  # the form comes back with an error
-    assert "편집자만" in response.content.decode() or "올바르게 선택" in response.content.decode()
+    assert response.status_code == 200  # the form comes back with an error: 발행 is not among a reporter's choices
+    assert "status" in response.context["adminform"].form.errors
     mine.refresh_from_db()
     assert mine.status == Article.Status.DRAFT
     assert mine.published_at is None
@@ -160,6 +160,51 @@ def test_reporter_cannot_run_the_publish_action_by_posting_it(client, reporter, 
 
     mine.refresh_from_db()
     assert mine.status == Article.Status.SUBMITTED
+
+
+def test_article_form_refuses_publishing_for_a_reporter_even_if_the_choice_is_forced(rf, reporter, section):
+    from news.admin import ArticleForm
+
+    request = rf.post("/")
+    request.user = reporter
+    form = ArticleForm(request=request, data={"section": section.pk, "title": "t", "status": "published"})
+    form.fields["status"].choices = Article.Status.choices  # as if the browser had offered it
+
+    assert not form.is_valid()
+    assert "편집자만" in str(form.errors["status"])
+
+
+def test_reporter_cannot_set_the_byline_to_a_colleague(client, reporter, section):
+    mine = ArticleFactory(reporter=reporter, section=section, status=Article.Status.DRAFT, published_at=None)
+    client.force_login(reporter)
+
+    client.post(change_url(mine), article_form(mine, byline="박지현", byline_email="park@example.com"))
+
+    mine.refresh_from_db()
+    assert mine.byline == "이종실"
+
+
+def test_reporter_gets_404_for_another_reporters_history(client, reporter, other_reporter, section):
+    theirs = ArticleFactory(reporter=other_reporter, section=section, status=Article.Status.DRAFT, published_at=None)
+    client.force_login(reporter)
+    assert client.get(reverse("admin:news_article_history", args=[theirs.pk])).status_code == 404
+
+
+def test_editor_publish_action_publishes_submitted_stories_and_records_who(client, editor, reporter, section):
+    from django.contrib.admin.models import LogEntry
+
+    submitted = ArticleFactory(reporter=reporter, section=section, status=Article.Status.SUBMITTED, published_at=None)
+    draft = ArticleFactory(reporter=reporter, section=section, status=Article.Status.DRAFT, published_at=None)
+    client.force_login(editor)
+
+    client.post(reverse("admin:news_article_changelist"),
+                {"action": "publish_now", "_selected_action": [submitted.pk, draft.pk]})
+
+    submitted.refresh_from_db()
+    draft.refresh_from_db()
+    assert submitted.is_published()
+    assert draft.status == Article.Status.DRAFT
+    assert LogEntry.objects.filter(object_id=str(submitted.pk), user=editor).exists()
 
 
 def test_roles_are_created_by_migrate_with_their_permissions(db):

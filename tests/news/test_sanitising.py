@@ -3,7 +3,7 @@
 import pytest
 
 from news.models import Article
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def test_hostile_body_reaches_the_page_harmless(client, section, reporter):
 
     for bad in ("<script", "alert(", "onerror", "onclick", "javascript:", "<iframe", "style=", "<img src=\"x\""):
         assert bad not in body, bad
+    assert 'rel="noopener noreferrer nofollow"' in body
     for kept in ("<h2>소제목</h2>", "<blockquote>인용</blockquote>", "<li>항목</li>", 'href="https://example.com/ok"', "안녕하세요"):
         assert kept in body, kept
 
@@ -44,10 +45,17 @@ def test_rows_written_around_the_model_are_sanitised_at_render(client, section, 
     assert 'alert("raw")' not in page
 
 
-def test_titles_and_captions_are_escaped(client, section, reporter):
-    article = ArticleFactory(title='<script>alert("t")</script>제목', subtitle='"><img src=x onerror=alert(1)>',
-                             section=section, reporter=reporter)
-    page = client.get(article.get_absolute_url()).content.decode()
-    assert '<script>alert("t")' not in page
-    assert "<img src=x onerror" not in page
-    assert "&lt;script&gt;" in page
+HOSTILE = '"><img src=x onerror=alert(1)><script>alert("t")</script>'
+
+
+def test_titles_captions_and_alt_texts_are_escaped(client, section, reporter):
+    article = ArticleFactory(title=HOSTILE + "제목", subtitle=HOSTILE, byline=HOSTILE, section=section, reporter=reporter,
+                             lead_image=image_upload(), lead_image_caption=HOSTILE, lead_image_alt=HOSTILE,
+                             body="<p>[사진 1]</p>")
+    article.photos.create(image=image_upload(), caption=HOSTILE, alt_text=HOSTILE, position=1)
+
+    for url in (article.get_absolute_url(), "/", f"/section/{section.slug}/", f"/reporter/{reporter.pk}/"):
+        page = client.get(url).content.decode()
+        assert "<img src=x onerror" not in page, url
+        assert '<script>alert("t")' not in page, url
+    assert page.count("&lt;script&gt;") >= 1

@@ -30,7 +30,7 @@ def reader_pages(reporter, section) -> list[str]:
         reverse("front"),
         reverse("news:section", args=[section.slug]),
         reverse("news:section", args=[section.slug]) + "?page=2",
-        reverse("news:reporter", args=[reporter.username]),
+        reverse("news:reporter", args=[reporter.pk]),
     ]
 
 
@@ -82,4 +82,4 @@ def test_scheduled_article_goes_live_at_its_time_without_any_job(client, reporte
 
 def test_section_and_reporter_pages_of_unknown_names_are_404(client, db):
     assert client.get(reverse("news:section", args=["nope"])).status_code == 404
-    assert client.get(reverse("news:reporter", args=["nobody"])).status_code == 404
+    assert client.get(reverse("news:reporter", args=[999999])).status_code == 404

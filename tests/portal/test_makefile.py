@@ -10,15 +10,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_make_stops_with_one_clear_line_when_no_python_is_new_enough(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "pyproject.toml").write_text("")
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    old = fake_bin / "python3"  # answers like a Python 3.11 that fails the version check
+    sandbox = tmp_path / "bin"  # only the tools the recipe needs, and a python3 that is too old
+    sandbox.mkdir()
+    for tool in ("bash", "sh", "make", "ls", "sort", "rm", "touch", "env", "cat"):
+        if found := shutil.which(tool):
+            (sandbox / tool).symlink_to(found)
+    old = sandbox / "python3"  # fails the version check, as a Python 3.11 does
     old.write_text("#!/bin/sh\nexit 1\n")
     old.chmod(0o755)
 
     result = subprocess.run(
-        ["make", "venv"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={"PATH": f"{fake_bin}:/usr/bin:/bin", "HOME": str(tmp_path)},
+        [str(sandbox / "make"), "venv"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PATH": str(sandbox), "HOME": str(tmp_path)},
     )
 
     assert result.returncode != 0

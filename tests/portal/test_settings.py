@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_settings(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS"}}
     return subprocess.run(
         [sys.executable, "-c", "import portal.settings as s; print(s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE, s.USE_TZ)"],
         cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
@@ -22,8 +22,25 @@ def test_missing_secret_key_with_debug_off_refuses_to_start():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_debug_is_off_unless_asked_and_locale_is_korean_in_shanghai():
+def test_missing_allowed_hosts_with_debug_off_refuses_to_start():
     result = load_settings(SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    unset = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last is set by e2e
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env |= {"SECRET_KEY": "a-production-like-secret-key-" + "k3y" * 12, "ALLOWED_HOSTS": "news.example.com"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_debug_is_off_unless_asked_and_locale_is_korean_in_shanghai():
+    result = load_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.com")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "Asia/Shanghai", "ko", "True"]
 
@@ -31,7 +48,7 @@ def test_debug_is_off_unless_asked_and_locale_is_korean_in_shanghai():
 def test_postgres_connections_are_persistent():
     result = subprocess.run(
         [sys.executable, "-c", "import portal.settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"],
-        cwd=ROOT, env={**os.environ, "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@localhost/db"},
+        cwd=ROOT, env={**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", "DATABASE_URL": "postgres://u@localhost/db"},
         capture_output=True, text=True, timeout=60,
     )
     assert int(result.stdout.strip()) >= 60

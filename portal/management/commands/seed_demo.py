@@ -133,7 +133,7 @@ class Command(BaseCommand):
         for index, item in items:
             if item["title"] in existing:
                 continue
-            published_at = (now - timedelta(days=item["days_ago"])).replace(
+            published_at = timezone.localtime(now - timedelta(days=item["days_ago"])).replace(
                 hour=item["hour"], minute=(index * 7) % 60, second=(index * 13) % 60
             )
             article = Article(
