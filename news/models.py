@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,19 @@ from news import images
 from news.richtext import BODY_EXTENSIONS, sanitize_body
 
 
+MENU_CACHE_KEY = "news:menu-sections"
+
+
+class SectionQuerySet(models.QuerySet):
+    def menu(self) -> list[Section]:
+        """The 대메뉴 in order, from the cache: it is on every page and changes only when an editor saves a section."""
+        sections = cache.get(MENU_CACHE_KEY)
+        if sections is None:
+            sections = list(self.filter(show_in_menu=True))
+            cache.set(MENU_CACHE_KEY, sections, 60 * 60)
+        return sections
+
+
 class Section(models.Model):
     """A 대메뉴 section (경제, 사회 ...). 종합 is the all-sections view, not a row here."""
 
@@ -20,6 +33,8 @@ class Section(models.Model):
     slug = models.SlugField(_("주소 이름"), max_length=40, unique=True, help_text=_("주소에 쓰이는 영문 이름 (예: economy)"))
     menu_order = models.PositiveSmallIntegerField(_("메뉴 순서"), default=0)
     show_in_menu = models.BooleanField(_("메뉴에 표시"), default=True)
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("섹션")
@@ -31,6 +46,15 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("news:section", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        transaction.on_commit(lambda: cache.delete(MENU_CACHE_KEY))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        transaction.on_commit(lambda: cache.delete(MENU_CACHE_KEY))
+        return result
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -48,12 +72,6 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("-published_at", "-id")
         )
-
-    def latest_per_section(self, per_section: int) -> ArticleQuerySet:
-        """The newest `per_section` articles of every section, in one query (a window function)."""
-        return self.annotate(
-            rank_in_section=Window(RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), F("id").desc()])
-        ).filter(rank_in_section__lte=per_section)
 
     def editable_by(self, user) -> ArticleQuerySet:
         """Editors work on every article; a reporter only on their own."""

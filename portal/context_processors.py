@@ -10,5 +10,5 @@ def site(request) -> dict:
     """The site profile and the 대메뉴, on every page (evaluated only when a template uses them)."""
     return {
         "site": SimpleLazyObject(SiteProfile.current),
-        "menu_sections": SimpleLazyObject(lambda: list(Section.objects.filter(show_in_menu=True))),
+        "menu_sections": SimpleLazyObject(Section.objects.menu),
     }
