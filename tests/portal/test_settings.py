@@ -52,3 +52,16 @@ def test_postgres_connections_are_persistent():
         capture_output=True, text=True, timeout=60,
     )
     assert int(result.stdout.strip()) >= 60
+
+
+def test_pages_carry_security_headers(client, db):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self' 'nonce-" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_foreign_host_is_refused(client, db):
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
