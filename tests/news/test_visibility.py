@@ -83,3 +83,10 @@ def test_scheduled_article_goes_live_at_its_time_without_any_job(client, reporte
 def test_section_and_reporter_pages_of_unknown_names_are_404(client, db):
     assert client.get(reverse("news:section", args=["nope"])).status_code == 404
     assert client.get(reverse("news:reporter", args=[999999])).status_code == 404
+
+
+def test_server_error_page_is_korean_and_self_contained():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "일시적인 오류" in html and "/static/" not in html
