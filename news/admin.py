@@ -87,7 +87,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ["section", "title", "subtitle", "body"]}),
         (_("대표 사진"), {"fields": ["lead_image", "lead_image_caption", "lead_image_alt"]}),
         (_("기자"), {"fields": ["reporter", "byline", "byline_email"]}),
-        (_("발행"), {"fields": ["status", "published_at", "featured"]}),
+        (_("발행"), {"fields": ["status", "published_at", "featured", "comments_enabled"]}),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

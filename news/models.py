@@ -104,6 +104,7 @@ class Article(models.Model):
     byline_email = models.EmailField(_("기자 이메일"), blank=True, help_text=_("비워 두면 작성 기자의 이메일"))
     status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.DRAFT)
     featured = models.BooleanField(_("톱기사"), default=False, help_text=_("첫 화면 맨 위에 올릴 기사"))
+    comments_enabled = models.BooleanField(_("댓글 허용"), default=True)
     published_at = models.DateTimeField(_("발행 시각"), null=True, blank=True,
                                         help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행)."))
     created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)

@@ -9,6 +9,6 @@ from portal.models import SiteProfile
 def site(request) -> dict:
     """The site profile and the 대메뉴, on every page (evaluated only when a template uses them)."""
     return {
-        "site": SimpleLazyObject(SiteProfile.current),
+        "site_profile": SimpleLazyObject(SiteProfile.current),  # not "site": auth views set that
         "menu_sections": SimpleLazyObject(Section.objects.menu),
     }

@@ -124,7 +124,21 @@ MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=50_000_000)
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
+# Comments: limits per account, like Korea's big portals; reports that hide a comment until a moderator decides.
+COMMENT_RATE_PER_MINUTE = env.int("COMMENT_RATE_PER_MINUTE", default=1)
+COMMENT_RATE_PER_DAY = env.int("COMMENT_RATE_PER_DAY", default=20)
+COMMENT_RATE_PER_ARTICLE = env.int("COMMENT_RATE_PER_ARTICLE", default=5)
+COMMENT_AUTOHIDE_REPORTS = env.int("COMMENT_AUTOHIDE_REPORTS", default=3)
+COMMENT_PREMODERATION = env.bool("COMMENT_PREMODERATION", default=False)
 
 # Cache: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
 if REDIS_URL := env.str("REDIS_URL", default=""):

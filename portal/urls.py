@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import accounts, views
 
 admin.site.site_header = "뉴스룸"
 admin.site.site_title = "뉴스룸"
@@ -12,6 +12,10 @@ admin.site.index_title = "기사와 사이트 관리"
 urlpatterns = [
     path("", views.front_page, name="front"),
     path("", include("news.urls")),
+    path("comments/", include("comments.urls")),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/nickname/", accounts.nickname, name="nickname"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
 

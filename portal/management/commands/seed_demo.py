@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image, ImageDraw, ImageFilter
 
-from news import roles
+from portal import roles
+from comments.models import Comment, Commenter
 from news.models import Article, Section
 from portal import demo_content
 from portal.models import SiteProfile
@@ -30,7 +31,7 @@ ACCOUNTS = {
     "editor": ("김하늘", "editor@example.com", roles.EDITOR, True),
     "reporter": ("이서준", "reporter@example.com", roles.REPORTER, True),
     "reporter2": ("박지현", "reporter2@example.com", roles.REPORTER, True),
-    "moderator": ("최민호", "moderator@example.com", None, True),
+    "moderator": ("최민호", "moderator@example.com", roles.MODERATOR, True),
     "reader": ("정예린", "reader@example.com", None, False),
     "reader2": ("한도윤", "reader2@example.com", None, False),
 }
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             sections = self.seed_sections()
             users = self.seed_accounts(password)
         created = self.seed_articles(sections, users)
+        self.seed_comments(users)
         self.stdout.write(self.style.SUCCESS(f"데모 콘텐츠 준비 완료: 섹션 {len(sections)}개, 새 기사 {created}건."))
         self.stdout.write("데모 계정 (비밀번호 모두 동일: %s)" % password)
         for username, (name, _email, group, is_staff) in ACCOUNTS.items():
@@ -156,6 +158,22 @@ class Command(BaseCommand):
                 self.stdout.write(f"  기사 {created}건 …")
         created += self.seed_unpublished(sections, users, now, existing)
         return created
+
+    def seed_comments(self, users) -> None:
+        """Nicknames for the readers and a short discussion, with one private comment, under the top story."""
+        for username, nickname in [("reader", "푸둥주민"), ("reader2", "홍차오러버"), ("moderator", "운영자")]:
+            Commenter.objects.get_or_create(user=users[username], defaults={"nickname": nickname})
+        top = Article.objects.published().filter(featured=True).first() or Article.objects.published().first()
+        if top is None or top.comments.exists():
+            return
+        # Written a while ago, so the demo readers' own rate limits leave them free to comment now.
+        at = timezone.now() - timedelta(hours=3)
+        first = Comment.objects.create(article=top, author=users["reader"], created_at=at, has_replies=True,
+                                       body="입주 조건이 궁금했는데 자세히 정리해 주셔서 도움이 됐습니다.")
+        Comment.objects.create(article=top, author=users["reader2"], parent=first, created_at=at + timedelta(minutes=20),
+                               body="저도 신청해 보려고요. 설명회 날짜도 나오면 좋겠네요.")
+        Comment.objects.create(article=top, author=users["reader2"], private=True, created_at=at + timedelta(minutes=40),
+                               body="기자님, 센터 담당자 연락처를 따로 알 수 있을까요? (비밀 댓글)")
 
     def seed_unpublished(self, sections, users, now, existing) -> int:
         """A draft, a submitted story and a scheduled one: what editors work on and readers never see."""

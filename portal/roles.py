@@ -1,4 +1,7 @@
-"""The newsroom's roles as groups with exact permissions, kept in step with the code on every migrate."""
+"""The portal's roles as groups with exact permissions, kept in step with the code on every migrate.
+
+The shell owns the org chart: it is the one package that knows both the newsroom and the comments.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 
 REPORTER = "기자"
 EDITOR = "편집자"
+MODERATOR = "모더레이터"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Reporters add and change their own articles (the admin narrows to their own) and may submit, not publish.
@@ -19,6 +23,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "news.add_articlephoto", "news.change_articlephoto", "news.delete_articlephoto", "news.view_articlephoto",
         "news.add_section", "news.change_section", "news.delete_section", "news.view_section",
         "portal.change_siteprofile", "portal.view_siteprofile",
+    ],
+    # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
+    MODERATOR: [
+        "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
+        "comments.view_reportedcomment", "comments.change_reportedcomment",
+        "comments.view_report", "comments.view_commenter", "comments.change_commenter",
+        "comments.add_blockedword", "comments.change_blockedword", "comments.delete_blockedword",
+        "comments.view_blockedword",
     ],
 }
 

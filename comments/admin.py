@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from comments import services
+from comments.models import BlockedWord, Comment, Commenter, Report, can_moderate
+from news.admin import BoundedCountPaginator
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = _("신고 여부")
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("신고됨")), ("no", _("신고 없음"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(report_count=0)
+        return queryset
+
+
+class ArticleIdFilter(admin.SimpleListFilter):
+    """Filter by one article (from its page's link): a dropdown of every article would not load at 100,000."""
+
+    title = _("기사")
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), _("기사 #%(id)s") % {"id": self.value()})] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(article_id=int(self.value()))
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["id", "excerpt", "nickname", "article_title", "private", "status", "report_count", "created_at"]
+    list_filter = ["status", "private", ReportedFilter, ArticleIdFilter, "article__section", "created_at"]
+    search_fields = ["body", "author__username", "author__commenter__nickname"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["hide", "restore", "soft_delete", "block_authors"]
+    readonly_fields = ["article", "author", "parent", "shown_text", "private", "status", "report_count", "created_at",
+                       "moderated_at", "moderated_by"]
+    fields = readonly_fields + ["moderation_note"]
+
+    def get_queryset(self, request) -> QuerySet:
+        # The same gate as the pages: without the moderation permission, private text stays out of the admin.
+        return (
+            Comment.objects.visible_to(request.user)
+            .select_related("article", "author__commenter", "moderated_by")
+            .defer("article__body")
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False  # readers write comments on the article page
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting is the soft "삭제" action, kept for audit
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return can_moderate(request.user) and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("내용"))
+    def excerpt(self, comment) -> str:
+        text = comment.shown_body if comment.readable else _("비밀 댓글입니다.")
+        return text if len(text) <= 60 else text[:60] + "…"
+
+    @admin.display(description=_("내용"))
+    def shown_text(self, comment) -> str:
+        return comment.shown_body if comment.readable else _("비밀 댓글입니다.")
+
+    @admin.display(description=_("닉네임"), ordering="author__commenter__nickname")
+    def nickname(self, comment) -> str:
+        return comment.shown_nickname or "—"
+
+    @admin.display(description=_("기사"))
+    def article_title(self, comment) -> str:
+        return comment.article.title[:30]
+
+    def _decide(self, request, queryset, status, note, done) -> None:
+        count = services.moderate(comments=queryset, status=status, moderator=request.user, note=note)
+        self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("선택한 댓글 숨기기"), permissions=["moderate"])
+    def hide(self, request, queryset) -> None:
+        self._decide(request, queryset, Comment.Status.HIDDEN, _("운영자 숨김"), _("%(count)d건을 숨겼습니다."))
+
+    @admin.action(description=_("선택한 댓글 복구(다시 게시)"), permissions=["moderate"])
+    def restore(self, request, queryset) -> None:
+        self._decide(request, queryset, Comment.Status.PUBLISHED, _("운영자 복구"), _("%(count)d건을 복구했습니다."))
+
+    @admin.action(description=_("선택한 댓글 삭제(기록은 보관)"), permissions=["moderate"])
+    def soft_delete(self, request, queryset) -> None:
+        self._decide(request, queryset, Comment.Status.DELETED, _("운영자 삭제"), _("%(count)d건을 삭제했습니다."))
+
+    @admin.action(description=_("선택한 댓글 작성자의 댓글 쓰기 차단"), permissions=["moderate"])
+    def block_authors(self, request, queryset) -> None:
+        count = services.block_authors(user_ids=queryset.values_list("author_id", flat=True), moderator=request.user)
+        self.message_user(request, _("%(count)d명의 댓글 쓰기를 막았습니다.") % {"count": count}, messages.SUCCESS)
+
+    def has_moderate_permission(self, request) -> bool:
+        return can_moderate(request.user)
+
+
+class ReportedComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = _("신고된 댓글")
+        verbose_name_plural = _("신고된 댓글 (검토 대기열)")
+
+
+@admin.register(ReportedComment)
+class ReportQueueAdmin(CommentAdmin):
+    """The queue: comments readers reported, most-reported first, until a moderator decides."""
+
+    list_filter = ["status", "private", "article__section"]
+    ordering = ["-report_count", "-created_at"]
+
+    def get_queryset(self, request) -> QuerySet:
+        return super().get_queryset(request).filter(report_count__gt=0).exclude(status=Comment.Status.DELETED)
+
+
+@admin.register(Commenter)
+class CommenterAdmin(admin.ModelAdmin):
+    list_display = ["nickname", "user", "blocked_at", "blocked_by"]
+    list_filter = [("blocked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["nickname", "user__username"]
+    readonly_fields = ["user", "blocked_by"]
+    list_select_related = ["user", "blocked_by"]
+    actions = ["unblock"]
+
+    @admin.action(description=_("선택한 작성자의 차단 풀기"), permissions=["change"])
+    def unblock(self, request, queryset) -> None:
+        count = queryset.update(blocked_at=None, blocked_by=None)
+        self.message_user(request, _("%(count)d명의 차단을 풀었습니다.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(BlockedWord)
+class BlockedWordAdmin(admin.ModelAdmin):
+    list_display = ["word"]
+    search_fields = ["word"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["comment", "reporter", "reason", "created_at"]
+    list_select_related = ["reporter"]
+    readonly_fields = ["comment", "reporter", "reason", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

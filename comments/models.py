@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from news.models import Article
+
+MODERATE_PERMISSION = "comments.moderate_comment"
+
+
+def can_moderate(user) -> bool:
+    return user.is_authenticated and user.has_perm(MODERATE_PERMISSION)
+
+
+class Commenter(models.Model):
+    """A reader's public identity on comments, and whether moderators have blocked them from commenting."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commenter")
+    nickname = models.CharField(_("닉네임"), max_length=20, unique=True)
+    blocked_at = models.DateTimeField(_("댓글 차단 시각"), null=True, blank=True)
+    blocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("차단한 사람"))
+
+    class Meta:
+        verbose_name = _("댓글 작성자")
+        verbose_name_plural = _("댓글 작성자")
+
+    def __str__(self) -> str:
+        return self.nickname
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CommentQuerySet:
+        """The one gate for reading comments.
+
+        Every row comes with `shown_body` and `shown_nickname`: the real ones where `user` may read the
+        comment, empty otherwise. The real body column is deferred, so a private comment's text never even
+        leaves the database for anyone else. Who may read a private comment: its author, the author of the
+        comment it answers, the article's reporter, and moderators.
+        """
+        if can_moderate(user):
+            readable = Q(pk__isnull=False)  # everything, deleted text included (kept for audit)
+        else:
+            readable = Q(private=False)
+            if user.is_authenticated:
+                readable |= Q(author=user) | Q(parent__author=user) | Q(article__reporter=user)
+            readable &= ~Q(status=Comment.Status.DELETED)
+        return self.defer("body").annotate(
+            readable=Case(When(readable, then=Value(True)), default=Value(False), output_field=models.BooleanField()),
+            shown_body=Case(When(readable, then=F("body")), default=Value(""), output_field=CharField()),
+            shown_nickname=Case(When(readable, then=F("author__commenter__nickname")), default=Value(""),
+                                output_field=CharField()),
+        )
+
+    def listed_for(self, user) -> CommentQuerySet:
+        """Comments that appear in an article's thread for `user`: published ones, the user's own pending
+        ones, and deleted ones that still carry replies (as a "삭제된 댓글입니다." line)."""
+        listed = Q(status=Comment.Status.PUBLISHED) | Q(status=Comment.Status.DELETED, has_replies=True)
+        if user.is_authenticated:
+            listed |= Q(status=Comment.Status.PENDING, author=user)
+        return self.visible_to(user).filter(listed)
+
+    def counted(self) -> CommentQuerySet:
+        """What "전체의견 수" counts: every published comment, private ones included."""
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("게시")
+        PENDING = "pending", _("검토 대기")
+        HIDDEN = "hidden", _("숨김")
+        DELETED = "deleted", _("삭제")
+
+    MAX_LENGTH = 1000
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments", verbose_name=_("기사"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments",
+                               verbose_name=_("작성자"))
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies",
+                               verbose_name=_("원 댓글"))
+    body = models.TextField(_("내용"), max_length=MAX_LENGTH)
+    private = models.BooleanField(_("비밀 댓글"), default=False)
+    status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.PUBLISHED)
+    has_replies = models.BooleanField(default=False, editable=False)
+    report_count = models.PositiveIntegerField(_("신고 수"), default=0, editable=False)
+    # A double click sends the same token twice; the unique constraint turns the second into the first.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("작성 시각"), default=timezone.now)
+    moderated_at = models.DateTimeField(_("처리 시각"), null=True, blank=True)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("처리한 사람"))
+    moderation_note = models.CharField(_("처리 사유"), max_length=200, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("댓글")
+        verbose_name_plural = _("댓글")
+        ordering = ["created_at", "id"]
+        permissions = [("moderate_comment", _("모든 댓글(비밀 댓글 포함)을 보고 숨기기·복구·삭제할 수 있음"))]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["author", "created_at"], name="comment_author_recent_idx"),
+            models.Index(fields=["-report_count", "-created_at"], name="comment_reported_idx",
+                         condition=Q(report_count__gt=0)),
+            models.Index(fields=["status", "-created_at"], name="comment_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "submission_token"], name="comment_one_per_submission"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.article_id}"
+
+
+class Report(models.Model):
+    """A reader's 신고 of someone else's comment; one per reader and comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("댓글"))
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("신고한 사람"))
+    reason = models.CharField(_("사유"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("신고 시각"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("신고")
+        verbose_name_plural = _("신고")
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_reader")]
+
+
+class BlockedWord(models.Model):
+    """A word that sends a new comment to the moderation queue instead of the page."""
+
+    word = models.CharField(_("금지어"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("금지어")
+        verbose_name_plural = _("금지어")
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,0 +1,146 @@
+"""Writes on comments: posting, deleting one's own, reporting, and moderators' decisions.
+
+Each function checks its rule and either does the whole write atomically or raises CommentRefused with a
+message for the reader. Limits are settings (see the README): COMMENT_RATE_PER_MINUTE, COMMENT_RATE_PER_DAY,
+COMMENT_RATE_PER_ARTICLE, COMMENT_AUTOHIDE_REPORTS, COMMENT_PREMODERATION.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from comments.models import BlockedWord, Comment, Commenter, Report
+from news.models import Article
+
+
+class CommentRefused(Exception):
+    """A comment action the rules refuse; the message is for the reader."""
+
+
+def _limit(name: str, default: int) -> int:
+    return getattr(settings, name, default)
+
+
+def _refuse_if_rate_limited(author, article: Article, now) -> None:
+    recent = Comment.objects.filter(author=author)
+    rules = [
+        (recent.filter(created_at__gt=now - timedelta(minutes=1)), _limit("COMMENT_RATE_PER_MINUTE", 1),
+         timedelta(minutes=1), _("댓글은 1분에 %(limit)d개까지 쓸 수 있습니다.")),
+        (recent.filter(created_at__gt=now - timedelta(days=1)), _limit("COMMENT_RATE_PER_DAY", 20),
+         timedelta(days=1), _("댓글은 하루에 %(limit)d개까지 쓸 수 있습니다.")),
+        (recent.filter(article=article, created_at__gt=now - timedelta(days=1)), _limit("COMMENT_RATE_PER_ARTICLE", 5),
+         timedelta(days=1), _("한 기사에는 하루에 %(limit)d개까지 댓글을 쓸 수 있습니다.")),
+    ]
+    for window, limit, span, message in rules:
+        times = list(window.order_by("-created_at").values_list("created_at", flat=True)[:limit])
+        if len(times) >= limit:
+            again = timezone.localtime(times[-1] + span)
+            raise CommentRefused(
+                (message % {"limit": limit}) + " "
+                + _("%(when)s 이후에 다시 등록해 주세요.") % {"when": date_format(again, "n월 j일 H:i:s")}
+            )
+
+
+def _needs_review(body: str) -> bool:
+    if getattr(settings, "COMMENT_PREMODERATION", False):
+        return True
+    lowered = body.casefold()
+    return any(word.casefold() in lowered for word in BlockedWord.objects.values_list("word", flat=True))
+
+
+def post_comment(*, article: Article, author, body: str, private: bool = False, parent: Comment | None = None,
+                 token: uuid.UUID | None = None) -> Comment:
+    """Accept a reader's comment or reply, or raise CommentRefused saying why. A repeated token returns the
+    comment it already made (a double click on 등록)."""
+    body = (body or "").strip()
+    if not author.is_authenticated:
+        raise CommentRefused(_("댓글을 쓰려면 로그인해 주세요."))
+    if not article.is_published():
+        raise CommentRefused(_("이 기사에는 댓글을 쓸 수 없습니다."))
+    if not article.comments_enabled:
+        raise CommentRefused(_("이 기사는 댓글을 받지 않습니다."))
+    if not body:
+        raise CommentRefused(_("댓글 내용을 입력해 주세요."))
+    if len(body) > Comment.MAX_LENGTH:
+        raise CommentRefused(
+            _("댓글은 %(max)d자까지 쓸 수 있습니다. (지금 %(length)d자)") % {"max": Comment.MAX_LENGTH, "length": len(body)}
+        )
+    if parent is not None:
+        if parent.article_id != article.pk or parent.status != Comment.Status.PUBLISHED:
+            raise CommentRefused(_("답글을 달 댓글을 찾을 수 없습니다."))
+        if parent.parent_id:  # one level of replies: answer the thread's first comment
+            parent = parent.parent
+        # A reply to a private comment stays among the same people (plus the reply's author).
+        private = private or parent.private
+
+    with transaction.atomic():
+        # One author's posts go one at a time: the rate limits below count what is really there.
+        commenter = Commenter.objects.select_for_update().filter(user=author).first()
+        if commenter is None:
+            raise CommentRefused(_("댓글에 쓸 닉네임을 먼저 정해 주세요."))
+        if commenter.is_blocked:
+            raise CommentRefused(_("운영 원칙 위반으로 댓글 쓰기가 제한된 계정입니다."))
+        if token and (existing := Comment.objects.filter(author=author, submission_token=token).first()):
+            return existing
+        now = timezone.now()
+        _refuse_if_rate_limited(author, article, now)
+        comment = Comment(
+            article=article, author=author, parent=parent, body=body, private=private, submission_token=token,
+            status=Comment.Status.PENDING if _needs_review(body) else Comment.Status.PUBLISHED, created_at=now,
+        )
+        comment.full_clean(exclude=["submission_token"])
+        comment.save()
+        if parent is not None and not parent.has_replies:
+            Comment.objects.filter(pk=parent.pk).update(has_replies=True)
+    return comment
+
+
+def delete_own_comment(*, comment: Comment, user) -> None:
+    """The author takes their comment down: soft, so replies keep their thread and moderators their record."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied
+    Comment.objects.filter(pk=comment.pk).update(
+        status=Comment.Status.DELETED, moderated_at=timezone.now(), moderated_by=user, moderation_note=_("작성자 삭제"),
+    )
+
+
+def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
+    """Record one reader's report; at COMMENT_AUTOHIDE_REPORTS reports the comment is hidden until a moderator
+    decides. Returns False when this reader had reported it already."""
+    if comment.author_id == reporter.pk:
+        raise CommentRefused(_("자신의 댓글은 신고할 수 없습니다."))
+    if comment.status != Comment.Status.PUBLISHED:
+        raise CommentRefused(_("이미 처리된 댓글입니다."))
+    threshold = _limit("COMMENT_AUTOHIDE_REPORTS", 3)
+    try:
+        with transaction.atomic():
+            Report.objects.create(comment=comment, reporter=reporter, reason=reason[:200])
+    except IntegrityError:
+        return False
+    Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    Comment.objects.filter(pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=threshold).update(
+        status=Comment.Status.HIDDEN, moderated_at=timezone.now(), moderated_by=None,
+        moderation_note=_("신고 %(count)d건으로 자동 숨김") % {"count": threshold},
+    )
+    return True
+
+
+def moderate(*, comments, status: str, moderator, note: str = "") -> int:
+    """A moderator's decision on many comments at once: hide, restore (publish) or delete (soft)."""
+    return comments.update(status=status, moderated_at=timezone.now(), moderated_by=moderator, moderation_note=note)
+
+
+def block_authors(*, user_ids, moderator) -> int:
+    """Stop these readers from commenting; what they wrote stays as moderators left it."""
+    return Commenter.objects.filter(user_id__in=user_ids, blocked_at__isnull=True).update(
+        blocked_at=timezone.now(), blocked_by=moderator
+    )

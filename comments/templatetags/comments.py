@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+
+from django import template
+
+from comments.models import Commenter, can_moderate
+from comments.threads import thread_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/_block.html", takes_context=True)
+def comment_block(context, article):
+    """The article page's comment block: 전체의견 수, the thread and the 댓글 등록 폼."""
+    request = context["request"]
+    user = request.user
+    thread = thread_for(article, user, request.GET.get("cpage"))
+    commenter = Commenter.objects.filter(user=user).first() if user.is_authenticated else None
+    return {
+        "request": request,
+        "article": article,
+        "thread": thread,
+        "user": user,
+        "commenter": commenter,
+        "moderator": can_moderate(user),
+        "token": uuid.uuid4(),
+        "csrf_token": context.get("csrf_token"),
+        "comment_error": request.session.pop("comment_error", None) if hasattr(request, "session") else None,
+        "comment_draft": request.session.pop("comment_draft", "") if hasattr(request, "session") else "",
+    }

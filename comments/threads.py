@@ -1,0 +1,44 @@
+"""Reading an article's comment thread: which page, which comments, for whom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+
+from comments.models import Comment
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Thread:
+    total: int  # 전체의견 수: published comments, private ones included
+    page: Page  # top-level comments of this page, each with .shown_replies
+
+
+def thread_for(article, user, page_number) -> Thread:
+    """Oldest first, PAGE_SIZE first-level comments a page, each with its replies; everything through the gate."""
+    listed = Comment.objects.filter(article=article).listed_for(user).select_related("author")
+    page = Paginator(listed.filter(parent__isnull=True).order_by("created_at", "id"), PAGE_SIZE).get_page(page_number)
+    page.elided_range = page.paginator.get_elided_page_range(page.number)
+    parents = list(page.object_list)
+    replies: dict[int, list] = {}
+    if any(parent.has_replies for parent in parents):
+        for reply in listed.filter(parent__in=[p.pk for p in parents]).order_by("created_at", "id"):
+            replies.setdefault(reply.parent_id, []).append(reply)
+    for parent in parents:
+        parent.shown_replies = replies.get(parent.pk, [])
+    page.object_list = parents
+    return Thread(total=Comment.objects.filter(article=article).counted().count(), page=page)
+
+
+def page_of(comment: Comment, user) -> int:
+    """The thread page on which `comment` (or, for a reply, its parent) appears for `user`."""
+    anchor = comment.parent or comment
+    earlier = (
+        Comment.objects.filter(article_id=anchor.article_id, parent__isnull=True, created_at__lt=anchor.created_at)
+        .listed_for(user)
+        .count()
+    )
+    return earlier // PAGE_SIZE + 1

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from comments import views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("article/<int:article_id>/", views.post, name="post"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
+    path("<int:pk>/report/", views.report, name="report"),
+]

@@ -1,0 +1,72 @@
+"""Readers' accounts: sign-up with a nickname, and choosing a nickname later (staff accounts have none).
+
+Log in, log out, password change and reset are Django's own views with our templates (templates/registration).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from comments.models import Commenter
+
+
+class NicknameField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(label=_("닉네임"), min_length=2, max_length=20,
+                         help_text=_("댓글에 보이는 이름입니다. 2~20자."), **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if Commenter.objects.filter(nickname__iexact=value).exists():
+            raise forms.ValidationError(_("이미 쓰이는 닉네임입니다. 다른 닉네임을 골라 주세요."))
+        return value
+
+
+class SignUpForm(UserCreationForm):
+    nickname = NicknameField()
+    email = forms.EmailField(label=_("이메일"), help_text=_("비밀번호를 잊었을 때 재설정 링크를 받을 주소"))
+
+    class Meta(UserCreationForm.Meta):
+        fields = ["username", "nickname", "email"]
+
+
+class NicknameForm(forms.Form):
+    nickname = NicknameField()
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if safe else "/"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save(commit=False)
+            user.email = form.cleaned_data["email"]
+            user.save()
+            Commenter.objects.create(user=user, nickname=form.cleaned_data["nickname"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(_next(request))
+    return render(request, "registration/signup.html", {"form": form, "next": _next(request)})
+
+
+@login_required
+def nickname(request: HttpRequest) -> HttpResponse:
+    if Commenter.objects.filter(user=request.user).exists():
+        return redirect(_next(request))
+    form = NicknameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        Commenter.objects.create(user=request.user, nickname=form.cleaned_data["nickname"])
+        return redirect(_next(request))
+    return render(request, "registration/nickname.html", {"form": form, "next": _next(request)})
