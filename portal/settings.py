@@ -127,10 +127,20 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
+# Mail (password reset): printed to the console in development, SMTP in production (Django 6.1's MAILERS).
+MAIL_BACKEND = env.str(
+    "MAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}
+if MAIL_BACKEND.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env.str("SMTP_HOST", default="localhost"),
+        "port": env.int("SMTP_PORT", default=25),
+        "username": env.str("SMTP_USER", default=""),
+        "password": env.str("SMTP_PASSWORD", default=""),
+        "use_tls": env.bool("SMTP_TLS", default=False),
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Comments: limits per account, like Korea's big portals; reports that hide a comment until a moderator decides.

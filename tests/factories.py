@@ -74,3 +74,26 @@ def image_upload(name="photo.jpg", size=(640, 480), fmt="JPEG", exif=None, colou
     kwargs = {"exif": exif} if exif is not None else {}
     image.save(buffer, fmt, **kwargs)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def moderator(**kwargs):
+    return UserFactory(role=roles.MODERATOR, **kwargs)
+
+
+def commenter(nickname: str, **kwargs):
+    """A reader with a nickname, ready to comment."""
+    from comments.models import Commenter
+
+    user = UserFactory(**kwargs)
+    Commenter.objects.create(user=user, nickname=nickname)
+    return user
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.SubFactory(ArticleFactory)
+    author = factory.LazyFunction(lambda: commenter(f"닉{UserFactory._meta.model.objects.count()}"))
+    body = factory.Sequence(lambda n: f"댓글 내용 {n}")
+    created_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))

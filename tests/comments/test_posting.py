@@ -1,0 +1,255 @@
+"""Posting, deleting, reporting: every bad input gets a clear message, nothing is lost, nothing doubled."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import BlockedWord, Comment, Commenter
+from news.models import Article
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, target, **data):
+    data.setdefault("token", str(uuid.uuid4()))
+    return client.post(reverse("comments:post", args=[target.pk]), data, follow=True)
+
+
+def shown_error(response) -> str:
+    page = response.content.decode()
+    return page.split('class="form-error" role="alert">')[1].split("</p>")[0] if 'class="form-error" role="alert">' in page else ""
+
+
+def test_reader_posts_a_comment_and_lands_on_it(client, article, alice):
+    client.force_login(alice)
+    response = post(client, article, body="첫 댓글입니다\n두 줄째")
+
+    comment = Comment.objects.get()
+    assert (comment.body, comment.author, comment.private, comment.status) == ("첫 댓글입니다\n두 줄째", alice, False, "published")
+    assert response.redirect_chain[-1][0].endswith(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    assert "첫 댓글입니다<br>두 줄째" in response.content.decode()
+
+
+def test_comment_text_is_plain_text(client, article, alice):
+    client.force_login(alice)
+    page = post(client, article, body='<script>alert(1)</script><a href="javascript:x">링크</a>').content.decode()
+    assert "<script>alert(1)" not in page and '<a href="javascript:x">' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("", "댓글 내용을 입력해 주세요."),
+    ("   \n\t  ", "댓글 내용을 입력해 주세요."),
+    ("가" * 1001, "1000자까지"),
+])
+def test_bad_text_is_refused_with_a_message_and_kept_in_the_form(client, article, alice, body, message):
+    client.force_login(alice)
+    response = post(client, article, body=body)
+    assert message in shown_error(response)
+    assert not Comment.objects.exists()
+    if body.strip():
+        assert body in response.content.decode()  # what the reader typed is not lost
+
+
+def test_exactly_1000_characters_is_accepted(client, article, alice):
+    client.force_login(alice)
+    post(client, article, body="가" * 1000)
+    assert Comment.objects.count() == 1
+
+
+def test_posting_to_missing_unpublished_or_closed_articles(client, article, alice, section, reporter):
+    client.force_login(alice)
+    draft = factories.ArticleFactory(section=section, reporter=reporter, status=Article.Status.DRAFT, published_at=None)
+    closed = factories.ArticleFactory(section=section, reporter=reporter, comments_enabled=False)
+
+    assert client.post(reverse("comments:post", args=[999999]), {"body": "x"}).status_code == 404
+    assert client.post(reverse("comments:post", args=[draft.pk]), {"body": "x"}).status_code == 404
+    assert "댓글을 받지 않습니다" in shown_error(post(client, closed, body="닫힌 기사"))
+    assert not Comment.objects.exists()
+
+
+def test_anonymous_reader_is_sent_to_login_and_back(client, article):
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "댓글을 쓰려면 로그인해 주세요." in page
+    assert f'href="/accounts/login/?next={article.get_absolute_url()}%23comment-form"' in page
+    response = client.post(reverse("comments:post", args=[article.pk]), {"body": "몰래"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Comment.objects.exists()
+
+
+def test_a_double_click_makes_one_comment(client, article, alice):
+    client.force_login(alice)
+    token = str(uuid.uuid4())
+    first = post(client, article, body="한 번만", token=token)
+    second = post(client, article, body="한 번만", token=token)
+    assert Comment.objects.count() == 1
+    assert shown_error(second) == ""  # the second click lands on the same comment, no error
+    assert first.redirect_chain[-1][0] == second.redirect_chain[-1][0]
+
+
+def test_one_comment_a_minute(client, article, alice):
+    client.force_login(alice)
+    post(client, article, body="첫째")
+    response = post(client, article, body="둘째")
+    assert "1분에 1개까지" in shown_error(response) and "이후에 다시 등록해 주세요" in shown_error(response)
+    assert Comment.objects.count() == 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        post(client, article, body="셋째")
+    assert Comment.objects.count() == 2
+
+
+def test_limits_per_article_and_per_day(client, article, alice, section, reporter, settings):
+    settings.COMMENT_RATE_PER_ARTICLE = 2
+    settings.COMMENT_RATE_PER_DAY = 3
+    client.force_login(alice)
+    start = timezone.now()
+    for minute in range(3):
+        with time_machine.travel(start + timedelta(minutes=2 * minute)):
+            post(client, article, body=f"{minute}번째")
+    assert Comment.objects.filter(article=article).count() == 2
+    other = factories.ArticleFactory(section=section, reporter=reporter)
+    with time_machine.travel(start + timedelta(minutes=10)):
+        post(client, other, body="다른 기사")
+    with time_machine.travel(start + timedelta(minutes=12)):
+        response = post(client, other, body="하루 한도 넘김")
+    assert "하루에 3개까지" in shown_error(response)
+    assert Comment.objects.count() == 3
+
+
+def test_a_blocked_author_cannot_post(client, article, alice):
+    Commenter.objects.filter(user=alice).update(blocked_at=timezone.now())
+    client.force_login(alice)
+    assert "제한된 계정" in client.get(article.get_absolute_url()).content.decode()
+    response = post(client, article, body="차단 중")
+    assert "제한된 계정" in shown_error(response)
+    assert not Comment.objects.exists()
+
+
+def test_the_server_ignores_fields_the_form_does_not_offer(client, article, alice, bob, section, reporter):
+    other = factories.ArticleFactory(section=section, reporter=reporter)
+    client.force_login(alice)
+    post(client, article, body="정상", status="hidden", author=bob.pk, article=other.pk, report_count=99)
+    comment = Comment.objects.get()
+    assert (comment.status, comment.author, comment.article, comment.report_count) == ("published", alice, article, 0)
+
+
+def test_reply_goes_under_its_comment_one_level_deep(client, article, alice, bob):
+    first = factories.CommentFactory(article=article, author=alice, body="원 댓글")
+    client.force_login(bob)
+    post(client, article, body="답글입니다", parent=first.pk)
+    reply = Comment.objects.get(parent=first)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        post(client, article, body="답글의 답글", parent=reply.pk)
+    assert Comment.objects.get(body="답글의 답글").parent == first  # one level: attached to the thread's first comment
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.index("원 댓글") < page.index('class="reply-list"') < page.index("답글입니다")
+
+
+def test_reply_to_a_comment_of_another_article_is_refused(client, article, alice, section, reporter):
+    elsewhere = factories.CommentFactory(article=factories.ArticleFactory(section=section, reporter=reporter))
+    client.force_login(alice)
+    assert client.post(reverse("comments:post", args=[article.pk]), {"body": "x", "parent": elsewhere.pk}).status_code == 404
+    assert client.post(reverse("comments:post", args=[article.pk]), {"body": "x", "parent": "abc"}).status_code == 404
+
+
+def test_author_deletes_own_comment_and_replies_keep_their_thread(client, article, alice, bob):
+    first = factories.CommentFactory(article=article, author=alice, body="지울 댓글", has_replies=True)
+    factories.CommentFactory(article=article, author=bob, body="남는 답글", parent=first)
+    client.force_login(alice)
+
+    client.post(reverse("comments:delete", args=[first.pk]))
+
+    first.refresh_from_db()
+    assert first.status == "deleted" and first.body == "지울 댓글"  # soft: kept for audit
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "삭제된 댓글입니다." in page and "지울 댓글" not in page and "남는 답글" in page
+
+
+def test_deleted_comment_without_replies_disappears(client, article, alice):
+    lone = factories.CommentFactory(article=article, author=alice, body="혼자 있는 댓글")
+    client.force_login(alice)
+    client.post(reverse("comments:delete", args=[lone.pk]))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "혼자 있는 댓글" not in page and "삭제된 댓글입니다." not in page
+    assert "전체의견 수 <strong>0</strong>" in page
+
+
+def test_nobody_deletes_someone_elses_comment(client, article, alice, bob):
+    theirs = factories.CommentFactory(article=article, author=alice)
+    client.force_login(bob)
+    assert client.post(reverse("comments:delete", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("comments:delete", args=[999999])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "published"
+
+
+def test_reports_count_once_per_reader_and_hide_at_the_threshold(client, article, alice, settings):
+    settings.COMMENT_AUTOHIDE_REPORTS = 3
+    target = factories.CommentFactory(article=article, author=alice, body="문제의 댓글")
+    readers = [factories.commenter(f"신고자{i}", username=f"r{i}") for i in range(3)]
+
+    client.force_login(readers[0])
+    client.post(reverse("comments:report", args=[target.pk]))
+    response = client.post(reverse("comments:report", args=[target.pk]), follow=True)
+    assert "이미 신고한 댓글입니다." in response.content.decode()
+    target.refresh_from_db()
+    assert (target.report_count, target.status) == (1, "published")
+
+    for reader in readers[1:]:
+        client.force_login(reader)
+        client.post(reverse("comments:report", args=[target.pk]))
+    target.refresh_from_db()
+    assert (target.report_count, target.status) == (3, "hidden")
+    assert "문제의 댓글" not in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_own_and_unreadable_comments_cannot_be_reported(client, article, alice, bob):
+    mine = factories.CommentFactory(article=article, author=alice)
+    secret = factories.CommentFactory(article=article, author=bob, private=True)
+    client.force_login(alice)
+    assert "자신의 댓글은 신고할 수 없습니다." in client.post(reverse("comments:report", args=[mine.pk]), follow=True).content.decode()
+    assert client.post(reverse("comments:report", args=[secret.pk])).status_code == 404
+    assert not mine.reports.exists() and not secret.reports.exists()
+
+
+def test_premoderation_holds_comments_and_the_author_sees_theirs_pending(client, article, alice, bob, settings):
+    settings.COMMENT_PREMODERATION = True
+    client.force_login(alice)
+    response = post(client, article, body="검토 받을 댓글")
+    assert "검토 뒤에 공개됩니다" in response.content.decode()
+    assert "검토 대기" in response.content.decode() and "검토 받을 댓글" in response.content.decode()
+    client.force_login(bob)
+    assert "검토 받을 댓글" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_blocked_words_send_a_comment_to_the_queue(client, article, alice):
+    BlockedWord.objects.create(word="바보")
+    client.force_login(alice)
+    post(client, article, body="이런 바보 같은")
+    assert Comment.objects.get().status == "pending"
+
+
+def test_every_comment_form_post_needs_csrf(article, alice):
+    comment = factories.CommentFactory(article=article, author=alice)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    for url in (reverse("comments:post", args=[article.pk]), reverse("comments:delete", args=[comment.pk]),
+                reverse("comments:report", args=[comment.pk])):
+        assert client.post(url, {"body": "x"}).status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == "published" and Comment.objects.count() == 1
+
+
+def test_new_reader_without_nickname_is_asked_for_one(client, article, reporter):
+    client.force_login(reporter)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "닉네임을 먼저 정해 주세요" in page
+    assert "닉네임을 먼저 정해 주세요" in shown_error(post(client, article, body="x"))

@@ -1,0 +1,117 @@
+"""Who can read a private comment: its author, the article's reporter and moderators. Nobody else, anywhere."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from comments.models import Comment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "비밀번호는 상하이1234 입니다"
+PUBLIC = "모두가 보는 공개 의견입니다"
+
+
+@pytest.fixture
+def thread(article, alice):
+    factories.CommentFactory(article=article, author=alice, body=PUBLIC)
+    return factories.CommentFactory(article=article, author=alice, body=SECRET, private=True)
+
+
+def make_viewer(who, alice, reporter, other_reporter):
+    return {
+        "author": alice,
+        "other reader": factories.commenter("다른독자", username="other"),
+        "anonymous": None,
+        "article's reporter": reporter,
+        "another reporter": other_reporter,
+        "moderator": factories.moderator(username="mod"),
+        "superuser": get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-12345"),
+    }[who]
+
+
+READERS = {"author": True, "other reader": False, "anonymous": False, "article's reporter": True,
+           "another reporter": False, "moderator": True, "superuser": True}
+
+
+@pytest.mark.parametrize("who", list(READERS))
+def test_private_comment_on_the_article_page(client, thread, article, who, alice, reporter, other_reporter):
+    viewer = make_viewer(who, alice, reporter, other_reporter)
+    if viewer:
+        client.force_login(viewer)
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    assert PUBLIC in page
+    assert "전체의견 수 <strong>2</strong>" in page  # private ones are counted for everyone
+    if READERS[who]:
+        assert SECRET in page
+    else:
+        assert SECRET not in page
+        assert "비밀 댓글입니다." in page
+        block = page.split(f'id="comment-{thread.pk}"')[1].split("</article>")[0]
+        assert "앨리스" not in block  # no nickname on the placeholder either
+
+
+@pytest.mark.parametrize("who", list(READERS))
+def test_private_comment_in_the_admin(client, thread, who, alice, reporter, other_reporter):
+    viewer = make_viewer(who, alice, reporter, other_reporter)
+    if viewer:
+        client.force_login(viewer)
+
+    response = client.get(reverse("admin:comments_comment_changelist"))
+    detail = client.get(reverse("admin:comments_comment_change", args=[thread.pk]))
+
+    text = response.content.decode() + detail.content.decode()
+    if who in ("moderator", "superuser"):
+        assert SECRET in text
+    else:
+        assert response.status_code in (302, 403)  # readers go to the login page, staff without rights get 403
+        assert SECRET not in text
+
+
+@pytest.mark.parametrize("who", list(READERS))
+def test_gate_gives_text_only_to_those_who_may_read(thread, who, alice, reporter, other_reporter):
+    from django.contrib.auth.models import AnonymousUser
+
+    viewer = make_viewer(who, alice, reporter, other_reporter) or AnonymousUser()
+    row = Comment.objects.visible_to(viewer).get(pk=thread.pk)
+
+    assert (row.shown_body == SECRET) is READERS[who]
+    assert row.readable is READERS[who]
+    assert "body" in row.get_deferred_fields()  # the real column is never loaded through the gate
+
+
+def test_reply_to_a_private_comment_is_private_and_readable_by_the_first_author(client, article, alice, bob):
+    secret = factories.CommentFactory(article=article, author=alice, body=SECRET, private=True)
+    client.force_login(alice)
+    client.post(reverse("comments:post", args=[article.pk]), {"body": "비밀 답변", "parent": secret.pk})
+    # alice posted; now bob (who cannot read the private comment) may not see alice's private reply either
+    reply = Comment.objects.get(parent=secret)
+    assert reply.private
+
+    client.force_login(bob)
+    assert "비밀 답변" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_private_reply_to_a_public_comment_is_readable_by_the_comment_it_answers(client, article, alice, bob):
+    public = factories.CommentFactory(article=article, author=alice, body=PUBLIC)
+    factories.CommentFactory(article=article, author=bob, body="앨리스님께만 드리는 답", private=True, parent=public,
+                             created_at=public.created_at)
+    Comment.objects.filter(pk=public.pk).update(has_replies=True)
+    stranger = factories.commenter("행인", username="stranger")
+
+    client.force_login(alice)
+    assert "앨리스님께만 드리는 답" in client.get(article.get_absolute_url()).content.decode()
+    client.force_login(stranger)
+    assert "앨리스님께만 드리는 답" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_private_text_never_reaches_title_meta_or_html_comments(client, thread, article):
+    page = client.get(article.get_absolute_url()).content.decode()
+    head = page.split("</head>")[0]
+    assert SECRET not in head
+    assert "<!--" not in page or SECRET not in page
