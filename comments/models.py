@@ -36,6 +36,16 @@ class Commenter(models.Model):
         return self.blocked_at is not None
 
 
+def commenter_of(user) -> Commenter | None:
+    """The user's commenting identity, if any (cached on the user object, so the page asks once)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.commenter
+    except Commenter.DoesNotExist:
+        return None
+
+
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user) -> CommentQuerySet:
         """The one gate for reading comments.

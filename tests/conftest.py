@@ -59,3 +59,18 @@ def editor(db):
 @pytest.fixture
 def reader(db):
     return factories.UserFactory(username="reader")
+
+
+@pytest.fixture
+def alice(db):
+    return factories.commenter("앨리스", username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return factories.commenter("밥", username="bob")
+
+
+@pytest.fixture
+def moderator(db):
+    return factories.moderator(username="mod")

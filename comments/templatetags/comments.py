@@ -4,7 +4,7 @@ import uuid
 
 from django import template
 
-from comments.models import Commenter, can_moderate
+from comments.models import commenter_of
 from comments.threads import thread_for
 
 register = template.Library()
@@ -16,14 +16,13 @@ def comment_block(context, article):
     request = context["request"]
     user = request.user
     thread = thread_for(article, user, request.GET.get("cpage"))
-    commenter = Commenter.objects.filter(user=user).first() if user.is_authenticated else None
+    commenter = commenter_of(user)
     return {
         "request": request,
         "article": article,
         "thread": thread,
         "user": user,
         "commenter": commenter,
-        "moderator": can_moderate(user),
         "token": uuid.uuid4(),
         "csrf_token": context.get("csrf_token"),
         "comment_error": request.session.pop("comment_error", None) if hasattr(request, "session") else None,

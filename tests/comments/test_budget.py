@@ -1,0 +1,56 @@
+"""The comment block costs the same number of queries for 3 comments or 120, with replies."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comments.models import Comment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def fill(article, authors, n):
+    for i in range(n):
+        parent = factories.CommentFactory(article=article, author=authors[i % 2], private=bool(i % 3 == 0),
+                                          has_replies=True)
+        factories.CommentFactory(article=article, author=authors[(i + 1) % 2], parent=parent)
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+# Article page for an anonymous reader: article, photos, reporter's and section's lists (4), then the thread:
+# comment page count, the page, its replies, 전체의견 수 (4).
+ANONYMOUS = 8
+# A signed-in reader adds the session, the user, their nickname, and their permissions (user's, groups').
+SIGNED_IN = ANONYMOUS + 5
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_comment_block_query_count_is_fixed(client, article, alice, bob, signed_in, django_assert_num_queries):
+    if signed_in:
+        client.force_login(alice)
+    fill(article, [alice, bob], 3)
+    client.get("/")  # warm the site-profile and menu caches as a running site has them
+    small = queries(client, article.get_absolute_url())
+    fill(article, [alice, bob], 60)
+    with django_assert_num_queries(SIGNED_IN if signed_in else ANONYMOUS):
+        client.get(article.get_absolute_url())
+    assert queries(client, article.get_absolute_url()) == small
+    assert Comment.objects.count() == 126
+
+
+def test_comments_are_paged_fifty_at_a_time_oldest_first(client, article, alice, bob):
+    fill(article, [alice, bob], 55)
+    first = client.get(article.get_absolute_url()).content.decode()
+    second = client.get(article.get_absolute_url() + "?cpage=2").content.decode()
+    assert first.count('class="comment"') == 50 and second.count('class="comment"') == 5
+    assert "전체의견 수 <strong>110</strong>" in first
+    assert 'href="?cpage=2#comments"' in first
+    assert client.get(article.get_absolute_url() + "?cpage=abc").status_code == 200

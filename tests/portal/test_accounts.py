@@ -1,0 +1,88 @@
+"""Readers' accounts in Korean: sign up with a nickname, log in and back to the article, reset a password."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from comments.models import Commenter
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_with_a_nickname_and_return_to_the_article(client, section, reporter):
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    response = client.post(reverse("signup") + f"?next={article.get_absolute_url()}", {
+        "username": "newreader", "nickname": "새독자", "email": "new@example.com",
+        "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42",
+        "next": article.get_absolute_url(),
+    })
+    assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
+    user = get_user_model().objects.get(username="newreader")
+    assert Commenter.objects.get(user=user).nickname == "새독자"
+    assert "새독자" in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"password2": "different-pass-phrase-42"}, "비밀번호"),
+    ({"password1": "1234", "password2": "1234"}, "비밀번호"),
+    ({"nickname": "앨리스"}, "이미 쓰이는 닉네임"),
+    ({"nickname": "가"}, "2"),
+    ({"email": "not-an-email"}, "이메일"),
+])
+def test_sign_up_errors_are_clear_and_in_korean(client, alice, changes, message):
+    data = {"username": "someone", "nickname": "새이름", "email": "s@example.com",
+            "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42", **changes}
+    response = client.post(reverse("signup"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not get_user_model().objects.filter(username="someone").exists()
+
+
+def test_wrong_password_gets_a_korean_message(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    assert "아이디 또는 비밀번호가 맞지 않습니다" in response.content.decode()
+
+
+def test_login_returns_to_the_article(client, alice, section, reporter):
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-1",
+                                              "next": article.get_absolute_url() + "#comment-form"})
+    assert response["Location"] == article.get_absolute_url() + "#comment-form"
+
+
+def test_login_refuses_to_send_readers_to_another_site(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-1",
+                                              "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    response = client.get(reverse("signup"), {"next": "//evil.example/"})
+    assert "evil.example" not in response.content.decode()
+
+
+def test_logout_is_a_post_and_comes_home(client, alice):
+    client.force_login(alice)
+    assert client.post(reverse("logout"))["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_a_korean_mail_with_a_link(client, alice):
+    client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    assert len(mail.outbox) == 1
+    assert "비밀번호 재설정" in mail.outbox[0].body and "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_password_change_is_styled_and_requires_login(client, alice):
+    assert client.get(reverse("password_change")).status_code == 302
+    client.force_login(alice)
+    page = client.get(reverse("password_change")).content.decode()
+    assert "비밀번호 변경" in page and "상하이방" in page
+
+
+def test_staff_choose_a_nickname_before_commenting(client, reporter):
+    client.force_login(reporter)
+    response = client.post(reverse("nickname"), {"nickname": "이기자", "next": "/"})
+    assert response.status_code == 302
+    assert Commenter.objects.get(user=reporter).nickname == "이기자"
