@@ -4,14 +4,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from news.models import Article, ArticlePhoto, Section
+from news import charts
+from news.models import Article, ArticlePhoto, DailyViews, Section
 
 
 class BoundedCountPaginator(Paginator):
@@ -74,7 +76,7 @@ class ArticleForm(forms.ModelForm):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     inlines = [ArticlePhotoInline]
-    list_display = ["title", "section", "byline", "status_label", "published_at", "updated_at"]
+    list_display = ["title", "section", "byline", "status_label", "published_at", "views"]
     list_filter = ["status", "section", "featured", ("reporter", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["section", "reporter"]
     search_fields = ["title", "byline"]
@@ -88,6 +90,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("대표 사진"), {"fields": ["lead_image", "lead_image_caption", "lead_image_alt"]}),
         (_("기자"), {"fields": ["reporter", "byline", "byline_email"]}),
         (_("발행"), {"fields": ["status", "published_at", "featured", "comments_enabled"]}),
+        (_("조회수"), {"fields": ["views_chart"]}),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -100,7 +103,9 @@ class ArticleAdmin(admin.ModelAdmin):
         return RequestArticleForm
 
     def get_queryset(self, request):
-        return super().get_queryset(request).editable_by(request.user)
+        # Each row's total views: the sum of its day rows, one correlated subquery on the (article, day) key.
+        totals = DailyViews.objects.filter(article=OuterRef("pk")).values("article").annotate(n=Sum("views")).values("n")
+        return super().get_queryset(request).editable_by(request.user).annotate(total_views=Coalesce(Subquery(totals), 0))
 
     def get_changelist_instance(self, request):
         # The list never shows the body: don't read it for fifty rows a page.
@@ -117,9 +122,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.has_perm("news.publish_article"):
-            return []
+            return ["views_chart"]
         # The byline is the reporter's own name: a reporter cannot publish under a colleague's.
-        return ["reporter", "byline", "byline_email", "published_at", "featured"]
+        return ["views_chart", "reporter", "byline", "byline_email", "published_at", "featured"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A live article is the editors' to change: a reporter's edit would go out unreviewed.
@@ -142,6 +147,18 @@ class ArticleAdmin(admin.ModelAdmin):
             if obj.status == Article.Status.PUBLISHED:  # belt and braces under the form's own check
                 raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("조회수"), ordering="total_views")
+    def views(self, article) -> str:
+        return f"{article.total_views:,}"
+
+    @admin.display(description=_("최근 30일 조회수"))
+    def views_chart(self, article) -> str:
+        if article.pk is None:
+            return "—"
+        return charts.bar_chart(charts.daily_series(article=article), _("이 기사")) + charts.bar_chart(
+            charts.daily_series(), _("사이트 전체")
+        )
 
     @admin.display(description=_("상태"), ordering="status")
     def status_label(self, article) -> str:

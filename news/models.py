@@ -209,3 +209,28 @@ class ArticlePhoto(models.Model):
         if fresh:
             self.renditions = images.make_renditions(self.image.name)
             super().save(update_fields=["renditions"])
+
+
+class DailyViews(models.Model):
+    """Counted views of one article on one Asia/Shanghai day: the unit rankings and charts add up.
+
+    An article's total is the sum of its days (one write per counted view, not two).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="daily_views")
+    day = models.DateField(_("날짜"))
+    views = models.PositiveIntegerField(_("조회수"), default=0)
+
+    class Meta:
+        verbose_name = _("일별 조회수")
+        verbose_name_plural = _("일별 조회수")
+        constraints = [models.UniqueConstraint(fields=["article", "day"], name="dailyviews_one_row_per_day")]
+        indexes = [models.Index(fields=["day", "article"], name="dailyviews_day_idx", include=["views"])]
+
+
+class ViewFlush(models.Model):
+    """A batch of buffered views already written: makes `flush_views` idempotent if it dies halfway."""
+
+    batch = models.CharField(max_length=64, unique=True)
+    flushed_at = models.DateTimeField(auto_now_add=True)
+    views = models.PositiveIntegerField(default=0)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("section/<slug:slug>/", views.section, name="section"),
     path("article/<int:pk>/", views.article, name="article"),
     path("reporter/<int:pk>/", views.reporter, name="reporter"),
+    path("ranking/", views.ranking, name="ranking"),
 ]

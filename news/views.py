@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from news import rankings, viewcount
 from news.models import Article, Section
 from news.richtext import render_body
 
@@ -38,7 +39,21 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
         "section_articles": live.filter(section_id=story.section_id)[:RELATED_COUNT],
         "current_section_slug": story.section.slug,
     }
-    return render(request, "news/article.html", context)
+    response = render(request, "news/article.html", context)
+    if story.is_published() and response.status_code == 200:
+        if new_cookie := viewcount.record_view(request, story):
+            response.set_cookie(viewcount.COOKIE, new_cookie, max_age=365 * 24 * 3600, httponly=True,
+                                samesite="Lax", secure=request.is_secure())
+    return response
+
+
+def ranking(request: HttpRequest) -> HttpResponse:
+    """가장 많이 본 뉴스 for today, this week or this month, overall and per section."""
+    period = request.GET.get("period") if request.GET.get("period") in rankings.PERIODS else "week"
+    ranked = rankings.most_viewed(rankings.PERIODS[period])
+    tabs = [(None, ranked[None])] + [(section, ranked.get(section.pk, [])) for section in Section.objects.menu()]
+    periods = [("day", _("오늘")), ("week", _("이번 주")), ("month", _("이번 달"))]
+    return render(request, "news/ranking.html", {"tabs": tabs, "period": period, "periods": periods})
 
 
 def reporter(request: HttpRequest, pk: int) -> HttpResponse:

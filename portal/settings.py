@@ -143,6 +143,14 @@ if MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
+# View counting and rankings (가장 많이 본 뉴스).
+VIEW_COUNTING = env.bool("VIEW_COUNTING", default=True)
+VIEW_DEDUPE_SECONDS = env.int("VIEW_DEDUPE_SECONDS", default=30 * 60)
+RANKING_DAYS = env.int("RANKING_DAYS", default=7)
+RANKING_CACHE_SECONDS = env.int("RANKING_CACHE_SECONDS", default=300)
+# How many proxies in front of Django append to X-Forwarded-For; 0 trusts none (the socket address counts).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # Comments: limits per account, like Korea's big portals; reports that hide a comment until a moderator decides.
 COMMENT_RATE_PER_MINUTE = env.int("COMMENT_RATE_PER_MINUTE", default=1)
 COMMENT_RATE_PER_DAY = env.int("COMMENT_RATE_PER_DAY", default=20)

@@ -1,0 +1,55 @@
+"""Small server-drawn SVG charts for editors (no JavaScript, no chart library): daily views over 30 days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Sum
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from news.models import DailyViews
+from news.viewcount import shanghai_day
+
+WIDTH, HEIGHT, PAD = 600, 140, 24
+
+
+def daily_series(days: int = 30, **filters) -> list[tuple[date, int]]:
+    """Views per day for the last `days` Shanghai days (zeros included), for rows matching `filters`."""
+    end = shanghai_day()
+    start = end - timedelta(days=days - 1)
+    counts = dict(
+        DailyViews.objects.filter(day__gte=start, **filters).values("day").annotate(n=Sum("views")).values_list("day", "n")
+    )
+    return [(start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(days)]
+
+
+def bar_chart(series: list[tuple[date, int]], title: str) -> SafeString:
+    """A bar per day with the peak labelled; each bar's tooltip gives the date and the count."""
+    peak = max((n for _, n in series), default=0) or 1
+    slot = (WIDTH - 2 * PAD) / max(len(series), 1)
+    bars = format_html_join(
+        "",
+        '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#0b4f8a"><title>{} · {}</title></rect>',
+        (
+            (PAD + i * slot + 1, HEIGHT - PAD - (n / peak) * (HEIGHT - 2 * PAD), max(slot - 2, 1),
+             (n / peak) * (HEIGHT - 2 * PAD), day.isoformat(), _("%(n)s회") % {"n": f"{n:,}"})
+            for i, (day, n) in enumerate(series)
+        ),
+    )
+    total = sum(n for _, n in series)
+    return format_html(
+        '<figure class="views-chart"><figcaption><strong>{}</strong> · {} {}</figcaption>'
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}">'
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#c3c9d2"/>{}'
+        '<text x="{}" y="14" font-size="11" fill="#5f6672">{} {}</text>'
+        '<text x="{}" y="{}" font-size="11" fill="#5f6672">{}</text>'
+        '<text x="{}" y="{}" font-size="11" fill="#5f6672" text-anchor="end">{}</text></svg></figure>',
+        title, _("합계"), f"{total:,}",
+        WIDTH, HEIGHT, WIDTH, HEIGHT, title,
+        PAD, HEIGHT - PAD, WIDTH - PAD, HEIGHT - PAD, bars,
+        PAD, _("최고"), f"{peak if total else 0:,}",
+        PAD, HEIGHT - 6, series[0][0].isoformat() if series else "",
+        WIDTH - PAD, HEIGHT - 6, series[-1][0].isoformat() if series else "",
+    )

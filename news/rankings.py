@@ -1,0 +1,68 @@
+"""가장 많이 본 뉴스: the most-viewed live articles over the last N Shanghai days, overall and per section.
+
+One grouped query over the window's day-rows (indexed by day) answers every tab at once; the result is
+cached and dropped whenever an article is saved or deleted, so an unpublished story leaves at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Sum
+
+from news.models import Article
+from news.viewcount import shanghai_day
+
+PER_TAB = 10
+PERIODS = {"day": 1, "week": 7, "month": 30}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    id: int
+    title: str
+    section_id: int
+    views: int
+
+    def get_absolute_url(self) -> str:
+        return Article(pk=self.id).get_absolute_url()
+
+
+def _key(days: int) -> str:
+    return f"rankings:{days}"
+
+
+def most_viewed(days: int | None = None) -> dict[int | None, list[Ranked]]:
+    """{None: overall top ten, section_id: that section's top ten}, by views in the last `days` days,
+    ties going to the newer article."""
+    days = days or settings.RANKING_DAYS
+    ranking = cache.get(_key(days))
+    if ranking is None:
+        since = shanghai_day() - timedelta(days=days - 1)
+        rows = (
+            Article.objects.published()
+            .filter(daily_views__day__gte=since)
+            .annotate(recent=Sum("daily_views__views"))
+            .order_by("-recent", "-published_at", "-id")
+            .values_list("id", "title", "section_id", "recent")
+        )
+        ranking = {None: []}
+        for row in rows:
+            item = Ranked(*row)
+            if len(ranking[None]) < PER_TAB:
+                ranking[None].append(item)
+            tab = ranking.setdefault(item.section_id, [])
+            if len(tab) < PER_TAB:
+                tab.append(item)
+        cache.set(_key(days), ranking, settings.RANKING_CACHE_SECONDS)
+    return ranking
+
+
+def forget() -> None:
+    """Drop cached rankings once the current transaction commits (an article changed)."""
+    keys = [_key(days) for days in {*PERIODS.values(), settings.RANKING_DAYS}]
+    transaction.on_commit(lambda: cache.delete_many(keys))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import template
+
+from news.models import Section
+from news.rankings import most_viewed
+
+register = template.Library()
+
+
+@register.inclusion_tag("news/_most_viewed.html")
+def most_viewed_box():
+    """The sidebar box: tabs 종합 and each menu section, ten titles each, all rendered (tabs work without JS)."""
+    ranking = most_viewed()
+    tabs = [("all", None, ranking[None])] + [
+        (section.slug, section, ranking.get(section.pk, [])) for section in Section.objects.menu()
+    ]
+    return {"tabs": tabs}
+
+
+@register.filter
+def headline_cut(title: str, length: int = 20) -> str:
+    """Cut a long headline for the narrow box, as the reference page does ("..")."""
+    return title if len(title) <= length else title[:length].rstrip() + ".."

@@ -1,0 +1,167 @@
+"""Counting article views: who counts, once per visitor per article per window, into per-day rows.
+
+A view is an article page served with 200 to a reader. Not counted: HEAD and prefetch requests, bots by
+user agent, previews of unpublished articles. A visitor is our signed first-party cookie, else a salted
+hash of IP and user agent (no raw IP is stored anywhere). Dedupe marks live in the cache (Redis in
+production, so all workers share them). With REDIS_URL set, counts go to a Redis hash and the
+`flush_views` command moves them to PostgreSQL exactly once; otherwise each counted view is one upsert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from news.models import Article, DailyViews, ViewFlush
+
+COOKIE = "vid"
+COOKIE_SALT = "news.viewcount.visitor"
+BOTS = re.compile(
+    r"bot|crawl|spider|slurp|scrap|fetch|preview|monitor|curl|wget|python-|httpx|aiohttp|go-http|java/|okhttp"
+    r"|headless|phantom|lighthouse|facebookexternalhit|daum|yeti|baidu|bytespider|petal",
+    re.IGNORECASE,
+)
+PENDING_KEY = "views:pending"
+FLUSHING_PREFIX = "views:flushing:"
+
+
+def is_countable(request) -> bool:
+    if not getattr(settings, "VIEW_COUNTING", True) or request.method != "GET":
+        return False
+    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    if "prefetch" in purpose or "prerender" in purpose:
+        return False
+    return not BOTS.search(request.headers.get("User-Agent", "")) and bool(request.headers.get("User-Agent"))
+
+
+def _client_ip(request) -> str:
+    # Only the socket's address: X-Forwarded-For is whatever the client says unless a trusted proxy set it.
+    if getattr(settings, "TRUSTED_PROXY_COUNT", 0):
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        if len(hops) >= settings.TRUSTED_PROXY_COUNT:
+            return hops[-settings.TRUSTED_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _fingerprint(request) -> str:
+    raw = f"{_client_ip(request)}|{request.headers.get('User-Agent', '')}|{settings.SECRET_KEY}"
+    return "h" + hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
+def visitor(request) -> tuple[str, str | None]:
+    """(visitor key, new cookie value or None). The cookie is signed, so ids cannot be minted by hand."""
+    signed = request.COOKIES.get(COOKIE)
+    if signed:
+        try:
+            return "c" + signing.loads(signed, salt=COOKIE_SALT), None
+        except signing.BadSignature:
+            pass
+    new_id = secrets.token_hex(12)
+    return _fingerprint(request), signing.dumps(new_id, salt=COOKIE_SALT)
+
+
+def shanghai_day(moment=None) -> date:
+    return timezone.localtime(moment or timezone.now()).date()
+
+
+def record_view(request, article) -> str | None:
+    """Count this request's view of `article` if it should count; return a cookie value to set, if any."""
+    if not is_countable(request):
+        return None
+    key, new_cookie = visitor(request)
+    window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
+    first_time = cache.add(f"seen:{article.pk}:{key}", 1, window)
+    if new_cookie:
+        # The cookie this visitor gets now must find the same mark on their next request.
+        cache.add(f"seen:{article.pk}:c{signing.loads(new_cookie, salt=COOKIE_SALT)}", 1, window)
+    if first_time:
+        add_view(article.pk)
+    return new_cookie
+
+
+def add_view(article_id: int, day: date | None = None) -> None:
+    day = day or shanghai_day()
+    if getattr(settings, "REDIS_URL", ""):
+        _redis().hincrby(PENDING_KEY, f"{article_id}:{day.isoformat()}", 1)
+    else:
+        _upsert([(article_id, day, 1)])  # the one write of a counted view
+
+
+def add_views(counts: dict[tuple[int, date], int]) -> None:
+    """Add buffered (article, day) increments; articles deleted since they were viewed drop out."""
+    live_ids = set(Article.objects.filter(pk__in={a for a, _ in counts}).values_list("pk", flat=True))
+    _upsert([(a, d, n) for (a, d), n in counts.items() if n and a in live_ids])
+
+
+def _upsert(rows: list[tuple[int, date, int]]) -> None:
+    """One INSERT ... ON CONFLICT DO UPDATE for all rows. Raw SQL because the ORM's bulk_create can only
+    overwrite on conflict; we must add to the stored count (never read-modify-write)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(DailyViews._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, day, views) VALUES {values} "  # noqa: S608 (names are ours)
+            f"ON CONFLICT (article_id, day) DO UPDATE SET views = {table}.views + EXCLUDED.views",
+            [value for row in rows for value in row],
+        )
+
+
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def flush_buffered_views() -> int:
+    """Move buffered counts from Redis to the database exactly once; return how many views moved.
+
+    1. RENAME the pending hash to a batch key (atomic: new views start a fresh pending hash).
+    2. In one transaction, add the batch's counts and record the batch id (unique).
+    3. Delete the batch key.
+    Killed after 1: the next run finds the batch key and applies it. Killed after 2: the recorded id
+    tells the next run it is done, and it only deletes the key. Run twice at once: the unique id lets
+    one transaction win; the other rolls back.
+    """
+    client = _redis()
+    moved = 0
+    for leftover in client.scan_iter(f"{FLUSHING_PREFIX}*"):
+        moved += _apply_batch(client, leftover.decode())
+    batch_key = f"{FLUSHING_PREFIX}{uuid.uuid4().hex}"
+    try:
+        client.rename(PENDING_KEY, batch_key)
+    except Exception as exc:  # redis.ResponseError "no such key": nothing new to flush
+        if "no such key" not in str(exc).lower():
+            raise
+        return moved
+    return moved + _apply_batch(client, batch_key)
+
+
+def _apply_batch(client, batch_key: str) -> int:
+    batch = batch_key.removeprefix(FLUSHING_PREFIX)
+    counts = {}
+    for field, value in client.hgetall(batch_key).items():
+        article_id, day = field.decode().split(":")
+        counts[(int(article_id), date.fromisoformat(day))] = int(value)
+    total = sum(counts.values())
+    applied = 0
+    if not ViewFlush.objects.filter(batch=batch).exists():
+        try:
+            with transaction.atomic():
+                ViewFlush.objects.create(batch=batch, views=total)
+                add_views(counts)
+            applied = total
+        except IntegrityError:
+            pass  # another flush applied this batch at the same moment
+    client.delete(batch_key)
+    return applied
