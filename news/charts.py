@@ -31,10 +31,12 @@ def bar_chart(series: list[tuple[date, int]], title: str) -> SafeString:
     slot = (WIDTH - 2 * PAD) / max(len(series), 1)
     bars = format_html_join(
         "",
-        '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#0b4f8a"><title>{} · {}</title></rect>',
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="#0b4f8a"><title>{} · {}</title></rect>',
         (
-            (PAD + i * slot + 1, HEIGHT - PAD - (n / peak) * (HEIGHT - 2 * PAD), max(slot - 2, 1),
-             (n / peak) * (HEIGHT - 2 * PAD), day.isoformat(), _("%(n)s회") % {"n": f"{n:,}"})
+            # format_html escapes its arguments into strings, so numbers are formatted here first
+            (f"{PAD + i * slot + 1:.1f}", f"{HEIGHT - PAD - (n / peak) * (HEIGHT - 2 * PAD):.1f}",
+             f"{max(slot - 2, 1):.1f}", f"{(n / peak) * (HEIGHT - 2 * PAD):.1f}",
+             day.isoformat(), _("%(n)s회") % {"n": f"{n:,}"})
             for i, (day, n) in enumerate(series)
         ),
     )

@@ -1,0 +1,138 @@
+"""Counting a view: once per visitor per article per 30 minutes, never bots, previews or prefetches."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from news.models import Article, DailyViews
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def views(article) -> int:
+    return sum(DailyViews.objects.filter(article=article).values_list("views", flat=True))
+
+
+def reader(ip="10.0.0.1", ua=BROWSER) -> Client:
+    return Client(HTTP_USER_AGENT=ua, REMOTE_ADDR=ip)
+
+
+@pytest.fixture
+def live(section, reporter):
+    return factories.ArticleFactory(section=section, reporter=reporter)
+
+
+def test_a_hundred_reloads_by_one_visitor_count_once(live):
+    visitor = reader()
+    for _ in range(100):
+        assert visitor.get(live.get_absolute_url()).status_code == 200
+    assert views(live) == 1
+
+
+def test_a_visitor_without_cookies_is_still_one_visitor(live):
+    for _ in range(20):
+        reader().get(live.get_absolute_url())  # a fresh client each time: no cookie is ever sent back
+    assert views(live) == 1
+
+
+def test_two_visitors_count_twice(live):
+    reader(ip="10.0.0.1").get(live.get_absolute_url())
+    reader(ip="10.0.0.2").get(live.get_absolute_url())
+    assert views(live) == 2
+
+
+def test_the_same_visitor_counts_again_after_thirty_minutes(live):
+    visitor = reader()
+    visitor.get(live.get_absolute_url())
+    with time_machine.travel(datetime.now(SHANGHAI) + timedelta(minutes=31)):
+        visitor.get(live.get_absolute_url())
+    assert views(live) == 2
+
+
+@pytest.mark.parametrize("ua", ["Googlebot/2.1 (+http://www.google.com/bot.html)", "Mozilla/5.0 (compatible; Yeti/1.1)",
+                                "curl/8.5.0", "python-requests/2.32", "", "Mozilla/5.0 HeadlessChrome/130.0"])
+def test_bots_and_tools_count_zero(live, ua):
+    for i in range(3):
+        reader(ip=f"10.0.1.{i}", ua=ua).get(live.get_absolute_url())
+    assert views(live) == 0
+
+
+def test_head_and_prefetch_requests_count_zero(live):
+    reader().head(live.get_absolute_url())
+    reader(ip="10.0.0.3").get(live.get_absolute_url(), HTTP_SEC_PURPOSE="prefetch")
+    reader(ip="10.0.0.4").get(live.get_absolute_url(), HTTP_PURPOSE="prefetch")
+    assert views(live) == 0
+
+
+def test_a_preview_by_staff_counts_zero(section, reporter):
+    draft = factories.ArticleFactory(section=section, reporter=reporter, status=Article.Status.DRAFT, published_at=None)
+    staff = reader()
+    staff.force_login(reporter)
+    assert staff.get(draft.get_absolute_url()).status_code == 200
+    assert not DailyViews.objects.exists()
+
+
+def test_missing_article_counts_zero(db):
+    assert reader().get(reverse("news:article", args=[424242])).status_code == 404
+    assert not DailyViews.objects.exists()
+
+
+def test_forged_visitor_cookies_do_not_make_new_visitors(live):
+    for i in range(10):
+        client = reader()
+        client.cookies["vid"] = f"forged-{i}"
+        client.get(live.get_absolute_url())
+    assert views(live) == 1
+
+
+def test_spoofed_forwarded_for_does_not_make_new_visitors(live):
+    for i in range(10):
+        reader().get(live.get_absolute_url(), HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert views(live) == 1
+
+
+def test_no_raw_ip_is_stored(live):
+    reader(ip="198.51.100.77").get(live.get_absolute_url())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM news_dailyviews")
+        assert "198.51.100.77" not in str(cursor.fetchall())
+
+
+def test_day_buckets_roll_over_at_midnight_in_shanghai(live):
+    Article.objects.filter(pk=live.pk).update(published_at=datetime(2026, 2, 1, tzinfo=SHANGHAI))
+    with time_machine.travel(datetime(2026, 3, 1, 23, 59, 30, tzinfo=SHANGHAI), tick=False):
+        reader(ip="10.0.0.1").get(live.get_absolute_url())
+    with time_machine.travel(datetime(2026, 3, 2, 0, 0, 30, tzinfo=SHANGHAI), tick=False):
+        reader(ip="10.0.0.2").get(live.get_absolute_url())
+    days = dict(DailyViews.objects.filter(article=live).values_list("day", "views"))
+    assert days == {datetime(2026, 3, 1).date(): 1, datetime(2026, 3, 2).date(): 1}
+
+
+def test_a_counted_view_is_one_write(live):
+    client = reader()
+    client.get(reverse("front"))  # warm the caches
+    with CaptureQueriesContext(connection) as counted:
+        client.get(live.get_absolute_url())
+    with CaptureQueriesContext(connection) as repeat:
+        client.get(live.get_absolute_url())
+    writes = [q["sql"] for q in counted if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(writes) == 1 and "ON CONFLICT" in writes[0]
+    assert len(counted) == len(repeat) + 1  # counting adds exactly that one statement
+
+
+def test_counting_can_be_switched_off(live, settings):
+    settings.VIEW_COUNTING = False
+    reader().get(live.get_absolute_url())
+    assert views(live) == 0

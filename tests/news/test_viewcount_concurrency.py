@@ -1,0 +1,36 @@
+"""Many readers opening one article at the same moment: every view counted, none lost (PostgreSQL)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from news.models import DailyViews
+from tests import factories
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+READERS = 200
+# Each thread holds its own PostgreSQL connection and the server allows 100: 80 run at once.
+AT_ONCE = 80
+
+
+def test_two_hundred_simultaneous_readers_are_two_hundred_views(section, reporter):
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    url = article.get_absolute_url()
+
+    def read(i: int) -> int:
+        try:
+            client = Client(HTTP_USER_AGENT="Mozilla/5.0 Chrome/130.0", REMOTE_ADDR=f"10.1.{i // 250}.{i % 250}")
+            return client.get(url).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        statuses = list(pool.map(read, range(READERS)))
+
+    assert statuses == [200] * READERS
+    assert DailyViews.objects.get(article=article).views == READERS

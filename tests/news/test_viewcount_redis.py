@@ -1,0 +1,95 @@
+"""The Redis buffer: views wait in Redis and `flush_views` moves them exactly once, even if run twice or
+killed between its steps."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from news import viewcount
+from news.models import DailyViews, ViewFlush
+from tests import factories
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_buffer(settings):
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis does not answer at 127.0.0.1:6379")
+    client.flushdb()
+    settings.REDIS_URL = REDIS_TEST_URL
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def live(section, reporter):
+    return factories.ArticleFactory(section=section, reporter=reporter)
+
+
+def stored(article) -> int:
+    return sum(DailyViews.objects.filter(article=article).values_list("views", flat=True))
+
+
+def test_views_wait_in_redis_then_flush_once(redis_buffer, live):
+    for _ in range(7):
+        viewcount.add_view(live.pk)
+    assert stored(live) == 0  # no database write per view
+
+    call_command("flush_views")
+    call_command("flush_views")  # a second run finds nothing new
+
+    assert stored(live) == 7
+    assert not redis_buffer.exists(viewcount.PENDING_KEY)
+
+
+def test_flush_killed_after_taking_the_batch_applies_it_next_time(redis_buffer, live, monkeypatch):
+    for _ in range(5):
+        viewcount.add_view(live.pk)
+    monkeypatch.setattr(viewcount, "_apply_batch", lambda client, key: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        viewcount.flush_buffered_views()  # renamed the hash, then died
+    monkeypatch.undo()
+    viewcount.add_view(live.pk)  # new views keep arriving meanwhile
+
+    assert viewcount.flush_buffered_views() == 6
+    assert stored(live) == 6
+
+
+def test_flush_killed_after_writing_does_not_count_twice(redis_buffer, live, monkeypatch):
+    for _ in range(4):
+        viewcount.add_view(live.pk)
+    real_delete = redis_buffer.__class__.delete
+    monkeypatch.setattr(redis_buffer.__class__, "delete", lambda self, *keys: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        viewcount.flush_buffered_views()  # committed to the database, died before deleting the batch
+    monkeypatch.setattr(redis_buffer.__class__, "delete", real_delete)
+
+    assert stored(live) == 4
+    assert viewcount.flush_buffered_views() == 0  # the recorded batch id says it is done
+    assert stored(live) == 4
+    assert ViewFlush.objects.count() == 1
+
+
+def test_views_of_an_article_deleted_before_the_flush_are_dropped(redis_buffer, live, section, reporter):
+    other = factories.ArticleFactory(section=section, reporter=reporter)
+    viewcount.add_view(live.pk)
+    viewcount.add_view(other.pk)
+    other.delete()
+    viewcount.flush_buffered_views()
+    assert stored(live) == 1 and DailyViews.objects.count() == 1
+
+
+def test_flush_views_without_redis_says_so(settings):
+    from django.core.management.base import CommandError
+
+    settings.REDIS_URL = ""
+    with pytest.raises(CommandError, match="REDIS_URL"):
+        call_command("flush_views")
