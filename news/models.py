@@ -225,7 +225,8 @@ class DailyViews(models.Model):
         verbose_name = _("일별 조회수")
         verbose_name_plural = _("일별 조회수")
         constraints = [models.UniqueConstraint(fields=["article", "day"], name="dailyviews_one_row_per_day")]
-        indexes = [models.Index(fields=["day", "article"], name="dailyviews_day_idx", include=["views"])]
+        # views as a key column: the rankings query reads only this index (SQLite has no INCLUDE).
+        indexes = [models.Index(fields=["day", "article", "views"], name="dailyviews_day_idx")]
 
 
 class ViewFlush(models.Model):
