@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from comments import services
@@ -34,7 +36,7 @@ class ArticleIdFilter(admin.SimpleListFilter):
         return [(self.value(), _("기사 #%(id)s") % {"id": self.value()})] if self.value() else []
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
+        if self.value() and re.fullmatch(r"[0-9]{1,18}", self.value()):
             return queryset.filter(article_id=int(self.value()))
         return queryset
 
@@ -44,7 +46,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["id", "excerpt", "nickname", "article_title", "private", "status", "report_count", "created_at"]
     list_filter = ["status", "private", ReportedFilter, ArticleIdFilter, "article__section", "created_at"]
     search_fields = ["body", "author__username", "author__commenter__nickname"]
-    date_hierarchy = "created_at"
+    # No date_hierarchy: its DISTINCT over a million rows is a full scan; the date filter is not.
     ordering = ["-created_at", "-id"]
     paginator = BoundedCountPaginator
     show_full_result_count = False
@@ -68,8 +70,16 @@ class CommentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # deleting is the soft "삭제" action, kept for audit
 
+    # Only moderators open the comment admin at all: even a search hit or a sort order would tell a
+    # non-moderator something about a private comment's text or author.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_moderate(request.user)
+
     def has_change_permission(self, request, obj=None) -> bool:
-        return can_moderate(request.user) and super().has_change_permission(request, obj)
+        return can_moderate(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return can_moderate(request.user)
 
     @admin.display(description=_("내용"))
     def excerpt(self, comment) -> str:
@@ -96,7 +106,7 @@ class CommentAdmin(admin.ModelAdmin):
     def hide(self, request, queryset) -> None:
         self._decide(request, queryset, Comment.Status.HIDDEN, _("운영자 숨김"), _("%(count)d건을 숨겼습니다."))
 
-    @admin.action(description=_("선택한 댓글 복구(다시 게시)"), permissions=["moderate"])
+    @admin.action(description=_("선택한 댓글 게시(승인·복구)"), permissions=["moderate"])
     def restore(self, request, queryset) -> None:
         self._decide(request, queryset, Comment.Status.PUBLISHED, _("운영자 복구"), _("%(count)d건을 복구했습니다."))
 
@@ -116,19 +126,24 @@ class CommentAdmin(admin.ModelAdmin):
 class ReportedComment(Comment):
     class Meta:
         proxy = True
-        verbose_name = _("신고된 댓글")
-        verbose_name_plural = _("신고된 댓글 (검토 대기열)")
+        verbose_name = _("검토할 댓글")
+        verbose_name_plural = _("검토 대기열 (신고·승인 대기)")
 
 
 @admin.register(ReportedComment)
 class ReportQueueAdmin(CommentAdmin):
-    """The queue: comments readers reported, most-reported first, until a moderator decides."""
+    """The queue: what waits for a moderator's decision, most-reported first. Reported comments still up
+    or hidden by reports alone, and comments held for approval (pre-moderation, blocked words). A
+    decision (hide, publish, delete) takes a comment out of the queue."""
 
     list_filter = ["status", "private", "article__section"]
     ordering = ["-report_count", "-created_at"]
 
     def get_queryset(self, request) -> QuerySet:
-        return super().get_queryset(request).filter(report_count__gt=0).exclude(status=Comment.Status.DELETED)
+        undecided = Q(report_count__gt=0, status=Comment.Status.PUBLISHED) | Q(
+            report_count__gt=0, status=Comment.Status.HIDDEN, moderated_by__isnull=True
+        ) | Q(status=Comment.Status.PENDING)
+        return super().get_queryset(request).filter(undecided)
 
 
 @admin.register(Commenter)
@@ -154,9 +169,16 @@ class BlockedWordAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["comment", "reporter", "reason", "created_at"]
+    list_display = ["comment_id", "reporter", "created_at"]
     list_select_related = ["reporter"]
-    readonly_fields = ["comment", "reporter", "reason", "created_at"]
+    readonly_fields = ["comment_id", "reporter", "created_at"]
+    fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_moderate(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return can_moderate(request.user)

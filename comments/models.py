@@ -78,8 +78,12 @@ class CommentQuerySet(models.QuerySet):
         return self.visible_to(user).filter(listed)
 
     def counted(self) -> CommentQuerySet:
-        """What "전체의견 수" counts: every published comment, private ones included."""
-        return self.filter(status=Comment.Status.PUBLISHED)
+        """What "전체의견 수" counts: published comments, private ones included, but not replies whose
+        comment is no longer shown (a hidden thread hides its replies too)."""
+        shown_thread = Q(parent__isnull=True) | Q(parent__status=Comment.Status.PUBLISHED) | Q(
+            parent__status=Comment.Status.DELETED
+        )
+        return self.filter(shown_thread, status=Comment.Status.PUBLISHED)
 
 
 class Comment(models.Model):
@@ -122,6 +126,7 @@ class Comment(models.Model):
             models.Index(fields=["-report_count", "-created_at"], name="comment_reported_idx",
                          condition=Q(report_count__gt=0)),
             models.Index(fields=["status", "-created_at"], name="comment_status_idx"),
+            models.Index(fields=["-created_at", "-id"], name="comment_newest_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["author", "submission_token"], name="comment_one_per_submission"),

@@ -7,6 +7,8 @@ COMMENT_RATE_PER_ARTICLE, COMMENT_AUTOHIDE_REPORTS, COMMENT_PREMODERATION.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -30,6 +32,15 @@ def _limit(name: str, default: int) -> int:
     return getattr(settings, name, default)
 
 
+# Characters that look like nothing: zero-width marks and the Hangul fillers.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u3164\u115f\u1160\uffa0\u00ad]")
+
+
+def visible_text(text: str) -> str:
+    """NFKC-normalised text without invisible characters, for "is it empty?" and "is it taken?" checks."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or "")).strip()
+
+
 def _refuse_if_rate_limited(author, article: Article, now) -> None:
     recent = Comment.objects.filter(author=author)
     rules = [
@@ -41,6 +52,8 @@ def _refuse_if_rate_limited(author, article: Article, now) -> None:
          timedelta(days=1), _("한 기사에는 하루에 %(limit)d개까지 댓글을 쓸 수 있습니다.")),
     ]
     for window, limit, span, message in rules:
+        if limit <= 0:  # a limit of 0 switches that rule off
+            continue
         times = list(window.order_by("-created_at").values_list("created_at", flat=True)[:limit])
         if len(times) >= limit:
             again = timezone.localtime(times[-1] + span)
@@ -62,23 +75,24 @@ def post_comment(*, article: Article, author, body: str, private: bool = False, 
     """Accept a reader's comment or reply, or raise CommentRefused saying why. A repeated token returns the
     comment it already made (a double click on 등록)."""
     body = (body or "").strip()
+    if "\x00" in body:
+        raise CommentRefused(_("댓글에 쓸 수 없는 문자가 들어 있습니다."))
     if not author.is_authenticated:
         raise CommentRefused(_("댓글을 쓰려면 로그인해 주세요."))
     if not article.is_published():
         raise CommentRefused(_("이 기사에는 댓글을 쓸 수 없습니다."))
     if not article.comments_enabled:
         raise CommentRefused(_("이 기사는 댓글을 받지 않습니다."))
-    if not body:
+    if not visible_text(body):
         raise CommentRefused(_("댓글 내용을 입력해 주세요."))
     if len(body) > Comment.MAX_LENGTH:
         raise CommentRefused(
             _("댓글은 %(max)d자까지 쓸 수 있습니다. (지금 %(length)d자)") % {"max": Comment.MAX_LENGTH, "length": len(body)}
         )
     if parent is not None:
-        if parent.article_id != article.pk or parent.status != Comment.Status.PUBLISHED:
+        # One level of replies, and only to a published comment of this article.
+        if parent.article_id != article.pk or parent.status != Comment.Status.PUBLISHED or parent.parent_id:
             raise CommentRefused(_("답글을 달 댓글을 찾을 수 없습니다."))
-        if parent.parent_id:  # one level of replies: answer the thread's first comment
-            parent = parent.parent
         # A reply to a private comment stays among the same people (plus the reply's author).
         private = private or parent.private
 
@@ -90,7 +104,9 @@ def post_comment(*, article: Article, author, body: str, private: bool = False, 
         if commenter.is_blocked:
             raise CommentRefused(_("운영 원칙 위반으로 댓글 쓰기가 제한된 계정입니다."))
         if token and (existing := Comment.objects.filter(author=author, submission_token=token).first()):
-            return existing
+            if (existing.article_id, existing.parent_id, existing.body) == (article.pk, parent and parent.pk, body):
+                return existing  # the same submission again: a double click
+            token = None  # a stale page's token reused for something new: an ordinary new comment
         now = timezone.now()
         _refuse_if_rate_limited(author, article, now)
         comment = Comment(
@@ -105,9 +121,12 @@ def post_comment(*, article: Article, author, body: str, private: bool = False, 
 
 
 def delete_own_comment(*, comment: Comment, user) -> None:
-    """The author takes their comment down: soft, so replies keep their thread and moderators their record."""
+    """The author takes their comment down: soft, so replies keep their thread and moderators their record.
+    A comment a moderator has already decided on stays as the moderator left it."""
     if comment.author_id != user.pk:
         raise PermissionDenied
+    if comment.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING):
+        raise CommentRefused(_("이미 처리된 댓글입니다."))
     Comment.objects.filter(pk=comment.pk).update(
         status=Comment.Status.DELETED, moderated_at=timezone.now(), moderated_by=user, moderation_note=_("작성자 삭제"),
     )
@@ -124,19 +143,26 @@ def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
     try:
         with transaction.atomic():
             Report.objects.create(comment=comment, reporter=reporter, reason=reason[:200])
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+            Comment.objects.filter(
+                pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=threshold
+            ).update(
+                status=Comment.Status.HIDDEN, moderated_at=timezone.now(), moderated_by=None,
+                moderation_note=_("신고 %(count)d건으로 자동 숨김") % {"count": threshold},
+            )
     except IntegrityError:
         return False
-    Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-    Comment.objects.filter(pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=threshold).update(
-        status=Comment.Status.HIDDEN, moderated_at=timezone.now(), moderated_by=None,
-        moderation_note=_("신고 %(count)d건으로 자동 숨김") % {"count": threshold},
-    )
     return True
 
 
 def moderate(*, comments, status: str, moderator, note: str = "") -> int:
-    """A moderator's decision on many comments at once: hide, restore (publish) or delete (soft)."""
-    return comments.update(status=status, moderated_at=timezone.now(), moderated_by=moderator, moderation_note=note)
+    """A moderator's decision on many comments at once: hide, restore/approve (publish) or delete (soft).
+
+    The decision settles the reports so far: the count starts again from zero (the Report rows stay, so the
+    same readers cannot report it twice), and the comment leaves the queue."""
+    return comments.update(
+        status=status, moderated_at=timezone.now(), moderated_by=moderator, moderation_note=note, report_count=0
+    )
 
 
 def block_authors(*, user_ids, moderator) -> int:

@@ -30,14 +30,15 @@ def thread_for(article, user, page_number) -> Thread:
     for parent in parents:
         parent.shown_replies = replies.get(parent.pk, [])
     page.object_list = parents
-    return Thread(total=Comment.objects.filter(article=article).counted().count(), page=page)
+    return Thread(total=Comment.objects.filter(article=article).visible_to(user).counted().count(), page=page)
 
 
 def page_of(comment: Comment, user) -> int:
     """The thread page on which `comment` (or, for a reply, its parent) appears for `user`."""
-    anchor = comment.parent or comment
+    anchor_id = comment.parent_id or comment.pk
+    anchor_time = Comment.objects.filter(pk=anchor_id).values_list("created_at", flat=True).first()
     earlier = (
-        Comment.objects.filter(article_id=anchor.article_id, parent__isnull=True, created_at__lt=anchor.created_at)
+        Comment.objects.filter(article_id=comment.article_id, parent__isnull=True, created_at__lt=anchor_time)
         .listed_for(user)
         .count()
     )

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,6 +21,10 @@ def _back_to(article: Article, page: int | None = None, anchor: str = "comments"
     return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#{anchor}")
 
 
+def _id(raw: str | None) -> int | None:
+    return int(raw) if raw and re.fullmatch(r"[0-9]{1,18}", raw) else None
+
+
 def _token(raw: str | None, parent: Comment | None) -> uuid.UUID | None:
     """The page's token, made distinct per form on it (the comment form and each reply form)."""
     try:
@@ -28,25 +33,45 @@ def _token(raw: str | None, parent: Comment | None) -> uuid.UUID | None:
         return None
 
 
+def _signed_in_or_to_login(request: HttpRequest, article: Article) -> HttpResponse | None:
+    # A form posted after the session ran out: log in, then come back to the article's form (not to this
+    # POST-only address, which a browser would fetch with GET).
+    if request.user.is_authenticated:
+        return None
+    return redirect_to_login(f"{article.get_absolute_url()}#comment-form")
+
+
 @require_POST
-@login_required
 def post(request: HttpRequest, article_id: int) -> HttpResponse:
     """Post a comment or a reply. Only body, private, parent and the submission token are read from the form."""
     article = get_object_or_404(Article.objects.published(), pk=article_id)
+    if to_login := _signed_in_or_to_login(request, article):
+        return to_login
     parent = None
-    if parent_id := request.POST.get("parent"):
-        parent = Comment.objects.filter(pk=parent_id if parent_id.isdigit() else 0, article=article).first()
+    if "parent" in request.POST:
+        # Only a comment this reader can read can be answered: the gate decides, as everywhere.
+        parent = (
+            Comment.objects.visible_to(request.user)
+            .filter(readable=True, article=article, pk=_id(request.POST["parent"]))
+            .first()
+        )
         if parent is None:
             raise Http404
+    private = request.POST.get("private") == "on"
+    body = request.POST.get("body", "")
     try:
-        comment = services.post_comment(
-            article=article, author=request.user, body=request.POST.get("body", ""),
-            private=request.POST.get("private") == "on", parent=parent, token=_token(request.POST.get("token"), parent),
-        )
+        comment = services.post_comment(article=article, author=request.user, body=body, private=private,
+                                        parent=parent, token=_token(request.POST.get("token"), parent))
     except services.CommentRefused as refusal:
-        # Keep what the reader typed: the form shows it again with the reason.
-        request.session["comment_error"] = str(refusal)
-        request.session["comment_draft"] = request.POST.get("body", "")[: Comment.MAX_LENGTH * 2]
+        # Keep what the reader typed, where they typed it, private flag included: nothing is lost. Only a
+        # first-level comment has a reply form to put it back in; otherwise it goes to the main form.
+        in_reply_form = parent if parent and not parent.parent_id else None
+        request.session["comment_draft"] = {
+            "error": str(refusal), "body": body[: Comment.MAX_LENGTH * 2], "private": private,
+            "parent": in_reply_form.pk if in_reply_form else None,
+        }
+        if in_reply_form:
+            return _back_to(article, page_of(in_reply_form, request.user), f"comment-{in_reply_form.pk}")
         return _back_to(article, anchor="comment-form")
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("댓글이 접수되었습니다. 운영자 검토 뒤에 공개됩니다."))
@@ -54,21 +79,25 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(Comment, pk=pk, author=request.user)
-    services.delete_own_comment(comment=comment, user=request.user)
+    if not request.user.is_authenticated:
+        return redirect_to_login("/")
+    comment = get_object_or_404(Comment.objects.defer("body").select_related("article"), pk=pk, author=request.user)
+    try:
+        services.delete_own_comment(comment=comment, user=request.user)
+    except services.CommentRefused:
+        raise Http404
     messages.success(request, _("댓글을 삭제했습니다."))
     return _back_to(comment.article, page_of(comment, request.user))
 
 
 @require_POST
-@login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only a comment the reader can read can be reported: the gate decides, as everywhere.
-    comment = get_object_or_404(Comment.objects.visible_to(request.user).filter(readable=True), pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login("/")
+    comment = get_object_or_404(Comment.objects.visible_to(request.user).filter(readable=True).select_related("article"), pk=pk)
     try:
-        created = services.report_comment(comment=comment, reporter=request.user, reason=request.POST.get("reason", ""))
+        created = services.report_comment(comment=comment, reporter=request.user)
     except services.CommentRefused as refusal:
         messages.error(request, str(refusal))
     else:

@@ -9,13 +9,14 @@ from django import forms
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from comments.models import Commenter
+from comments.services import visible_text
 
 
 class NicknameField(forms.CharField):
@@ -24,7 +25,10 @@ class NicknameField(forms.CharField):
                          help_text=_("댓글에 보이는 이름입니다. 2~20자."), **kwargs)
 
     def clean(self, value):
-        value = super().clean(value).strip()
+        # Normalised (NFKC, invisible characters out) so look-alikes of a taken nickname are taken too.
+        value = visible_text(super().clean(value))
+        if len(value) < 2:
+            raise forms.ValidationError(_("닉네임은 보이는 글자로 2자 이상이어야 합니다."))
         if Commenter.objects.filter(nickname__iexact=value).exists():
             raise forms.ValidationError(_("이미 쓰이는 닉네임입니다. 다른 닉네임을 골라 주세요."))
         return value
@@ -51,13 +55,17 @@ def _next(request: HttpRequest) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save(commit=False)
-            user.email = form.cleaned_data["email"]
-            user.save()
-            Commenter.objects.create(user=user, nickname=form.cleaned_data["nickname"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(_next(request))
+        try:
+            with transaction.atomic():
+                user = form.save(commit=False)
+                user.email = form.cleaned_data["email"]
+                user.save()
+                Commenter.objects.create(user=user, nickname=form.cleaned_data["nickname"])
+        except IntegrityError:  # someone took the name between the check and the save
+            form.add_error(None, _("방금 다른 사람이 같은 아이디나 닉네임으로 가입했습니다. 다른 이름을 골라 주세요."))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(_next(request))
     return render(request, "registration/signup.html", {"form": form, "next": _next(request)})
 
 
@@ -67,6 +75,10 @@ def nickname(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     form = NicknameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        Commenter.objects.create(user=request.user, nickname=form.cleaned_data["nickname"])
-        return redirect(_next(request))
+        try:
+            Commenter.objects.create(user=request.user, nickname=form.cleaned_data["nickname"])
+        except IntegrityError:
+            form.add_error("nickname", _("이미 쓰이는 닉네임입니다. 다른 닉네임을 골라 주세요."))
+        else:
+            return redirect(_next(request))
     return render(request, "registration/nickname.html", {"form": form, "next": _next(request)})

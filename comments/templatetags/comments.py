@@ -25,6 +25,6 @@ def comment_block(context, article):
         "commenter": commenter,
         "token": uuid.uuid4(),
         "csrf_token": context.get("csrf_token"),
-        "comment_error": request.session.pop("comment_error", None) if hasattr(request, "session") else None,
-        "comment_draft": request.session.pop("comment_draft", "") if hasattr(request, "session") else "",
+        # A refused comment comes back with its text, its private flag and its place (a reply form).
+        "draft": request.session.pop("comment_draft", None) if hasattr(request, "session") else None,
     }

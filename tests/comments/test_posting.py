@@ -147,8 +147,9 @@ def test_reply_goes_under_its_comment_one_level_deep(client, article, alice, bob
     post(client, article, body="답글입니다", parent=first.pk)
     reply = Comment.objects.get(parent=first)
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-        post(client, article, body="답글의 답글", parent=reply.pk)
-    assert Comment.objects.get(body="답글의 답글").parent == first  # one level: attached to the thread's first comment
+        refused = post(client, article, body="답글의 답글", parent=reply.pk)
+    assert "답글을 달 댓글을 찾을 수 없습니다" in refused.content.decode()  # one level only
+    assert not Comment.objects.filter(body="답글의 답글").exists()
     page = client.get(article.get_absolute_url()).content.decode()
     assert page.index("원 댓글") < page.index('class="reply-list"') < page.index("답글입니다")
 
@@ -253,3 +254,89 @@ def test_new_reader_without_nickname_is_asked_for_one(client, article, reporter)
     page = client.get(article.get_absolute_url()).content.decode()
     assert "닉네임을 먼저 정해 주세요" in page
     assert "닉네임을 먼저 정해 주세요" in shown_error(post(client, article, body="x"))
+
+
+def test_a_refused_private_comment_comes_back_still_private(client, article, alice):
+    client.force_login(alice)
+    post(client, article, body="첫째")
+    page = post(client, article, body="두 번째는 비밀", private="on").content.decode()
+    form = page.split('id="comment-form"')[1]
+    assert "두 번째는 비밀" in form and 'name="private" checked' in form
+
+
+def test_a_refused_reply_comes_back_in_its_reply_form(client, article, alice, bob):
+    first = factories.CommentFactory(article=article, author=bob, body="원 댓글")
+    client.force_login(alice)
+    post(client, article, body="먼저 쓴 댓글")
+    page = post(client, article, body="거절될 답글", parent=first.pk, private="on").content.decode()
+    box = page.split(f'id="comment-{first.pk}"')[1].split("</details>")[0]
+    assert "<details" in box and " open" in box.split(">")[0] + box.split("<details")[1].split(">")[0]
+    assert "거절될 답글" in box and "1분에 1개까지" in box and 'name="private" checked' in box
+
+
+def test_nobody_can_answer_a_private_comment_they_cannot_read(client, article, alice, bob):
+    secret = factories.CommentFactory(article=article, author=alice, private=True)
+    client.force_login(bob)
+    assert client.post(reverse("comments:post", args=[article.pk]), {"body": "엿보기", "parent": secret.pk}).status_code == 404
+    assert not Comment.objects.filter(body="엿보기").exists()
+
+
+@pytest.mark.parametrize("body", ["널\x00문자", "\u200b\u200b", "\u3164\u3164"])
+def test_nul_bytes_and_invisible_text_are_refused_without_an_error_page(client, article, alice, body):
+    client.force_login(alice)
+    response = post(client, article, body=body)
+    assert response.status_code == 200 and shown_error(response)
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("parent", ["²", "abc", "-1", "9" * 30])
+def test_odd_parent_ids_are_404_not_500(client, article, alice, parent):
+    client.force_login(alice)
+    assert client.post(reverse("comments:post", args=[article.pk]), {"body": "x", "parent": parent}).status_code == 404
+
+
+def test_a_stale_token_on_another_comment_is_an_ordinary_new_comment(client, article, alice):
+    client.force_login(alice)
+    token = str(uuid.uuid4())
+    post(client, article, body="처음 글", token=token)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        post(client, article, body="뒤로 가기 후 새 글", token=token)
+    assert set(Comment.objects.values_list("body", flat=True)) == {"처음 글", "뒤로 가기 후 새 글"}
+
+
+def test_an_author_cannot_undo_a_moderators_decision(client, article, alice):
+    hidden = factories.CommentFactory(article=article, author=alice, status="hidden", moderation_note="운영자 숨김")
+    client.force_login(alice)
+    assert client.post(reverse("comments:delete", args=[hidden.pk])).status_code == 404
+    hidden.refresh_from_db()
+    assert (hidden.status, hidden.moderation_note) == ("hidden", "운영자 숨김")
+
+
+def test_a_post_after_the_session_expired_goes_to_login_and_back_to_the_form(client, article):
+    response = client.post(reverse("comments:post", args=[article.pk]), {"body": "세션 만료"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={article.get_absolute_url()}%23comment-form"
+
+
+def test_a_zero_limit_switches_that_rule_off(client, article, alice, settings):
+    settings.COMMENT_RATE_PER_MINUTE = 0
+    client.force_login(alice)
+    post(client, article, body="하나")
+    post(client, article, body="둘")
+    assert Comment.objects.count() == 2
+
+
+def test_a_restored_comment_is_not_hidden_again_by_one_more_report(client, article, alice, moderator, settings):
+    settings.COMMENT_AUTOHIDE_REPORTS = 2
+    target = factories.CommentFactory(article=article, author=alice)
+    for i in range(2):
+        client.force_login(factories.commenter(f"신고{i}", username=f"rep{i}"))
+        client.post(reverse("comments:report", args=[target.pk]))
+    target.refresh_from_db()
+    assert target.status == "hidden"
+    client.force_login(moderator)
+    client.post(reverse("admin:comments_comment_changelist"), {"action": "restore", "_selected_action": [target.pk]})
+    client.force_login(factories.commenter("한명더", username="one-more"))
+    client.post(reverse("comments:report", args=[target.pk]))
+    target.refresh_from_db()
+    assert (target.status, target.report_count) == ("published", 1)
