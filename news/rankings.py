@@ -36,22 +36,26 @@ def _key(days: int) -> str:
     return f"rankings:{days}"
 
 
+def ranked_articles(days: int):
+    """Live articles with views in the last `days` days, most viewed first, ties to the newer article."""
+    since = shanghai_day() - timedelta(days=days - 1)
+    return (
+        Article.objects.published()
+        .filter(daily_views__day__gte=since)
+        .annotate(recent=Sum("daily_views__views"))
+        .order_by("-recent", "-published_at", "-id")
+        .values_list("id", "title", "section_id", "recent")
+    )
+
+
 def most_viewed(days: int | None = None) -> dict[int | None, list[Ranked]]:
     """{None: overall top ten, section_id: that section's top ten}, by views in the last `days` days,
     ties going to the newer article."""
     days = days or settings.RANKING_DAYS
     ranking = cache.get(_key(days))
     if ranking is None:
-        since = shanghai_day() - timedelta(days=days - 1)
-        rows = (
-            Article.objects.published()
-            .filter(daily_views__day__gte=since)
-            .annotate(recent=Sum("daily_views__views"))
-            .order_by("-recent", "-published_at", "-id")
-            .values_list("id", "title", "section_id", "recent")
-        )
         ranking = {None: []}
-        for row in rows:
+        for row in ranked_articles(days):
             item = Ranked(*row)
             if len(ranking[None]) < PER_TAB:
                 ranking[None].append(item)
