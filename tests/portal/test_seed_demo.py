@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
-from news.models import Article, Section
+from comments.models import Comment
+from news.models import Article, DailyViews, Section
 
 pytestmark = pytest.mark.django_db
 
@@ -13,11 +14,15 @@ def test_seed_demo_is_complete_and_idempotent(monkeypatch, capsys):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-test")
     call_command("seed_demo")
     first = capsys.readouterr().out
-    counts = (Section.objects.count(), Article.objects.count(), get_user_model().objects.count())
+    def counts():
+        return (Section.objects.count(), Article.objects.count(), get_user_model().objects.count(),
+                Comment.objects.count(), DailyViews.objects.count())
 
+    before = counts()
     call_command("seed_demo")
 
-    assert (Section.objects.count(), Article.objects.count(), get_user_model().objects.count()) == counts
+    assert counts() == before
+    assert Comment.objects.filter(private=True).exists() and DailyViews.objects.count() > 60
     assert Section.objects.count() >= 6
     assert Article.objects.published().count() >= 60
     assert Article.objects.published().exclude(lead_renditions={}).count() >= 60

@@ -20,7 +20,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from portal import roles
 from comments.models import Comment, Commenter
-from news.models import Article, Section
+from news.models import Article, DailyViews, Section
+from news.viewcount import shanghai_day
 from portal import demo_content
 from portal.models import SiteProfile
 
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             users = self.seed_accounts(password)
         created = self.seed_articles(sections, users)
         self.seed_comments(users)
+        self.seed_views()
         self.stdout.write(self.style.SUCCESS(f"데모 콘텐츠 준비 완료: 섹션 {len(sections)}개, 새 기사 {created}건."))
         self.stdout.write("데모 계정 (비밀번호 모두 동일: %s)" % password)
         for username, (name, _email, group, is_staff) in ACCOUNTS.items():
@@ -174,6 +176,22 @@ class Command(BaseCommand):
                                body="저도 신청해 보려고요. 설명회 날짜도 나오면 좋겠네요.")
         Comment.objects.create(article=top, author=users["reader2"], private=True, created_at=at + timedelta(minutes=40),
                                body="기자님, 센터 담당자 연락처를 따로 알 수 있을까요? (비밀 댓글)")
+
+    def seed_views(self) -> None:
+        """Daily view counts since each demo article appeared, so 가장 많이 본 뉴스 has something to rank."""
+        if DailyViews.objects.exists():
+            return
+        today = shanghai_day()
+        rows = []
+        for article in Article.objects.published().only("id", "published_at"):
+            rng = random.Random(article.pk)
+            popularity = rng.choice([5, 20, 60, 150, 400])
+            start = timezone.localtime(article.published_at).date()
+            for offset in range((today - start).days + 1):
+                fading = popularity / (1 + offset)  # a story is read most in its first days
+                rows.append(DailyViews(article=article, day=start + timedelta(days=offset),
+                                       views=max(1, int(fading * rng.uniform(0.6, 1.4)))))
+        DailyViews.objects.bulk_create(rows, batch_size=1000)
 
     def seed_unpublished(self, sections, users, now, existing) -> int:
         """A draft, a submitted story and a scheduled one: what editors work on and readers never see."""
