@@ -33,15 +33,16 @@ class Ranked:
 
 
 def _key(days: int) -> str:
-    return f"rankings:{days}"
+    # The day is in the key: at midnight (Shanghai) "today" and "this week" start afresh, not 5 minutes late.
+    return f"rankings:{days}:{shanghai_day().isoformat()}"
 
 
 def ranked_articles(days: int):
     """Live articles with views in the last `days` days, most viewed first, ties to the newer article."""
-    since = shanghai_day() - timedelta(days=days - 1)
+    today = shanghai_day()
     return (
         Article.objects.published()
-        .filter(daily_views__day__gte=since)
+        .filter(daily_views__day__gte=today - timedelta(days=days - 1), daily_views__day__lte=today)
         .annotate(recent=Sum("daily_views__views"))
         .order_by("-recent", "-published_at", "-id")
         .values_list("id", "title", "section_id", "recent")

@@ -3,15 +3,16 @@
 A view is an article page served with 200 to a reader. Not counted: HEAD and prefetch requests, bots by
 user agent, previews of unpublished articles. A visitor is our signed first-party cookie, else a salted
 hash of IP and user agent (no raw IP is stored anywhere). Dedupe marks live in the cache (Redis in
-production, so all workers share them). With REDIS_URL set, counts go to a Redis hash and the
+production, so all workers share them). With VIEW_BUFFER_URL set, counts go to a Redis hash and the
 `flush_views` command moves them to PostgreSQL exactly once; otherwise each counted view is one upsert.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import re
-import secrets
 import uuid
 from datetime import date
 
@@ -23,11 +24,14 @@ from django.utils import timezone
 
 from news.models import Article, DailyViews, ViewFlush
 
+logger = logging.getLogger(__name__)
 COOKIE = "vid"
 COOKIE_SALT = "news.viewcount.visitor"
 BOTS = re.compile(
-    r"bot|crawl|spider|slurp|scrap|fetch|preview|monitor|curl|wget|python-|httpx|aiohttp|go-http|java/|okhttp"
-    r"|headless|phantom|lighthouse|facebookexternalhit|daum|yeti|baidu|bytespider|petal",
+    # "bot" as a crawler's name part (Googlebot/2.1, bingbot, AhrefsBot) but not a phone brand (CUBOT);
+    # Daum's crawler is Daumoa (the Daum app's own browser is a reader).
+    r"(?<!cu)bot\b|bot/|crawl|spider|slurp|scrap|fetch|monitor|curl|wget|python-|httpx|aiohttp|go-http|java/"
+    r"|okhttp|headless|phantom|lighthouse|facebookexternalhit|daumoa|yeti|baidu|bytespider|petal",
     re.IGNORECASE,
 )
 PENDING_KEY = "views:pending"
@@ -35,10 +39,15 @@ FLUSHING_PREFIX = "views:flushing:"
 
 
 def is_countable(request) -> bool:
-    if not getattr(settings, "VIEW_COUNTING", True) or request.method != "GET":
+    return getattr(settings, "VIEW_COUNTING", True) and is_reader_request(request)
+
+
+def is_reader_request(request) -> bool:
+    """A GET a person's browser made to look at the page: not HEAD, not a prefetch, not a bot or a tool."""
+    if request.method != "GET":
         return False
-    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
-    if "prefetch" in purpose or "prerender" in purpose:
+    purpose = " ".join(request.headers.get(h, "") for h in ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")).lower()
+    if "prefetch" in purpose or "prerender" in purpose or "preview" in purpose:
         return False
     return not BOTS.search(request.headers.get("User-Agent", "")) and bool(request.headers.get("User-Agent"))
 
@@ -58,15 +67,18 @@ def _fingerprint(request) -> str:
 
 
 def visitor(request) -> tuple[str, str | None]:
-    """(visitor key, new cookie value or None). The cookie is signed, so ids cannot be minted by hand."""
+    """(visitor key, new cookie value or None). The cookie is signed, so ids cannot be minted by hand, and it
+    keeps a visitor the same one when their IP changes (a phone moving between networks)."""
     signed = request.COOKIES.get(COOKIE)
     if signed:
         try:
-            return "c" + signing.loads(signed, salt=COOKIE_SALT), None
+            return signing.loads(signed, salt=COOKIE_SALT), None
         except signing.BadSignature:
             pass
-    new_id = secrets.token_hex(12)
-    return _fingerprint(request), signing.dumps(new_id, salt=COOKIE_SALT)
+    # The new id is the fingerprint itself: one IP and browser can only ever be handed one id, so
+    # collecting fresh cookies cannot mint new visitors.
+    fingerprint = _fingerprint(request)
+    return fingerprint, signing.dumps(fingerprint, salt=COOKIE_SALT)
 
 
 def shanghai_day(moment=None) -> date:
@@ -77,23 +89,24 @@ def record_view(request, article) -> str | None:
     """Count this request's view of `article` if it should count; return a cookie value to set, if any."""
     if not is_countable(request):
         return None
+    if request.user.is_authenticated and request.user.is_staff:
+        return None  # the newsroom reading its own stories is not readership
     key, new_cookie = visitor(request)
     window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
-    first_time = cache.add(f"seen:{article.pk}:{key}", 1, window)
-    if new_cookie:
-        # The cookie this visitor gets now must find the same mark on their next request.
-        cache.add(f"seen:{article.pk}:c{signing.loads(new_cookie, salt=COOKIE_SALT)}", 1, window)
-    if first_time:
+    if cache.add(f"seen:{article.pk}:{key}", 1, window):
         add_view(article.pk)
     return new_cookie
 
 
 def add_view(article_id: int, day: date | None = None) -> None:
     day = day or shanghai_day()
-    if getattr(settings, "REDIS_URL", ""):
-        _redis().hincrby(PENDING_KEY, f"{article_id}:{day.isoformat()}", 1)
-    else:
-        _upsert([(article_id, day, 1)])  # the one write of a counted view
+    if getattr(settings, "VIEW_BUFFER_URL", ""):
+        try:
+            _redis().hincrby(PENDING_KEY, f"{article_id}:{day.isoformat()}", 1)
+            return
+        except Exception:  # Redis down: count straight into the database rather than lose the view
+            logger.warning("view buffer unavailable; writing the view to the database", exc_info=True)
+    _upsert([(article_id, day, 1)])  # the one write of a counted view
 
 
 def add_views(counts: dict[tuple[int, date], int]) -> None:
@@ -103,24 +116,34 @@ def add_views(counts: dict[tuple[int, date], int]) -> None:
 
 
 def _upsert(rows: list[tuple[int, date, int]]) -> None:
-    """One INSERT ... ON CONFLICT DO UPDATE for all rows. Raw SQL because the ORM's bulk_create can only
-    overwrite on conflict; we must add to the stored count (never read-modify-write)."""
+    increment_counts(DailyViews, ["article_id", "day"], "views", rows)
+
+
+def increment_counts(model, keys: list[str], counter: str, rows: list[tuple]) -> None:
+    """Add to per-key counters in one INSERT ... ON CONFLICT DO UPDATE SET counter = counter + new.
+
+    Raw SQL because the ORM's bulk_create can only overwrite on conflict; counters must add to what is
+    stored (never read-modify-write). Each row is the key values followed by the amount to add.
+    """
     if not rows:
         return
-    table = connection.ops.quote_name(DailyViews._meta.db_table)
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(counter)
+    names = ", ".join(quote(name) for name in [*keys, counter])
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (article_id, day, views) VALUES {values} "  # noqa: S608 (names are ours)
-            f"ON CONFLICT (article_id, day) DO UPDATE SET views = {table}.views + EXCLUDED.views",
+            f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608 (names are ours, values are params)
+            f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {column} = {table}.{column} + EXCLUDED.{column}",
             [value for row in rows for value in row],
         )
 
 
+@functools.cache
 def _redis():
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL)
+    return redis.Redis.from_url(settings.VIEW_BUFFER_URL, socket_timeout=1, socket_connect_timeout=1)
 
 
 def flush_buffered_views() -> int:
@@ -162,6 +185,8 @@ def _apply_batch(client, batch_key: str) -> int:
                 add_views(counts)
             applied = total
         except IntegrityError:
-            pass  # another flush applied this batch at the same moment
+            if not ViewFlush.objects.filter(batch=batch).exists():
+                raise  # not a concurrent flush (an article deleted mid-flush?): keep the batch for the next run
+            # else another flush applied this batch at the same moment
     client.delete(batch_key)
     return applied

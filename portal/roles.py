@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 REPORTER = "기자"
 EDITOR = "편집자"
 MODERATOR = "모더레이터"
+AD_MANAGER = "광고 관리자"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Reporters add and change their own articles (the admin narrows to their own) and may submit, not publish.
@@ -32,6 +33,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "comments.add_blockedword", "comments.change_blockedword", "comments.delete_blockedword",
         "comments.view_blockedword",
     ],
+    # Ad managers run the ad slots, the ads and the 플러스업체 listings; moderators may hold this role too.
+    AD_MANAGER: [
+        f"ads.{action}_{model}"
+        for model in ("adslot", "ad", "business")
+        for action in ("add", "change", "delete", "view")
+    ] + ["ads.view_addailystats"],
 }
 
 

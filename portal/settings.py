@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "portal",
+    "portal.ads",
     "news",
     "comments",
     "django.contrib.admin",
@@ -143,13 +144,20 @@ if MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
-# View counting and rankings (가장 많이 본 뉴스).
+# View counting and rankings (가장 많이 본 뉴스). With a Redis URL here, views are buffered in Redis and
+# `manage.py flush_views` writes them; give it its own Redis database (not the cache's, which may be
+# cleared or evicted) with maxmemory-policy noeviction.
+VIEW_BUFFER_URL = env.str("VIEW_BUFFER_URL", default="")
 VIEW_COUNTING = env.bool("VIEW_COUNTING", default=True)
 VIEW_DEDUPE_SECONDS = env.int("VIEW_DEDUPE_SECONDS", default=30 * 60)
 RANKING_DAYS = env.int("RANKING_DAYS", default=7)
 RANKING_CACHE_SECONDS = env.int("RANKING_CACHE_SECONDS", default=300)
 # How many proxies in front of Django append to X-Forwarded-For; 0 trusts none (the socket address counts).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Ads: how long the choice of ads and businesses is cached, how often buffered impressions are written.
+AD_CACHE_SECONDS = env.int("AD_CACHE_SECONDS", default=60)
+AD_STATS_FLUSH_SECONDS = env.int("AD_STATS_FLUSH_SECONDS", default=10)
 
 # Comments: limits per account, like Korea's big portals; reports that hide a comment until a moderator decides.
 COMMENT_RATE_PER_MINUTE = env.int("COMMENT_RATE_PER_MINUTE", default=1)

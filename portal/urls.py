@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.front_page, name="front"),
     path("", include("news.urls")),
     path("comments/", include("comments.urls")),
+    path("", include("portal.ads.urls")),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/nickname/", accounts.nickname, name="nickname"),
     path("accounts/", include("django.contrib.auth.urls")),

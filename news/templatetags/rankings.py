@@ -12,8 +12,9 @@ register = template.Library()
 def most_viewed_box():
     """The sidebar box: tabs 종합 and each menu section, ten titles each, all rendered (tabs work without JS)."""
     ranking = most_viewed()
+    # Keys "all" and "s-<slug>": a section whose slug is "all" cannot collide with the 종합 tab.
     tabs = [("all", None, ranking[None])] + [
-        (section.slug, section, ranking.get(section.pk, [])) for section in Section.objects.menu()
+        (f"s-{section.slug}", section, ranking.get(section.pk, [])) for section in Section.objects.menu()
     ]
     return {"tabs": tabs}
 

@@ -1,8 +1,17 @@
-// ARIA tabs for server-rendered panels. Without this script every panel simply shows, one after another.
+// ARIA tabs over server-rendered panels. Without this script there are no tabs at all: every panel shows
+// under its own heading, so the roles below are only added once the tabs really work.
 document.querySelectorAll("[data-tabs]").forEach((box) => {
-  const list = box.querySelector("[role=tablist]");
-  const tabs = [...box.querySelectorAll("[role=tab]")];
-  const panels = tabs.map((tab) => document.getElementById(tab.getAttribute("aria-controls")));
+  const list = box.querySelector("[data-tab-list]");
+  const tabs = [...list.querySelectorAll("[data-tab]")];
+  const panels = tabs.map((tab) => document.getElementById(tab.dataset.tab));
+  list.setAttribute("role", "tablist");
+  tabs.forEach((tab, i) => {
+    tab.setAttribute("role", "tab");
+    tab.setAttribute("aria-controls", panels[i].id);
+    panels[i].setAttribute("role", "tabpanel");
+    panels[i].setAttribute("aria-labelledby", tab.id);
+    panels[i].tabIndex = 0;
+  });
   const select = (index, focus) => {
     tabs.forEach((tab, i) => {
       const on = i === index;

@@ -62,6 +62,7 @@ def test_the_same_visitor_counts_again_after_thirty_minutes(live):
 
 
 @pytest.mark.parametrize("ua", ["Googlebot/2.1 (+http://www.google.com/bot.html)", "Mozilla/5.0 (compatible; Yeti/1.1)",
+                                "Mozilla/5.0 (compatible; Daumoa/4.0)", "Mozilla/5.0 (compatible; bingbot/2.0)",
                                 "curl/8.5.0", "python-requests/2.32", "", "Mozilla/5.0 HeadlessChrome/130.0"])
 def test_bots_and_tools_count_zero(live, ua):
     for i in range(3):
@@ -73,6 +74,35 @@ def test_head_and_prefetch_requests_count_zero(live):
     reader().head(live.get_absolute_url())
     reader(ip="10.0.0.3").get(live.get_absolute_url(), HTTP_SEC_PURPOSE="prefetch")
     reader(ip="10.0.0.4").get(live.get_absolute_url(), HTTP_PURPOSE="prefetch")
+    reader(ip="10.0.0.5").get(live.get_absolute_url(), HTTP_X_PURPOSE="preview")
+    reader(ip="10.0.0.6").get(live.get_absolute_url(), HTTP_X_MOZ="prefetch")
+    assert views(live) == 0
+
+
+@pytest.mark.parametrize("ua", ["Mozilla/5.0 (Linux; Android 12; CUBOT KINGKONG 9) Chrome/120.0 Mobile",
+                                "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 DaumApps/8.0.0"])
+def test_real_phones_and_the_daum_app_count(live, ua):
+    reader(ua=ua).get(live.get_absolute_url())
+    assert views(live) == 1
+
+
+def test_collecting_fresh_cookies_does_not_make_new_visitors(live, section, reporter):
+    other = factories.ArticleFactory(section=section, reporter=reporter)
+    cookies = []
+    for _ in range(10):
+        response = reader().get(live.get_absolute_url())
+        cookies.append(response.cookies["vid"].value)
+    for value in cookies:
+        client = reader()
+        client.cookies["vid"] = value
+        client.get(other.get_absolute_url())
+    assert views(live) == 1 and views(other) == 1
+
+
+def test_staff_reading_live_articles_do_not_count(live, reporter):
+    staff = reader()
+    staff.force_login(reporter)
+    staff.get(live.get_absolute_url())
     assert views(live) == 0
 
 

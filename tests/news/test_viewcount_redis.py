@@ -10,7 +10,10 @@ from news import viewcount
 from news.models import DailyViews, ViewFlush
 from tests import factories
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+import os
+
+# A database of its own; the tests delete only the buffer's keys in it, never the whole database.
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.django_db
 
 
@@ -23,10 +26,16 @@ def redis_buffer(settings):
         client.ping()
     except redis.ConnectionError:
         pytest.skip("Redis does not answer at 127.0.0.1:6379")
-    client.flushdb()
-    settings.REDIS_URL = REDIS_TEST_URL
+    def clear():
+        for key in client.scan_iter("views:*"):
+            client.delete(key)
+
+    clear()
+    settings.VIEW_BUFFER_URL = REDIS_TEST_URL
+    viewcount._redis.cache_clear()
     yield client
-    client.flushdb()
+    clear()
+    viewcount._redis.cache_clear()
 
 
 @pytest.fixture
@@ -90,6 +99,43 @@ def test_views_of_an_article_deleted_before_the_flush_are_dropped(redis_buffer, 
 def test_flush_views_without_redis_says_so(settings):
     from django.core.management.base import CommandError
 
-    settings.REDIS_URL = ""
-    with pytest.raises(CommandError, match="REDIS_URL"):
+    settings.VIEW_BUFFER_URL = ""
+    with pytest.raises(CommandError, match="VIEW_BUFFER_URL"):
         call_command("flush_views")
+
+
+def test_redis_down_falls_back_to_the_database(settings, live):
+    settings.VIEW_BUFFER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    viewcount._redis.cache_clear()
+    try:
+        viewcount.add_view(live.pk)
+    finally:
+        viewcount._redis.cache_clear()
+    assert stored(live) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_flushes_at_once_move_each_view_once(redis_buffer, section, reporter):
+    import threading
+
+    from django.db import connection
+
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    for _ in range(30):
+        viewcount.add_view(article.pk)
+    start = threading.Barrier(2)
+
+    def flush():
+        start.wait()
+        try:
+            viewcount.flush_buffered_views()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=flush) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert stored(article) == 30

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from portal import roles
 from comments.models import Comment, Commenter
 from news.models import Article, DailyViews, Section
+from portal.ads.models import Ad, AdSlot, Business
 from news.viewcount import shanghai_day
 from portal import demo_content
 from portal.models import SiteProfile
@@ -47,23 +48,24 @@ SECTION_COLOURS = {
 }
 
 
-def demo_photo(seed: int, colours: tuple[tuple[int, int, int], tuple[int, int, int]]) -> bytes:
+def demo_photo(seed: int, colours: tuple[tuple[int, int, int], tuple[int, int, int]], size=(1200, 800)) -> bytes:
     """An abstract city-at-dusk picture: a gradient sky, a sun and a skyline of towers."""
     rng = random.Random(seed)
-    width, height = 1200, 800
+    width, height = size
     top, bottom = colours
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
     for y in range(height):
         t = y / height
         draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
-    sun_x, sun_y, r = rng.randint(150, 1050), rng.randint(120, 360), rng.randint(50, 110)
+    r = max(10, min(width, height) // 8)
+    sun_x, sun_y = rng.randint(r, width - r), rng.randint(r, max(r + 1, height // 2))
     draw.ellipse([sun_x - r, sun_y - r, sun_x + r, sun_y + r], fill=(255, 236, 190))
     image = image.filter(ImageFilter.GaussianBlur(2))
     draw = ImageDraw.Draw(image)
     x = 0
     while x < width:
-        w, h = rng.randint(40, 120), rng.randint(150, 520)
+        w, h = rng.randint(40, 120), rng.randint(height // 5, height * 2 // 3)
         shade = rng.randint(15, 55)
         draw.rectangle([x, height - h, x + w, height], fill=(shade, shade + 5, shade + 15))
         for wy in range(height - h + 14, height - 10, 22):
@@ -103,6 +105,7 @@ class Command(BaseCommand):
         created = self.seed_articles(sections, users)
         self.seed_comments(users)
         self.seed_views()
+        self.seed_ads()
         self.stdout.write(self.style.SUCCESS(f"데모 콘텐츠 준비 완료: 섹션 {len(sections)}개, 새 기사 {created}건."))
         self.stdout.write("데모 계정 (비밀번호 모두 동일: %s)" % password)
         for username, (name, _email, group, is_staff) in ACCOUNTS.items():
@@ -192,6 +195,44 @@ class Command(BaseCommand):
                 rows.append(DailyViews(article=article, day=start + timedelta(days=offset),
                                        views=max(1, int(fading * rng.uniform(0.6, 1.4)))))
         DailyViews.objects.bulk_create(rows, batch_size=1000)
+
+    def seed_ads(self) -> None:
+        """The page's ad slots, two image ads and a text ad, a house ad, and fictional 플러스업체."""
+        slots = {}
+        for code, name, width, height in [("header-banner", "상단 배너", 970, 90), ("sidebar-premium", "프리미엄광고", 300, 250),
+                                          ("in-article", "기사 중간", 640, 120), ("footer-banner", "하단 배너", 970, 90)]:
+            slots[code], _ = AdSlot.objects.get_or_create(code=code, defaults={"name": name, "width": width, "height": height})
+        if not Ad.objects.exists():
+            now = timezone.now()
+            colours = [((20, 90, 160), (120, 190, 240)), ((160, 60, 30), (250, 180, 120))]
+            for i, (advertiser, title, codes, colour) in enumerate([
+                ("푸둥 한인치과", "연말 스케일링 안내", ["sidebar-premium", "in-article"], colours[0]),
+                ("홍차오 한식당 ‘온기’", "겨울 점심 특선", ["sidebar-premium", "header-banner"], colours[1]),
+            ]):
+                width, height = (300, 250) if "sidebar-premium" == codes[0] else (970, 90)
+                ad = Ad(advertiser=advertiser, title=title, alt_text=f"{advertiser} {title}", weight=10 + 10 * i,
+                        target_url="https://example.com/", starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=30 - 25 * i))
+                ad.image = ContentFile(demo_photo(100 + i, colour, size=(width * 2, height * 2)), name=f"ad-{i}.jpg")
+                ad.save()
+                ad.slots.set([slots[c] for c in codes])
+            text_ad = Ad.objects.create(advertiser="상하이방", title="광고 문의", text="이 자리에 광고하세요 · 광고 문의 안내",
+                                        target_url="https://example.com/ads", starts_at=now - timedelta(days=1),
+                                        ends_at=now + timedelta(days=365))
+            text_ad.slots.set([slots["footer-banner"]])
+            AdSlot.objects.filter(code="in-article").update(house_ad=text_ad)
+        if not Business.objects.exists():
+            until = timezone.localdate() + timedelta(days=90)
+            for order, (name, category, phone, address, description) in enumerate([
+                ("한식당 온기", "restaurant", "021-5555-0101", "민항구 홍췐루 1호", "칼국수와 보쌈, 단체석 있음"),
+                ("푸둥 한인치과", "clinic", "021-5555-0102", "푸둥신구 장양루 2호", "한국어 상담, 주말 진료"),
+                ("구베이 부동산", "realty", "021-5555-0103", "창닝구 구베이루 3호", "주재원 임대 전문"),
+                ("상하이 수학교실", "academy", "021-5555-0104", "민항구 진후이루 4호", "초·중등 수학, 소수 정예"),
+                ("한빛 여행사", "travel", "021-5555-0105", "징안구 난징서루 5호", "항공권·비자 대행"),
+                ("다온 세탁", "living", "021-5555-0106", "민항구 훙쉬루 6호", "수거·배달 세탁"),
+            ], start=1):
+                Business.objects.create(name=name, category=category, phone=phone, address=address,
+                                        description=description, display_order=order, listed_until=until,
+                                        link="https://example.com/")
 
     def seed_unpublished(self, sections, users, now, existing) -> int:
         """A draft, a submitted story and a scheduled one: what editors work on and readers never see."""

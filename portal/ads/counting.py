@@ -1,0 +1,67 @@
+"""Impressions and clicks per ad per day.
+
+Impressions come with every page view, so they are added up in this process and written in one upsert
+every AD_STATS_FLUSH_SECONDS (or every 500), never a write per page on the hot (ad, day) row. A crash of
+the process can lose at most that interval's impressions. Clicks are rare and deliberate: one upsert each.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from collections import Counter
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from news.viewcount import increment_counts, is_reader_request, shanghai_day
+from portal.ads.models import Ad, AdDailyStats
+
+logger = logging.getLogger(__name__)
+FLUSH_AT = 500
+
+_pending: Counter = Counter()
+_lock = threading.Lock()
+_last_flush = time.monotonic()
+
+
+def count_impression(request, ad_id: int) -> None:
+    if not is_reader_request(request):
+        return
+    global _last_flush
+    with _lock:
+        _pending[(ad_id, shanghai_day())] += 1
+        due = sum(_pending.values()) >= FLUSH_AT or time.monotonic() - _last_flush >= settings.AD_STATS_FLUSH_SECONDS
+    if due:
+        flush_impressions()
+
+
+def flush_impressions() -> int:
+    """Write the buffered impressions in one statement; on a database error they go back in the buffer."""
+    global _last_flush
+    with _lock:
+        batch = dict(_pending)
+        _pending.clear()
+        _last_flush = time.monotonic()
+    if not batch:
+        return 0
+    live = set(Ad.objects.filter(pk__in={ad for ad, _ in batch}).values_list("pk", flat=True))
+    try:
+        increment_counts(AdDailyStats, ["ad_id", "day"], "impressions",
+                         [(ad, day, n) for (ad, day), n in batch.items() if ad in live])
+    except DatabaseError:
+        logger.exception("ad impressions not written; kept for the next flush")
+        with _lock:
+            _pending.update(batch)
+        return 0
+    return sum(batch.values())
+
+
+def count_click(request, ad: Ad) -> None:
+    if is_reader_request(request):
+        increment_counts(AdDailyStats, ["ad_id", "day"], "clicks", [(ad.pk, shanghai_day(), 1)])
+
+
+atexit.register(flush_impressions)
