@@ -24,8 +24,10 @@ RUNS = 15
 
 
 def fill(cursor) -> None:
-    cursor.execute("SELECT count(*) FROM news_dailyviews")
-    if cursor.fetchone()[0] >= DAY_ROWS:
+    cursor.execute("SELECT count(*), max(day) FROM news_dailyviews")
+    count, last_day = cursor.fetchone()
+    cursor.execute("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date")
+    if count >= DAY_ROWS and last_day <= cursor.fetchone()[0]:
         return
     cursor.execute("SELECT id FROM auth_user WHERE username = 'reporter'")
     reporter_id = cursor.fetchone()[0]
@@ -44,15 +46,22 @@ def fill(cursor) -> None:
         """,
         [sections, sections, reporter_id, ARTICLES],
     )
-    per_article = DAY_ROWS // ARTICLES
+    # Each article is read from its publication day on, never in the future; up to DAY_ROWS rows in all.
+    per_article = 2 * DAY_ROWS // ARTICLES
     cursor.execute(
         """
         INSERT INTO news_dailyviews (article_id, day, views)
-        SELECT a.id, (a.published_at AT TIME ZONE 'Asia/Shanghai')::date + d, 1 + (a.id * 7 + d * 13) %% 500
-        FROM (SELECT id, published_at FROM news_article ORDER BY id DESC LIMIT %s) a, generate_series(0, %s - 1) d
+        SELECT id, day, views FROM (
+            SELECT a.id, (a.published_at AT TIME ZONE 'Asia/Shanghai')::date + d AS day,
+                   1 + (a.id * 7 + d * 13) %% 500 AS views
+            FROM (SELECT id, published_at FROM news_article ORDER BY id DESC LIMIT %s) a, generate_series(0, %s - 1) d
+        ) rows
+        WHERE day <= (now() AT TIME ZONE 'Asia/Shanghai')::date
+        ORDER BY day DESC
+        LIMIT %s
         ON CONFLICT DO NOTHING
         """,
-        [ARTICLES, per_article],
+        [ARTICLES, per_article, DAY_ROWS],
     )
     cursor.execute("ANALYZE news_dailyviews")
     cursor.execute("ANALYZE news_article")
