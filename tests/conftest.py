@@ -27,8 +27,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    # Uploads go to a throwaway folder, and no cached value leaks from one test into the next.
+    # Uploads go to a throwaway folder, and no cached value or buffered count leaks into the next test.
     settings.MEDIA_ROOT = tmp_path / "media"
+    from portal.ads import counting
+
+    counting._pending.clear()
     from django.core.cache import cache
 
     cache.clear()

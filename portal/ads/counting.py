@@ -64,4 +64,11 @@ def count_click(request, ad: Ad) -> None:
         increment_counts(AdDailyStats, ["ad_id", "day"], "clicks", [(ad.pk, shanghai_day(), 1)])
 
 
-atexit.register(flush_impressions)
+def _flush_at_exit() -> None:
+    try:
+        flush_impressions()
+    except Exception:  # the process is ending: say so, never crash the shutdown
+        logger.exception("ad impressions lost at shutdown")
+
+
+atexit.register(_flush_at_exit)

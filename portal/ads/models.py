@@ -95,8 +95,9 @@ class AdDailyStats(models.Model):
 
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="daily_stats")
     day = models.DateField(_("날짜"))
-    impressions = models.PositiveIntegerField(_("노출"), default=0)
-    clicks = models.PositiveIntegerField(_("클릭"), default=0)
+    # Database defaults: the upserts insert one counter and leave the other to the database.
+    impressions = models.PositiveIntegerField(_("노출"), default=0, db_default=0)
+    clicks = models.PositiveIntegerField(_("클릭"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("광고 일별 통계")
