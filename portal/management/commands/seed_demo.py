@@ -109,7 +109,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"데모 콘텐츠 준비 완료: 섹션 {len(sections)}개, 새 기사 {created}건."))
         self.stdout.write("데모 계정 (비밀번호 모두 동일: %s)" % password)
         for username, (name, _email, group, is_staff) in ACCOUNTS.items():
-            role = group or ("모더레이터" if username == "moderator" else "독자")
+            role = {"moderator": f"{roles.MODERATOR}, {roles.AD_MANAGER}"}.get(username) or group or "독자"
             self.stdout.write(f"  {username:<10} {name}  {role}{'  (관리 화면 /admin/)' if is_staff else ''}")
 
     def seed_sections(self) -> dict[str, Section]:
@@ -130,6 +130,7 @@ class Command(BaseCommand):
             if group:
                 user.groups.add(groups[group])
             users[username] = user
+        users["moderator"].groups.add(groups[roles.AD_MANAGER])  # moderators may run the ads too
         return users
 
     def seed_articles(self, sections: dict[str, Section], users: dict) -> int:
