@@ -86,3 +86,12 @@ def test_staff_choose_a_nickname_before_commenting(client, reporter):
     response = client.post(reverse("nickname"), {"nickname": "이기자", "next": "/"})
     assert response.status_code == 302
     assert Commenter.objects.get(user=reporter).nickname == "이기자"
+
+
+def test_password_pages_have_korean_titles_and_an_expired_link_says_so(client, alice):
+    client.force_login(alice)
+    assert "<h1 class=\"page-title\">비밀번호 변경</h1>" in client.get(reverse("password_change")).content.decode()
+    client.logout()
+    assert "<h1 class=\"page-title\">비밀번호 초기화</h1>" in client.get(reverse("password_reset")).content.decode()
+    expired = client.get(reverse("password_reset_confirm", args=["MQ", "set-password"])).content.decode()
+    assert "재설정 링크가 만료되었거나" in expired
