@@ -86,7 +86,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.delete_own_comment(comment=comment, user=request.user)
     except services.CommentRefused:
-        raise Http404
+        raise Http404 from None
     messages.success(request, _("댓글을 삭제했습니다."))
     return _back_to(comment.article, page_of(comment, request.user))
 

@@ -152,12 +152,13 @@ class Article(models.Model):
             return False
         return (self.updated_at - max(self.published_at, self.created_at)).total_seconds() > 60
 
-    def lead_rendition(self, name: str) -> dict | None:
-        return self.lead_renditions.get(name)
-
-    def clean(self) -> None:
+    def _stamp_publication(self) -> None:
+        """Published without a time means published now."""
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
+
+    def clean(self) -> None:
+        self._stamp_publication()  # before the constraint check of the admin form
 
     def save(self, *args, **kwargs) -> None:
         self.body = sanitize_body(self.body)
@@ -165,8 +166,7 @@ class Article(models.Model):
             self.byline = self.reporter.get_full_name() or self.reporter.get_username()
         if not self.byline_email and self.reporter_id:
             self.byline_email = self.reporter.email
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            self.published_at = timezone.now()
+        self._stamp_publication()  # for saves that do not go through a form
         fresh = images.swap_in_cleaned(self, "lead_image")
         if not self.lead_image:
             self.lead_renditions = {}
