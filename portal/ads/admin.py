@@ -19,7 +19,8 @@ from portal.ads.models import Ad, AdDailyStats, AdSlot, Business
 def run_series(ad: Ad) -> list[tuple]:
     """(day, impressions, clicks) for every day of the ad's run so far (Asia/Shanghai days)."""
     start = timezone.localtime(ad.starts_at).date()
-    end = min(timezone.localdate(), timezone.localtime(ad.ends_at).date())
+    # An ad ending at midnight ran until the day before.
+    end = min(timezone.localdate(), timezone.localtime(ad.ends_at - timedelta(microseconds=1)).date())
     stats = {s.day: s for s in AdDailyStats.objects.filter(ad=ad, day__gte=start, day__lte=end)}
     days = [start + timedelta(days=i) for i in range(max((end - start).days + 1, 0))]
     return [(d, stats[d].impressions if d in stats else 0, stats[d].clicks if d in stats else 0) for d in days]
@@ -157,7 +158,7 @@ class AdAdmin(admin.ModelAdmin):
 
 def _csv_safe(value: str) -> str:
     # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @admin.register(Business)

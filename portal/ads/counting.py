@@ -14,9 +14,10 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
 
-from news.viewcount import increment_counts, is_reader_request, shanghai_day
+from news.viewcount import increment_counts, is_reader_request, shanghai_day, visitor
 from portal.ads.models import Ad, AdDailyStats
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,14 @@ _lock = threading.Lock()
 _last_flush = time.monotonic()
 
 
+def _counts(request) -> bool:
+    """A reader's own request: not a bot or prefetch, and not the newsroom or ad staff previewing pages."""
+    user = getattr(request, "user", None)
+    return is_reader_request(request) and not (user is not None and user.is_authenticated and user.is_staff)
+
+
 def count_impression(request, ad_id: int) -> None:
-    if not is_reader_request(request):
+    if not _counts(request):
         return
     global _last_flush
     with _lock:
@@ -47,10 +54,11 @@ def flush_impressions() -> int:
         _last_flush = time.monotonic()
     if not batch:
         return 0
-    live = set(Ad.objects.filter(pk__in={ad for ad, _ in batch}).values_list("pk", flat=True))
     try:
-        increment_counts(AdDailyStats, ["ad_id", "day"], "impressions",
-                         [(ad, day, n) for (ad, day), n in batch.items() if ad in live])
+        with transaction.atomic():
+            live = set(Ad.objects.filter(pk__in={ad for ad, _ in batch}).values_list("pk", flat=True))
+            increment_counts(AdDailyStats, ["ad_id", "day"], "impressions",
+                             [(ad, day, n) for (ad, day), n in batch.items() if ad in live])
     except DatabaseError:
         logger.exception("ad impressions not written; kept for the next flush")
         with _lock:
@@ -60,8 +68,15 @@ def flush_impressions() -> int:
 
 
 def count_click(request, ad: Ad) -> None:
-    if is_reader_request(request):
-        increment_counts(AdDailyStats, ["ad_id", "day"], "clicks", [(ad.pk, shanghai_day(), 1)])
+    """One click per visitor per ad per VIEW_DEDUPE_SECONDS: reloading the link does not inflate the CTR."""
+    if not _counts(request):
+        return
+    key, _cookie = visitor(request)
+    if cache.add(f"adclick:{ad.pk}:{key}", 1, settings.VIEW_DEDUPE_SECONDS):
+        try:
+            increment_counts(AdDailyStats, ["ad_id", "day"], "clicks", [(ad.pk, shanghai_day(), 1)])
+        except DatabaseError:  # the reader still gets to the advertiser
+            logger.exception("ad click not written")
 
 
 def _flush_at_exit() -> None:

@@ -45,7 +45,8 @@ class AdQuerySet(models.QuerySet):
 class Ad(models.Model):
     advertiser = models.CharField(_("광고주"), max_length=100)
     title = models.CharField(_("광고 이름"), max_length=100, help_text=_("관리용 이름 (독자에게는 보이지 않음)"))
-    slots = models.ManyToManyField(AdSlot, related_name="ads", verbose_name=_("광고 자리"))
+    slots = models.ManyToManyField(AdSlot, related_name="ads", verbose_name=_("광고 자리"), blank=True,
+                                   help_text=_("돌아가며 보일 자리. 자체 광고로만 쓸 광고는 비워 둡니다."))
     image = PhotoField(_("이미지"), upload_to="ads/%Y/%m/", blank=True)
     alt_text = models.CharField(_("대체 텍스트"), max_length=120, blank=True, help_text=_("이미지 광고의 설명 (필수)"))
     text = models.CharField(_("텍스트 광고"), max_length=80, blank=True, help_text=_("이미지 대신 보일 짧은 문구"))

@@ -46,11 +46,12 @@ def _slots() -> dict:
         now = timezone.now()
         slots = {
             slot.code: {"slot": (slot.name, slot.width, slot.height), "ads": [],
-                        "house": _creative(slot.house_ad) if slot.house_ad else None}
+                        "house": _creative(slot.house_ad) if slot.house_ad and slot.house_ad.active else None}
             for slot in AdSlot.objects.select_related("house_ad")
         }
         # Every ad not yet over, with its slot codes: future ones too, the clock decides at pick time.
-        for link in Ad.slots.through.objects.filter(ad__active=True, ad__ends_at__gt=now).select_related("ad", "adslot"):
+        links = Ad.slots.through.objects.filter(ad__active=True, ad__ends_at__gt=now, adslot__code__in=list(slots))
+        for link in links.select_related("ad", "adslot"):
             slots[link.adslot.code]["ads"].append(_creative(link.ad))
         cache.set(SLOTS_KEY, slots, settings.AD_CACHE_SECONDS)
     return slots
@@ -64,7 +65,8 @@ def pick(code: str, rng: random.Random | None = None) -> tuple[tuple | None, Cre
     now = timezone.now().timestamp()
     live = [ad for ad in entry["ads"] if ad.starts_at <= now < ad.ends_at]
     if not live:
-        return entry["slot"], entry["house"]
+        house = entry["house"]  # the house ad keeps to its own switch and schedule too
+        return entry["slot"], house if house and house.starts_at <= now < house.ends_at else None
     return entry["slot"], (rng or random).choices(live, weights=[ad.weight for ad in live])[0]
 
 

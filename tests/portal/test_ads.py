@@ -81,10 +81,10 @@ def test_click_counts_and_goes_only_to_the_stored_address(slot):
     assert AdDailyStats.objects.get(ad=ad).clicks == 1
 
 
-@pytest.mark.parametrize("path", ["/ads/999999/click/", "/ads/abc/click/", "/ads/1%2F..%2F/click/"])
-def test_tampered_click_ids_are_404(client, slot, path):
-    make_ad(slot)
-    assert client.get(path).status_code == 404
+def test_tampered_click_ids_are_404(client, slot):
+    ad = make_ad(slot)
+    for path in (f"/ads/{ad.pk + 1}/click/", "/ads/999999/click/", "/ads/abc/click/", f"/ads/{ad.pk}%2F..%2F/click/"):
+        assert client.get(path).status_code == 404, path
 
 
 def test_ended_ads_do_not_redirect(slot):
@@ -180,7 +180,9 @@ def test_admin_warns_of_ads_ending_soon_and_empty_slots(client, slot):
     AdSlot.objects.create(code="footer-banner", name="하단", width=970, height=90)
     make_ad(slot, title="곧 끝나는 광고", ends_at=timezone.now() + timedelta(days=2))
     client.force_login(factories.UserFactory(username="admanager", role="광고 관리자"))
-    assert "7일 안에 끝남" in client.get(reverse("admin:ads_ad_changelist")).content.decode()
+    make_ad(slot, title="한참 남은 광고", ends_at=timezone.now() + timedelta(days=30))
+    listing = client.get(reverse("admin:ads_ad_changelist")).content.decode()
+    assert listing.count("⚠ 7일 안에 끝남") == 1
     assert "광고 없음" in client.get(reverse("admin:ads_adslot_changelist")).content.decode()
 
 
@@ -213,3 +215,44 @@ def test_three_slots_and_the_business_box_cost_no_query_when_warm(client, slot, 
     with CaptureQueriesContext(connection) as cold:
         client.get(article.get_absolute_url())
     assert len([q for q in cold if "ads_" in q["sql"]]) == 3  # slots, their ads, the businesses
+
+
+def test_reloading_an_ad_link_counts_one_click(slot):
+    ad = make_ad(slot)
+    client = Client(HTTP_USER_AGENT=BROWSER)
+    for _ in range(20):
+        client.get(reverse("ads:click", args=[ad.pk]))
+    assert AdDailyStats.objects.get(ad=ad).clicks == 1
+
+
+def test_staff_previews_are_not_counted(client, slot, editor):
+    ad = make_ad(slot)
+    staff = Client(HTTP_USER_AGENT=BROWSER)
+    staff.force_login(editor)
+    staff.get("/")
+    staff.get(reverse("ads:click", args=[ad.pk]))
+    counting.flush_impressions()
+    assert not AdDailyStats.objects.exists()
+
+
+def test_a_house_ad_switched_off_in_admin_leaves_the_page(client, slot, django_capture_on_commit_callbacks):
+    house = Ad.objects.create(advertiser="상하이방", title="자체", text="자체 광고 문구", target_url="https://example.com/",
+                              ends_at=timezone.now() + timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        slot.house_ad = house
+        slot.save()
+    page = client.get("/").content.decode()
+    assert "자체 광고 문구" in page
+    assert Client().get(reverse("ads:click", args=[house.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        house.active = False
+        house.save()
+    assert "자체 광고 문구" not in client.get("/").content.decode()
+
+
+def test_an_ad_ending_at_midnight_reports_no_extra_day(slot):
+    from portal.ads.admin import run_series
+
+    start = datetime(2026, 1, 1, tzinfo=SHANGHAI)
+    ad = make_ad(slot, starts_at=start, ends_at=datetime(2026, 1, 8, tzinfo=SHANGHAI))
+    assert [day.day for day, _i, _c in run_series(ad)] == [1, 2, 3, 4, 5, 6, 7]
