@@ -4,7 +4,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
+from html import unescape
+
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
@@ -145,6 +148,13 @@ class Article(models.Model):
         return user.is_authenticated and user.is_staff and (
             user.has_perm("news.publish_article") or (user.pk == self.reporter_id and user.has_perm("news.change_article"))
         )
+
+    def summary(self, length: int = 160) -> str:
+        """The subtitle, else the start of the body as plain text: for feeds, meta descriptions and sharing."""
+        if self.subtitle:
+            return self.subtitle
+        text = " ".join(unescape(strip_tags(self.body)).split())
+        return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
     def was_modified(self) -> bool:
         """Show 수정 only for a change made after publication (or after an archive import), not the save that published it."""

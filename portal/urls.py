@@ -3,7 +3,9 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import accounts, views
+from django.contrib.sitemaps import views as sitemap_views
+
+from portal import accounts, feeds, sitemaps, views
 
 admin.site.site_header = "뉴스룸"
 admin.site.site_title = "뉴스룸"
@@ -11,6 +13,13 @@ admin.site.index_title = "기사와 사이트 관리"
 
 urlpatterns = [
     path("", views.front_page, name="front"),
+    path("rss/", feeds.LatestArticlesFeed(), name="feed"),
+    path("rss/<slug:slug>/", feeds.SectionFeed(), name="section-feed"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
+         name="sitemap-index"),
+    path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),  # before the pattern below
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
     path("", include("news.urls")),
     path("comments/", include("comments.urls")),
     path("", include("portal.ads.urls")),
