@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.factories import ArticleFactory, SectionFactory, image_upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,3 +39,18 @@ def test_reader_goes_from_front_page_to_section_to_article(live_server, page: Pa
     assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(tmp_path / "article-phone.png"), full_page=True)
+
+
+def test_font_size_buttons_are_remembered(live_server, page: Page, reporter):
+    article = factories.ArticleFactory(title="글자 크기 시험", section=SectionFactory(name="사회", slug="society"),
+                                       reporter=reporter, body="<p>본문 문단입니다.</p>")
+    page.goto(live_server.url + article.get_absolute_url())
+    body = page.locator(".article-body")
+    before = body.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    page.get_by_role("button", name="글자 크게").click()
+    page.get_by_role("button", name="글자 크게").click()
+    after = body.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert after > before
+    page.reload()
+    assert body.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") == after
+    expect(page.get_by_role("button", name="인쇄")).to_be_visible()
