@@ -12,7 +12,7 @@ class NewsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from news import rankings
+        from news import checks, rankings  # noqa: F401 (checks registers itself)
         from news.models import Article
 
         # Every Pillow decode in the process refuses images past this size (decompression bombs).

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from news import images
+from news import images, search
 from news.richtext import BODY_EXTENSIONS, sanitize_body
 
 
@@ -60,21 +60,20 @@ class Section(models.Model):
         return result
 
 
+ARTICLE_LIST_FIELDS = (
+    "id", "title", "subtitle", "published_at", "lead_renditions", "lead_image_alt",
+    "byline", "section__name", "section__slug", "section__menu_order",
+)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Live articles: published, and their publish time has passed (scheduling is decided here, no cron)."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self) -> ArticleQuerySet:
-        """What list pages need in one query, newest first."""
-        return (
-            self.select_related("section")
-            .only(
-                "id", "title", "subtitle", "published_at", "lead_renditions", "lead_image_alt",
-                "byline", "section__name", "section__slug", "section__menu_order",
-            )
-            .order_by("-published_at", "-id")
-        )
+        """What list pages need in one query (never the body or the search text), newest first."""
+        return self.select_related("section").only(*ARTICLE_LIST_FIELDS).order_by("-published_at", "-id")
 
     def editable_by(self, user) -> ArticleQuerySet:
         """Editors work on every article; a reporter only on their own."""
@@ -112,6 +111,8 @@ class Article(models.Model):
                                         help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행)."))
     created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    # Plain, normalised, upper-cased text for search (news/search.py); a GIN trigram index on PostgreSQL.
+    search_text = models.TextField(default="", editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -177,6 +178,7 @@ class Article(models.Model):
         if not self.byline_email and self.reporter_id:
             self.byline_email = self.reporter.email
         self._stamp_publication()  # for saves that do not go through a form
+        self.search_text = search.search_text(self.title, self.subtitle, self.body)
         fresh = images.swap_in_cleaned(self, "lead_image")
         if not self.lead_image:
             self.lead_renditions = {}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("article/<int:pk>/", views.article, name="article"),
     path("reporter/<int:pk>/", views.reporter, name="reporter"),
     path("ranking/", views.ranking, name="ranking"),
+    path("search/", views.search_page, name="search"),
 ]

@@ -5,8 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from news import rankings, viewcount
-from news.models import Article, Section
+from news import rankings, search, viewcount
+from news.models import ARTICLE_LIST_FIELDS, Article, Section
 from news.richtext import render_body
 
 SECTION_PAGE_SIZE = 20
@@ -17,6 +17,9 @@ def _page(request: HttpRequest, queryset):
     """A page of a list; a bad or out-of-range ?page= gets the nearest real page, never an error."""
     page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
     page.elided_range = page.paginator.get_elided_page_range(page.number)
+    others = request.GET.copy()  # page links keep the rest of the query (a search's q, section, order)
+    others.pop("page", None)
+    page.query_prefix = others.urlencode() + "&" if others else ""
     return page
 
 
@@ -45,6 +48,26 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
             response.set_cookie(viewcount.COOKIE, new_cookie, max_age=365 * 24 * 3600, httponly=True,
                                 samesite="Lax", secure=request.is_secure())
     return response
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """/search/?q=…&section=…&order=newest|relevance: live articles, 20 a page, matches highlighted."""
+    query = search.parse(request.GET.get("q"))
+    order = "relevance" if request.GET.get("order") == "relevance" else "newest"
+    sections = Section.objects.menu()
+    chosen = next((s for s in sections if s.slug == request.GET.get("section")), None)
+    page = None
+    if not query.problem:
+        articles = Article.objects.published().for_listing().only("body", *ARTICLE_LIST_FIELDS)
+        if chosen:
+            articles = articles.filter(section=chosen)
+        page = _page(request, search.matching(articles, query, order))
+        for item in page.object_list:
+            item.title_marked = search.highlight(item.title, query.terms)
+            item.snippet = search.snippet(item.body, query.terms)
+    return render(request, "news/search.html", {
+        "query": query, "page": page, "order": order, "sections": sections, "chosen": chosen,
+    })
 
 
 def ranking(request: HttpRequest) -> HttpResponse:

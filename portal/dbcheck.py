@@ -1,4 +1,5 @@
-"""Say in one line whether a PostgreSQL server answers: `python -m portal.dbcheck URL`."""
+"""Say in one line whether a PostgreSQL server answers, and make sure the template the test database is
+copied from has an explicit UTF-8 locale (Korean search needs Hangul trigrams): `python -m portal.dbcheck URL`."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 
+TEST_TEMPLATE = "portal_test_template"
+TEST_LOCALE = "C.UTF-8"
+
+
 def check(url: str) -> str | None:
-    """Return None when the server answers, else the reason it does not."""
+    """Return None when the server answers (and the test template exists), else the reason it does not."""
     params = conninfo_to_dict(url.replace("postgres://", "postgresql://", 1))
     # Ask the maintenance database: the project's own may not exist yet on a fresh machine.
     params |= {"dbname": "postgres", "connect_timeout": 5}
     try:
-        psycopg.connect(**params).close()
+        with psycopg.connect(**params, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [TEST_TEMPLATE]).fetchone():
+                conn.execute(
+                    f"CREATE DATABASE {TEST_TEMPLATE} TEMPLATE template0 ENCODING 'UTF8' "
+                    f"LC_COLLATE '{TEST_LOCALE}' LC_CTYPE '{TEST_LOCALE}'"
+                )
     except psycopg.Error as exc:
         return str(exc).strip().splitlines()[0]
     return None

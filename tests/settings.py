@@ -17,3 +17,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The live server's thread must not keep a connection open past a test: the test database is dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # Copied from a template with an explicit UTF-8 locale (made by `python -m portal.dbcheck`, which
+    # `make test` runs): on a C-locale cluster Hangul would get no trigrams and search would find nothing.
+    DATABASES["default"]["TEST"] = {"TEMPLATE": os.environ.get("TEST_DB_TEMPLATE", "portal_test_template")}  # noqa: F405
