@@ -13,9 +13,19 @@ SECTION_PAGE_SIZE = 20
 RELATED_COUNT = 5
 
 
-def _page(request: HttpRequest, queryset):
+class SearchPaginator(Paginator):
+    """Pages of search results whose count the view has already taken (at most search.COMMON_AT:
+    "1,000건 이상" is all a reader needs, and counting every match of a common word would read the archive)."""
+
+    def __init__(self, object_list, per_page, known_count: int):
+        super().__init__(object_list, per_page)
+        self.count = known_count
+        self.at_limit = known_count >= search.COMMON_AT
+
+
+def _page(request: HttpRequest, queryset, paginator=Paginator):
     """A page of a list; a bad or out-of-range ?page= gets the nearest real page, never an error."""
-    page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
     page.elided_range = page.paginator.get_elided_page_range(page.number)
     others = request.GET.copy()  # page links keep the rest of the query (a search's q, section, order)
     others.pop("page", None)
@@ -61,7 +71,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         articles = Article.objects.published().for_listing().only("body", *ARTICLE_LIST_FIELDS)
         if chosen:
             articles = articles.filter(section=chosen)
-        page = _page(request, search.matching(articles, query, order))
+        results = search.matching(articles, query, order)
+        found = results.order_by()[: search.COMMON_AT].count()  # bounded: never every match of a common word
+        page = _page(request, results, lambda items, size: SearchPaginator(items, size, found))
         for item in page.object_list:
             item.title_marked = search.highlight(item.title, query.terms)
             item.snippet = search.snippet(item.body, query.terms)

@@ -138,3 +138,19 @@ def test_a_c_locale_database_would_have_no_hangul_trigrams():
                 assert probe.execute("SELECT show_trgm('경제가')").fetchone()[0] == []
         finally:
             admin.execute("DROP DATABASE IF EXISTS portal_c_locale_probe")
+
+
+@pytest.mark.parametrize("order", ["newest", "relevance"])
+def test_a_common_word_is_counted_and_paged_up_to_the_limit(client, section, reporter, monkeypatch, order):
+    from news import search
+
+    for i in range(8):
+        factories.ArticleFactory(title=f"경제 소식 {i}", body="<p>경제가 좋아졌다</p>", section=section, reporter=reporter,
+                                 published_at=timezone.now() - timedelta(hours=i + 1))
+    factories.ArticleFactory(title="무관한 기사", body="<p>날씨</p>", section=section, reporter=reporter)
+    usual = titles_found(results(client, q="경제", order=order))
+    monkeypatch.setattr(search, "COMMON_AT", 5)
+    page = results(client, q="경제", order=order)
+    assert len(usual) == 8
+    assert titles_found(page) == usual[:5]  # the newest COMMON_AT matches are paged: "5건 이상"
+    assert "검색 결과 5건 이상" in page
