@@ -40,7 +40,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def article(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    story = get_object_or_404(Article.objects.select_related("section").defer("search_text"), pk=pk)
     if not story.is_published() and not story.can_be_previewed_by(request.user):
         raise Http404(_("기사를 찾을 수 없습니다."))
     live = Article.objects.published().for_listing().exclude(pk=story.pk)
