@@ -36,7 +36,12 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-run: venv
+# A development checkout: manage.py commands run with DEBUG on unless the environment says otherwise.
+.env:
+	@echo "DEBUG=true" > .env
+	@echo "Wrote .env (DEBUG=true) for this development checkout; production sets its environment instead."
+
+run: venv .env
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
