@@ -12,7 +12,7 @@ def load_settings(**env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS"}}
     return subprocess.run(
         [sys.executable, "-c", "import portal.settings as s; print(s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE, s.USE_TZ)"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env={**clean, "DEBUG": "false", **env}, capture_output=True, text=True, timeout=60,  # over any .env
     )
 
 
@@ -31,7 +31,8 @@ def test_missing_allowed_hosts_with_debug_off_refuses_to_start():
 def test_deploy_check_is_clean_with_production_settings():
     unset = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last is set by e2e
     env = {k: v for k, v in os.environ.items() if k not in unset}
-    env |= {"SECRET_KEY": "a-production-like-secret-key-" + "k3y" * 12, "ALLOWED_HOSTS": "news.example.com"}
+    env |= {"SECRET_KEY": "a-production-like-secret-key-" + "k3y" * 12, "ALLOWED_HOSTS": "news.example.com",
+            "DEBUG": "false"}  # explicit: a development checkout's .env says true
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
