@@ -29,6 +29,8 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from news.richtext import PHOTO_MARK
+
 MAX_LENGTH = 200
 SHORT = 3  # terms shorter than this are matched at word starts
 COMMON_AT = 1000  # results are counted, and paged, up to this many
@@ -41,9 +43,14 @@ def normalise(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
+def _plain(body_html: str) -> str:
+    """The body as a reader reads it: no tags, no [사진 N] placement marks."""
+    return unescape(strip_tags(PHOTO_MARK.sub(" ", body_html or "")))
+
+
 def search_text(title: str, subtitle: str, body_html: str) -> str:
     """What `Article.search_text` holds: a leading space, so every word (the first too) follows a space."""
-    return " " + normalise(f"{title} {subtitle} {unescape(strip_tags(body_html or ''))}")
+    return " " + normalise(f"{title} {subtitle} {_plain(body_html)}")
 
 
 @dataclass
@@ -56,7 +63,10 @@ class Query:
 def parse(raw: str | None) -> Query:
     """The reader's words as search terms, or the reason we cannot search for them."""
     raw = (raw or "").replace("\x00", "")
-    query = Query(raw=raw.strip())
+    query = Query(raw=raw.strip()[: MAX_LENGTH + 1])  # never echo back more than the limit
+    if len(raw.strip()) > MAX_LENGTH:
+        query.problem = _("검색어는 %(max)d자 이내로 입력해 주세요.") % {"max": MAX_LENGTH}
+        return query
     text = normalise(raw)
     if not query.raw:
         query.problem = _("검색어를 입력해 주세요.")
@@ -105,9 +115,9 @@ def highlight(text: str, terms: list[str]) -> SafeString:
 
 def snippet(body_html: str, terms: list[str], width: int = 70) -> SafeString:
     """A short passage of the body around the first match, highlighted."""
-    text = " ".join(unicodedata.normalize("NFKC", unescape(strip_tags(body_html or ""))).split())
-    upper = text.upper()
-    at = min((i for i in (upper.find(t) for t in terms) if i >= 0), default=0)  # the first match, else the start
+    text = " ".join(unicodedata.normalize("NFKC", _plain(body_html)).split())
+    first = re.search("|".join(re.escape(t) for t in terms), text, re.IGNORECASE) if terms else None
+    at = first.start() if first else 0  # the first match, else the start
     start = max(0, at - width // 2)
     piece = text[start:start + width * 2]
     return highlight(("…" if start else "") + piece + ("…" if start + width * 2 < len(text) else ""), terms)

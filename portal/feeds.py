@@ -1,8 +1,11 @@
 """RSS 2.0 feeds of live articles: the whole site and each section (django.contrib.syndication).
 
-They live in the shell, which knows the site's name; news knows nothing of the site around it."""
+They live in the shell, which knows the site's name; news knows nothing of the site around it.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
@@ -16,62 +19,67 @@ from portal.models import SiteProfile
 ITEMS = 30
 
 
-def _site() -> SiteProfile:
-    return SiteProfile.current()
+@dataclass(frozen=True)
+class Scope:
+    """What one request's feed covers. Built per request: the Feed object itself is shared by all
+    threads, so nothing request-specific may be stored on it."""
+
+    section: Section | None
+    origin: str  # scheme and host, for absolute enclosure URLs
 
 
 class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
 
-    def title(self, obj=None) -> str:
-        return _site().name
+    def get_object(self, request, *args, **kwargs) -> Scope:
+        return Scope(section=None, origin=request.build_absolute_uri("/").rstrip("/"))
 
-    def link(self, obj=None) -> str:
-        return "/"
+    def title(self, scope: Scope) -> str:
+        site = SiteProfile.current()
+        return f"{site.name} - {scope.section.name}" if scope.section else site.name
 
-    def description(self, obj=None) -> str:
-        return _site().tagline
+    def link(self, scope: Scope) -> str:
+        return scope.section.get_absolute_url() if scope.section else "/"
 
-    def items(self, obj=None):
-        articles = Article.objects.published().select_related("section").order_by("-published_at", "-id")
-        return (articles.filter(section=obj) if obj else articles)[:ITEMS]
+    def description(self, scope: Scope) -> str:
+        return SiteProfile.current().tagline
 
-    def item_title(self, item: Article) -> str:
-        return item.title
+    def items(self, scope: Scope):
+        articles = Article.objects.published().select_related("section").defer("search_text")
+        if scope.section:
+            articles = articles.filter(section=scope.section)
+        return [(scope, article) for article in articles.order_by("-published_at", "-id")[:ITEMS]]
 
-    def item_description(self, item: Article) -> str:
-        return item.summary()
+    def item_link(self, item) -> str:
+        return item[1].get_absolute_url()
 
-    def item_pubdate(self, item: Article):
-        return item.published_at
+    def item_title(self, item) -> str:
+        return item[1].title
 
-    def item_updateddate(self, item: Article):
-        return item.updated_at
+    def item_description(self, item) -> str:
+        return item[1].summary()
 
-    def item_author_name(self, item: Article) -> str:
-        return _("%(name)s 기자") % {"name": item.byline}
+    def item_pubdate(self, item):
+        return item[1].published_at
 
-    def item_categories(self, item: Article) -> list[str]:
-        return [item.section.name]
+    def item_updateddate(self, item):
+        return item[1].updated_at
 
-    def item_enclosures(self, item: Article) -> list[Enclosure]:
-        og = item.lead_renditions.get("og")
+    def item_author_name(self, item) -> str:
+        return _("%(name)s 기자") % {"name": item[1].byline}
+
+    def item_categories(self, item) -> list[str]:
+        return [item[1].section.name]
+
+    def item_enclosures(self, item) -> list[Enclosure]:
+        scope, article = item
+        og = article.lead_renditions.get("og")
         if not og:
             return []
         size = og.get("bytes") or default_storage.size(og["url"].removeprefix(default_storage.base_url))
-        return [Enclosure(self._absolute(og["url"]), str(size), og.get("type", "image/jpeg"))]
-
-    def get_feed(self, obj, request):
-        self._absolute = request.build_absolute_uri
-        return super().get_feed(obj, request)
+        return [Enclosure(scope.origin + og["url"], str(size), og.get("type", "image/jpeg"))]
 
 
 class SectionFeed(LatestArticlesFeed):
-    def get_object(self, request, slug: str) -> Section:
-        return get_object_or_404(Section, slug=slug)
-
-    def title(self, obj: Section) -> str:
-        return f"{_site().name} - {obj.name}"
-
-    def link(self, obj: Section) -> str:
-        return obj.get_absolute_url()
+    def get_object(self, request, slug: str) -> Scope:
+        return Scope(section=get_object_or_404(Section, slug=slug), origin=request.build_absolute_uri("/").rstrip("/"))

@@ -154,3 +154,11 @@ def test_a_common_word_is_counted_and_paged_up_to_the_limit(client, section, rep
     assert len(usual) == 8
     assert titles_found(page) == usual[:5]  # the newest COMMON_AT matches are paged: "5건 이상"
     assert "검색 결과 5건 이상" in page
+
+
+def test_photo_marks_are_not_searched_or_shown(client, section, reporter):
+    factories.ArticleFactory(title="행사 소식", body="<p>[사진 1]</p><p>사진전이 열렸다</p>", section=section,
+                             reporter=reporter)
+    factories.ArticleFactory(title="다른 소식", body="<p>[사진 1]</p><p>무관한 내용</p>", section=section, reporter=reporter)
+    page = results(client, q="사진")
+    assert titles_found(page) == ["행사 소식"] and "[사진 1]" not in page
