@@ -111,8 +111,6 @@ class Article(models.Model):
                                         help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행)."))
     created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
-    # Plain, normalised, upper-cased text for search (news/search.py); a GIN trigram index on PostgreSQL.
-    search_text = models.TextField(default="", editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -178,14 +176,25 @@ class Article(models.Model):
         if not self.byline_email and self.reporter_id:
             self.byline_email = self.reporter.email
         self._stamp_publication()  # for saves that do not go through a form
-        self.search_text = search.search_text(self.title, self.subtitle, self.body)
         fresh = images.swap_in_cleaned(self, "lead_image")
         if not self.lead_image:
             self.lead_renditions = {}
         super().save(*args, **kwargs)
+        ArticleSearchText.objects.update_or_create(
+            article=self, defaults={"text": search.search_text(self.title, self.subtitle, self.body)}
+        )
         if fresh:
             self.lead_renditions = images.make_renditions(self.lead_image.name)
             super().save(update_fields=["lead_renditions"])
+
+
+class ArticleSearchText(models.Model):
+    """An article's text as search reads it (news/search.py): plain, NFKC, upper-cased, one space between
+    words. A narrow table of its own, so a search re-reads short rows, not articles with their bodies;
+    a GIN trigram index on PostgreSQL (migration 0004)."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
+    text = models.TextField()
 
 
 class ArticlePhoto(models.Model):

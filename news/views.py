@@ -40,7 +40,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def article(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(Article.objects.select_related("section").defer("search_text"), pk=pk)
+    story = get_object_or_404(Article.objects.select_related("section"), pk=pk)
     if not story.is_published() and not story.can_be_previewed_by(request.user):
         raise Http404(_("기사를 찾을 수 없습니다."))
     live = Article.objects.published().for_listing().exclude(pk=story.pk)
@@ -73,6 +73,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             articles = articles.filter(section=chosen)
         results = search.matching(articles, query, order)
         found = results.order_by()[: search.COMMON_AT].count()  # bounded: never every match of a common word
+        if found >= search.COMMON_AT:
+            results = search.NewestMatches(articles, query, found, relevance=order == "relevance")
         page = _page(request, results, lambda items, size: SearchPaginator(items, size, found))
         for item in page.object_list:
             item.title_marked = search.highlight(item.title, query.terms)

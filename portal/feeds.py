@@ -45,7 +45,7 @@ class LatestArticlesFeed(Feed):
         return SiteProfile.current().tagline
 
     def items(self, scope: Scope):
-        articles = Article.objects.published().select_related("section").defer("search_text")
+        articles = Article.objects.published().select_related("section")
         if scope.section:
             articles = articles.filter(section=scope.section)
         return [(scope, article) for article in articles.order_by("-published_at", "-id")[:ITEMS]]

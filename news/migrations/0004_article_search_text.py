@@ -6,21 +6,21 @@ def fill_search_text(apps, schema_editor):
     from news.search import search_text
 
     Article = apps.get_model("news", "Article")
+    ArticleSearchText = apps.get_model("news", "ArticleSearchText")
     batch = []
     for article in Article.objects.only("id", "title", "subtitle", "body").iterator(chunk_size=500):
-        article.search_text = search_text(article.title, article.subtitle, article.body)
-        batch.append(article)
+        batch.append(ArticleSearchText(article_id=article.pk, text=search_text(article.title, article.subtitle, article.body)))
         if len(batch) >= 500:
-            Article.objects.bulk_update(batch, ["search_text"])
+            ArticleSearchText.objects.bulk_create(batch)
             batch = []
-    Article.objects.bulk_update(batch, ["search_text"])
+    ArticleSearchText.objects.bulk_create(batch)
 
 
 def create_trigram_index(apps, schema_editor):
     # PostgreSQL only (SQLite has no GIN): the index news/search.py relies on for LIKE '%…%'.
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS article_search_trgm ON news_article USING gin (search_text gin_trgm_ops)"
+            "CREATE INDEX IF NOT EXISTS article_search_trgm ON news_articlesearchtext USING gin (text gin_trgm_ops)"
         )
 
 
@@ -34,7 +34,14 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),  # a no-op on SQLite
-        migrations.AddField(model_name="article", name="search_text", field=models.TextField(default="", editable=False)),
+        migrations.CreateModel(
+            name="ArticleSearchText",
+            fields=[
+                ("article", models.OneToOneField(on_delete=models.deletion.CASCADE, primary_key=True,
+                                                 related_name="search_doc", serialize=False, to="news.article")),
+                ("text", models.TextField()),
+            ],
+        ),
         migrations.RunPython(fill_search_text, migrations.RunPython.noop),
         migrations.RunPython(create_trigram_index, drop_trigram_index),
     ]

@@ -118,7 +118,7 @@ def test_the_trigram_index_serves_searches_and_hangul_has_trigrams(archive):
         assert cursor.fetchone()[0] > 0
         cursor.execute("SET enable_seqscan = off")  # a tiny table: make the planner show it can use the index
         for pattern in ("%마윈%", "% 경제%"):
-            cursor.execute("EXPLAIN SELECT id FROM news_article WHERE search_text LIKE %s", [pattern])
+            cursor.execute("EXPLAIN SELECT article_id FROM news_articlesearchtext WHERE text LIKE %s", [pattern])
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "article_search_trgm" in plan, plan
 
@@ -141,7 +141,7 @@ def test_a_c_locale_database_would_have_no_hangul_trigrams():
 
 
 @pytest.mark.parametrize("order", ["newest", "relevance"])
-def test_a_common_word_is_counted_and_paged_up_to_the_limit(client, section, reporter, monkeypatch, order):
+def test_a_common_word_is_walked_newest_first_and_paged_up_to_the_limit(client, section, reporter, monkeypatch, order):
     from news import search
 
     for i in range(8):
@@ -150,6 +150,7 @@ def test_a_common_word_is_counted_and_paged_up_to_the_limit(client, section, rep
     factories.ArticleFactory(title="무관한 기사", body="<p>날씨</p>", section=section, reporter=reporter)
     usual = titles_found(results(client, q="경제", order=order))
     monkeypatch.setattr(search, "COMMON_AT", 5)
+    monkeypatch.setattr(search.NewestMatches, "BATCH", 3)  # walk in several batches
     page = results(client, q="경제", order=order)
     assert len(usual) == 8
     assert titles_found(page) == usual[:5]  # the newest COMMON_AT matches are paged: "5건 이상"
