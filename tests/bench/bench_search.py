@@ -117,9 +117,13 @@ def main() -> None:
     from news import search
     from news.models import Article
 
-    query = search.matching(Article.objects.published().only("id"), search.parse("김치")).order_by("-published_at")[:20]
-    print("plan of a rarer two-syllable search (page 1; common words are walked in date order instead):")
-    print(query.explain(analyze=True))
+    live = Article.objects.published().only("id")
+    counting = search.matching(live, search.parse("경제")).order_by().values("id")[: search.COMMON_AT]
+    print("plan of the bounded count of a two-syllable search (the trigram index at work):")
+    print(counting.explain(analyze=True))
+    page = search.matching(live, search.parse("김치")).order_by("-published_at")[:20]
+    print("plan of a page of results (the newest articles, tested one by one in the narrow table):")
+    print(page.explain(analyze=True))
 
 
 if __name__ == "__main__":
