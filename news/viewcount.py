@@ -43,8 +43,13 @@ def is_countable(request) -> bool:
 
 
 def is_reader_request(request) -> bool:
-    """A GET a person's browser made to look at the page: not HEAD, not a prefetch, not a bot or a tool."""
+    """A GET a reader's browser made to look at the page: not HEAD, not a prefetch, not a bot or a tool,
+    and not staff (the newsroom or ad managers looking at their own pages). The one rule that article
+    views and ad impressions and clicks all count by."""
     if request.method != "GET":
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
         return False
     purpose = " ".join(request.headers.get(h, "") for h in ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")).lower()
     if "prefetch" in purpose or "prerender" in purpose or "preview" in purpose:
@@ -89,8 +94,6 @@ def record_view(request, article) -> str | None:
     """Count this request's view of `article` if it should count; return a cookie value to set, if any."""
     if not is_countable(request):
         return None
-    if request.user.is_authenticated and request.user.is_staff:
-        return None  # the newsroom reading its own stories is not readership
     key, new_cookie = visitor(request)
     window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
     if cache.add(f"seen:{article.pk}:{key}", 1, window):

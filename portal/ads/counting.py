@@ -28,14 +28,8 @@ _lock = threading.Lock()
 _last_flush = time.monotonic()
 
 
-def _counts(request) -> bool:
-    """A reader's own request: not a bot or prefetch, and not the newsroom or ad staff previewing pages."""
-    user = getattr(request, "user", None)
-    return is_reader_request(request) and not (user is not None and user.is_authenticated and user.is_staff)
-
-
 def count_impression(request, ad_id: int) -> None:
-    if not _counts(request):
+    if not is_reader_request(request):
         return
     global _last_flush
     with _lock:
@@ -69,7 +63,7 @@ def flush_impressions() -> int:
 
 def count_click(request, ad: Ad) -> None:
     """One click per visitor per ad per VIEW_DEDUPE_SECONDS: reloading the link does not inflate the CTR."""
-    if not _counts(request):
+    if not is_reader_request(request):
         return
     key, _cookie = visitor(request)
     if cache.add(f"adclick:{ad.pk}:{key}", 1, settings.VIEW_DEDUPE_SECONDS):
