@@ -17,11 +17,12 @@ for p in "$$PYTHON" python3.14 python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: help venv run test test-postgres test-sqlite check-postgres clean
+.PHONY: help venv run serve test test-postgres test-sqlite check-postgres clean
 
 help:
 	@echo "make run   - install, migrate, load demo content, serve http://127.0.0.1:$(PORT)/"
 	@echo "make test  - the whole suite on PostgreSQL, then again on SQLite"
+	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, gunicorn on :$(PORT)"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi
@@ -45,6 +46,22 @@ run: venv .env
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production mode on this machine: the settings production uses, over plain http on 127.0.0.1.
+SERVE_ENV = DEBUG=false DATABASE_URL='$(TEST_DATABASE_URL)' \
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false}
+
+var/serve-secret-key:
+	@mkdir -p var && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+serve: venv var/serve-secret-key
+	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)' --create
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	@if [ "$${SEED_DEMO:-1}" = 1 ]; then $(SERVE_ENV) DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo; fi
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) PORT=$(PORT) $(PY) -m gunicorn -c portal/gunicorn.conf.py portal.wsgi
 
 check-postgres: venv
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'

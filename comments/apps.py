@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class CommentsConfig(AppConfig):
     name = "comments"
     verbose_name = _("댓글")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from comments.models import Comment
+        from news import pagecache
+
+        # A comment saved anywhere (posting, the admin's change form): the article's cached page is stale.
+        # Bulk updates in comments/services.py invalidate explicitly.
+        for signal in (post_save, post_delete):
+            signal.connect(lambda instance, **kwargs: pagecache.invalidate(pagecache.article_tag(instance.article_id)),
+                           sender=Comment, weak=False, dispatch_uid=f"pagecache-comment-{signal}")

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from comments.models import BlockedWord, Comment, Commenter, Report
+from news import pagecache
 from news.models import Article
 
 
@@ -130,6 +131,7 @@ def delete_own_comment(*, comment: Comment, user) -> None:
     Comment.objects.filter(pk=comment.pk).update(
         status=Comment.Status.DELETED, moderated_at=timezone.now(), moderated_by=user, moderation_note=_("작성자 삭제"),
     )
+    pagecache.invalidate(pagecache.article_tag(comment.article_id))
 
 
 def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
@@ -152,6 +154,7 @@ def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
             )
     except IntegrityError:
         return False
+    pagecache.invalidate(pagecache.article_tag(comment.article_id))  # it may have been hidden just now
     return True
 
 
@@ -160,9 +163,12 @@ def moderate(*, comments, status: str, moderator, note: str = "") -> int:
 
     The decision settles the reports so far: the count starts again from zero (the Report rows stay, so the
     same readers cannot report it twice), and the comment leaves the queue."""
-    return comments.update(
+    articles = set(comments.values_list("article_id", flat=True))
+    changed = comments.update(
         status=status, moderated_at=timezone.now(), moderated_by=moderator, moderation_note=note, report_count=0
     )
+    pagecache.invalidate(*(pagecache.article_tag(article_id) for article_id in articles))
+    return changed
 
 
 def block_authors(*, user_ids, moderator) -> int:

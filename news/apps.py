@@ -8,15 +8,22 @@ class NewsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
-        from PIL import Image
+        from PIL import Image, PngImagePlugin
 
         from django.db.models.signals import post_delete, post_save
 
-        from news import checks, rankings  # noqa: F401 (checks registers itself)
-        from news.models import Article
+        from news import checks, pagecache, rankings  # noqa: F401 (checks registers itself)
+        from news.models import Article, ArticlePhoto, Section
 
         # Every Pillow decode in the process refuses images past this size (decompression bombs).
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
+        # ... and PNG text chunks past 4 MB in all: Pillow's default (64 MB) lets a 75 KB file of zTXt
+        # chunks take 64 MB of memory for each upload. We drop the text anyway; real photos carry little.
+        PngImagePlugin.MAX_TEXT_MEMORY = 4 * 1024 * 1024
         # An article published, unpublished, retitled or deleted: the cached rankings are stale.
         for signal in (post_save, post_delete):
             signal.connect(lambda **kwargs: rankings.forget(), sender=Article, weak=False, dispatch_uid=f"rankings-{signal}")
+            # ... and the anonymous readers' cached pages that show it.
+            signal.connect(pagecache.article_saved, sender=Article, dispatch_uid=f"pagecache-article-{signal}")
+            signal.connect(pagecache.photo_saved, sender=ArticlePhoto, dispatch_uid=f"pagecache-photo-{signal}")
+            signal.connect(pagecache.section_saved, sender=Section, dispatch_uid=f"pagecache-section-{signal}")

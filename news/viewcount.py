@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import logging
 import re
 import uuid
@@ -57,17 +58,23 @@ def is_reader_request(request) -> bool:
     return not BOTS.search(request.headers.get("User-Agent", "")) and bool(request.headers.get("User-Agent"))
 
 
-def _client_ip(request) -> str:
-    # Only the socket's address: X-Forwarded-For is whatever the client says unless a trusted proxy set it.
+def client_ip(request) -> str:
+    """The client's address: the socket's, or with TRUSTED_PROXY_COUNT proxies the one the outermost proxy saw.
+    The one rule for view counting, ad counting and login throttling (AXES_CLIENT_IP_CALLABLE)."""
+    # X-Forwarded-For is whatever the client says unless a trusted proxy set it.
     if getattr(settings, "TRUSTED_PROXY_COUNT", 0):
         hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
         if len(hops) >= settings.TRUSTED_PROXY_COUNT:
-            return hops[-settings.TRUSTED_PROXY_COUNT]
+            hop = hops[-settings.TRUSTED_PROXY_COUNT]
+            try:  # a misconfigured proxy count must not let junk through (axes stores it in an inet column)
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR", "")
 
 
 def _fingerprint(request) -> str:
-    raw = f"{_client_ip(request)}|{request.headers.get('User-Agent', '')}|{settings.SECRET_KEY}"
+    raw = f"{client_ip(request)}|{request.headers.get('User-Agent', '')}|{settings.SECRET_KEY}"
     return "h" + hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
 
 
@@ -90,15 +97,27 @@ def shanghai_day(moment=None) -> date:
     return timezone.localtime(moment or timezone.now()).date()
 
 
-def record_view(request, article) -> str | None:
-    """Count this request's view of `article` if it should count; return a cookie value to set, if any."""
+def record_view(request, article_id: int) -> str | None:
+    """Count this request's view of the article if it should count; return a cookie value to set, if any."""
     if not is_countable(request):
         return None
     key, new_cookie = visitor(request)
     window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
-    if cache.add(f"seen:{article.pk}:{key}", 1, window):
-        add_view(article.pk)
+    try:
+        first_time = cache.add(f"seen:{article_id}:{key}", 1, window)
+    except Exception:  # the shared cache is down: count the view rather than lose it (at worst counted twice)
+        logger.warning("view dedupe unavailable; counting the view", exc_info=True)
+        first_time = True
+    if first_time:
+        add_view(article_id)
     return new_cookie
+
+
+def count_view(request, response, article_id: int) -> None:
+    """Count a served article page as a view if it should count, and give a new visitor their cookie."""
+    if new_cookie := record_view(request, article_id):
+        response.set_cookie(COOKIE, new_cookie, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=request.is_secure())
 
 
 def add_view(article_id: int, day: date | None = None) -> None:
@@ -136,7 +155,7 @@ def increment_counts(model, keys: list[str], counter: str, rows: list[tuple]) ->
     values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608 (names are ours, values are params)
+            f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608  # nosec B608  # names are ours, values are params
             f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {column} = {table}.{column} + EXCLUDED.{column}",
             [value for row in rows for value in row],
         )

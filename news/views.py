@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from news import rankings, search, viewcount
+from news import pagecache, rankings, search, viewcount
 from news.models import ARTICLE_LIST_FIELDS, Article, Section
 from news.richtext import render_body
 
@@ -33,12 +33,14 @@ def _page(request: HttpRequest, queryset, paginator=Paginator):
     return page
 
 
+@pagecache.cache_for_readers(lambda slug: [pagecache.section_tag(slug)])
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     current = get_object_or_404(Section, slug=slug)
     page = _page(request, Article.objects.published().filter(section=current).for_listing())
     return render(request, "news/section.html", {"section": current, "page": page, "current_section_slug": slug})
 
 
+@pagecache.cache_for_readers(lambda pk: [pagecache.article_tag(pk)])
 def article(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Article.objects.select_related("section"), pk=pk)
     if not story.is_published() and not story.can_be_previewed_by(request.user):
@@ -54,12 +56,12 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     }
     response = render(request, "news/article.html", context)
     if story.is_published() and response.status_code == 200:
-        if new_cookie := viewcount.record_view(request, story):
-            response.set_cookie(viewcount.COOKIE, new_cookie, max_age=365 * 24 * 3600, httponly=True,
-                                samesite="Lax", secure=request.is_secure())
+        viewcount.count_view(request, response, story.pk)
+        pagecache.repeat_on_hit(request, viewcount.count_view, story.pk)
     return response
 
 
+@pagecache.cache_for_readers(lambda: [])
 def search_page(request: HttpRequest) -> HttpResponse:
     """/search/?q=…&section=…&order=newest|relevance: live articles, 20 a page, matches highlighted."""
     query = search.parse(request.GET.get("q"))
@@ -84,6 +86,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+@pagecache.cache_for_readers(lambda: [])
 def ranking(request: HttpRequest) -> HttpResponse:
     """가장 많이 본 뉴스 for today, this week or this month, overall and per section."""
     period = request.GET.get("period") if request.GET.get("period") in rankings.PERIODS else "week"
@@ -93,6 +96,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     return render(request, "news/ranking.html", {"tabs": tabs, "period": period, "periods": periods})
 
 
+@pagecache.cache_for_readers(lambda pk: [])
 def reporter(request: HttpRequest, pk: int) -> HttpResponse:
     """A reporter's published articles, under the byline they publish with (their account stays private)."""
     articles = Article.objects.published().filter(reporter_id=pk)

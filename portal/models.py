@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from news import pagecache
+
 SITE_PROFILE_CACHE_KEY = "portal:site-profile"
 
 
@@ -50,6 +52,7 @@ class SiteProfile(models.Model):
         self.pk = 1  # a singleton: there is one portal per deployment
         super().save(*args, **kwargs)
         cache.delete(SITE_PROFILE_CACHE_KEY)
+        pagecache.site_changed()
 
     @classmethod
     def current(cls) -> SiteProfile:

@@ -5,11 +5,14 @@ from django.urls import include, path
 
 from django.contrib.sitemaps import views as sitemap_views
 
-from portal import accounts, feeds, sitemaps, views
+from portal import accounts, feeds, health, sitemaps, views
 
 admin.site.site_header = "뉴스룸"
 admin.site.site_title = "뉴스룸"
 admin.site.index_title = "기사와 사이트 관리"
+
+handler400 = views.bad_request
+handler500 = health.server_error
 
 urlpatterns = [
     path("", views.front_page, name="front"),
@@ -20,6 +23,7 @@ urlpatterns = [
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),  # before the pattern below
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("healthz", health.healthz, name="healthz"),
     path("", include("news.urls")),
     path("comments/", include("comments.urls")),
     path("", include("portal.ads.urls")),

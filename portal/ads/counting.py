@@ -39,6 +39,11 @@ def count_impression(request, ad_id: int) -> None:
         flush_impressions()
 
 
+def count_impression_again(request, response, ad_id: int) -> None:
+    """The impression of an ad inside a page served from the page cache (see news.pagecache.repeat_on_hit)."""
+    count_impression(request, ad_id)
+
+
 def flush_impressions() -> int:
     """Write the buffered impressions in one statement; on a database error they go back in the buffer."""
     global _last_flush

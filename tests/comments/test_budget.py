@@ -33,7 +33,8 @@ SIGNED_IN = ANONYMOUS + 5
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_comment_block_query_count_is_fixed(client, article, alice, bob, signed_in, django_assert_num_queries):
+def test_comment_block_query_count_is_fixed(client, article, alice, bob, signed_in, django_assert_num_queries, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
     if signed_in:
         client.force_login(alice)
     fill(article, [alice, bob], 3)

@@ -150,7 +150,8 @@ def test_day_buckets_roll_over_at_midnight_in_shanghai(live):
     assert days == {datetime(2026, 3, 1).date(): 1, datetime(2026, 3, 2).date(): 1}
 
 
-def test_a_counted_view_is_one_write(live):
+def test_a_counted_view_is_one_write(live, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
     client = reader()
     client.get(reverse("front"))  # warm the caches
     with CaptureQueriesContext(connection) as counted:

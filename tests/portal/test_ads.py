@@ -199,7 +199,8 @@ def test_business_listing_expires_on_its_date(client):
         assert "오늘까지 식당" not in Client().get("/").content.decode()
 
 
-def test_three_slots_and_the_business_box_cost_no_query_when_warm(client, slot, section, reporter):
+def test_three_slots_and_the_business_box_cost_no_query_when_warm(client, slot, section, reporter, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
     for code in ("header-banner", "footer-banner", "in-article"):
         make_ad(AdSlot.objects.create(code=code, name=code, width=970, height=90))
     make_ad(slot)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from news import pagecache
 from portal.ads import counting, selection
 
 register = template.Library()
@@ -13,6 +14,7 @@ def ad_slot(context, code: str):
     slot, ad = selection.pick(code)
     if ad is not None and "request" in context:
         counting.count_impression(context["request"], ad.id)
+        pagecache.repeat_on_hit(context["request"], counting.count_impression_again, ad.id)
     return {"slot": slot, "ad": ad, "code": code}
 
 

@@ -1,0 +1,191 @@
+"""Whole pages for anonymous readers, kept in the shared cache and dropped when what they show changes.
+
+A reader without a session cookie gets the same HTML as every other such reader, so a rendered page is
+stored under its host, path and query and served again from the cache (Redis in production) until
+PAGE_CACHE_SECONDS pass or one of its tags is invalidated:
+
+- `site`: anything every page shows or lists (an article published, edited or withdrawn, a section, the
+  site profile, an ad). Listings, the menu, the related-article boxes and the ad slots all depend on it.
+- `article-<id>`: one article page (its body, its photos, its comment thread).
+- `section-<slug>`: one section's pages (named for a CDN purge; they depend on `site` as well).
+
+Tags are version tokens in the cache; invalidating one replaces its token once the transaction commits
+(`transaction.on_commit`: bumping earlier would let a concurrent reader re-cache the old rows under the
+new token). A page stores the tokens it was rendered under and is a miss when any has changed.
+
+Signed-in readers, staff, and any response that set a cookie other than the visitor cookie, used a CSRF
+token or touched the session are never stored: per-user content cannot reach a shared entry.
+Side effects of serving a page (a view counted, an ad impression) are recorded with `repeat_on_hit`
+and run again on every hit, so caching a page never loses a count.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.module_loading import import_string
+
+SITE = "site"
+NEXT_PUBLICATION_KEY = "pagecache:next-publication"
+_VERSION_PREFIX = "pagecache:tag:"
+_REPLAYS = "_pagecache_replays"
+# Cookies that, when a request carries them, mean the page may be personal (signed in, a pending message).
+_PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "MESSAGE_COOKIE_NAME")
+
+
+def article_tag(article_id: int) -> str:
+    return f"article-{article_id}"
+
+
+def section_tag(slug: str) -> str:
+    return f"section-{slug}"
+
+
+def invalidate(*tags: str) -> None:
+    """Make every cached page carrying one of these tags a miss, once the current transaction commits."""
+    transaction.on_commit(lambda: cache.set_many({_VERSION_PREFIX + tag: uuid.uuid4().hex for tag in tags}, None))
+
+
+def article_saved(instance, **kwargs) -> None:
+    """An article saved or deleted: its page, its section and every listing may show something else now."""
+    invalidate(SITE, article_tag(instance.pk), section_tag(instance.section.slug))
+    if instance.published_at and instance.published_at > timezone.now() and instance.status == instance.Status.PUBLISHED:
+        note_scheduled_publication(instance.published_at)
+
+
+def photo_saved(instance, **kwargs) -> None:
+    invalidate(article_tag(instance.article_id))
+
+
+def section_saved(instance, **kwargs) -> None:
+    invalidate(SITE, section_tag(instance.slug))
+
+
+def site_changed(**kwargs) -> None:
+    """Something every page shows (site profile, an ad, a 플러스업체) changed."""
+    invalidate(SITE)
+
+
+def note_scheduled_publication(moment: datetime) -> None:
+    """An article goes live at `moment` without anyone saving it: no page stored before then may outlive it."""
+    def remember() -> None:
+        current = cache.get(NEXT_PUBLICATION_KEY)
+        if moment > timezone.now() and (current is None or current <= timezone.now() or moment < current):
+            cache.set(NEXT_PUBLICATION_KEY, moment, None)
+
+    transaction.on_commit(remember)
+
+
+def repeat_on_hit(request: HttpRequest, func: Callable, *args) -> None:
+    """Have `func(request, response, *args)` run again whenever this page is served from the cache.
+
+    For side effects of serving a page that must not be lost to caching: the caller runs it this time.
+    """
+    request.__dict__.setdefault(_REPLAYS, []).append((f"{func.__module__}.{func.__qualname__}", args))
+
+
+def cache_for_readers(tags: Callable[..., list[str]]):
+    """Serve this view's 200 pages to anonymous readers from the shared cache; `tags(**view_kwargs)` names
+    what the page shows, without touching the database."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _is_shareable_request(request):
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True)
+                return response
+            page_tags = [SITE, *tags(**kwargs)]
+            key = _page_key(request)
+            if (response := _cached_response(key, page_tags)) is not None:
+                for path, replay_args in response.replays:
+                    import_string(path)(request, response, *replay_args)
+            else:
+                response = view(request, *args, **kwargs)
+                _store(request, response, key, page_tags)
+            response["Surrogate-Key"] = " ".join(page_tags)
+            # Browsers and proxies ask again every time: a proxy holding pages would stop view counting.
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _is_shareable_request(request: HttpRequest) -> bool:
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    if any(getattr(settings, name, None) in request.COOKIES for name in _PERSONAL_COOKIES):
+        return False
+    return not request.user.is_authenticated  # no session cookie: answered without the database
+
+
+def _page_key(request: HttpRequest) -> str:
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    address = f"{request.get_host()}{request.path}?{query}"
+    return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _cached_response(key: str, tags: list[str]) -> HttpResponse | None:
+    entry = cache.get(key)
+    if entry is None or entry["tags"] != tags:
+        return None
+    if cache.get_many([_VERSION_PREFIX + tag for tag in tags]) != entry["versions"]:
+        return None
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    response["X-Cache"] = "HIT"
+    response.replays = entry["replays"]
+    return response
+
+
+def _store(request: HttpRequest, response: HttpResponse, key: str, tags: list[str]) -> None:
+    response["X-Cache"] = "MISS"
+    if response.status_code != 200 or response.streaming or not _is_impersonal(request, response):
+        return
+    if (versions := _current_versions(tags)) is None:  # the cache is not answering: store nothing
+        return
+    timeout = settings.PAGE_CACHE_SECONDS
+    if (next_publication := cache.get(NEXT_PUBLICATION_KEY)) and next_publication > timezone.now():
+        timeout = max(1, min(timeout, int((next_publication - timezone.now()).total_seconds())))
+    cache.set(key, {
+        "tags": tags,
+        "versions": versions,
+        "content": response.content,
+        "content_type": response["Content-Type"],
+        "replays": request.__dict__.get(_REPLAYS, []),
+    }, timeout)
+
+
+def _is_impersonal(request: HttpRequest, response: HttpResponse) -> bool:
+    """Nothing in this response belongs to one reader: no cookie but the visitor cookie (replayed per
+    reader on each hit), no CSRF token in the page, no session written."""
+    from news.viewcount import COOKIE as VISITOR_COOKIE
+
+    if set(response.cookies) - {VISITOR_COOKIE}:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    session = getattr(request, "session", None)
+    return session is None or not session.modified
+
+
+def _current_versions(tags: list[str]) -> dict[str, str] | None:
+    keys = [_VERSION_PREFIX + tag for tag in tags]
+    versions = cache.get_many(keys)
+    if missing := set(keys) - set(versions):
+        for version_key in missing:
+            cache.add(version_key, uuid.uuid4().hex, None)  # add: two workers storing at once agree on one token
+        versions = cache.get_many(keys)
+    return versions if len(versions) == len(keys) else None

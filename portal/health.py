@@ -1,0 +1,45 @@
+"""What a load balancer and a reader see when a backing service is down."""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+
+RETRY_AFTER_SECONDS = 30
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database (and Redis, when configured) answers; 503 naming what does not. One round trip each."""
+    problems = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        problems["database"] = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if settings.REDIS_URL:
+        try:
+            cache.ping()
+        except Exception as exc:  # any Redis client error means the cache is not there
+            problems["redis"] = str(exc) or type(exc).__name__
+    if problems:
+        return JsonResponse({"status": "unavailable", "problems": problems}, status=503,
+                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return JsonResponse({"status": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a lost database is a styled 503 that says to come back, anything else the 500 page.
+
+    Neither touches the database, which may be the thing that failed.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return HttpResponse(render_to_string("503.html"), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return HttpResponse(render_to_string("500.html"), status=500)
