@@ -185,7 +185,10 @@ def _current_versions(tags: list[str]) -> dict[str, str] | None:
     keys = [_VERSION_PREFIX + tag for tag in tags]
     versions = cache.get_many(keys)
     if missing := set(keys) - set(versions):
-        for version_key in missing:
-            cache.add(version_key, uuid.uuid4().hex, None)  # add: two workers storing at once agree on one token
+        try:
+            for version_key in missing:
+                cache.add(version_key, uuid.uuid4().hex, None)  # add: two workers storing at once agree on one token
+        except Exception:  # the cache is not answering (a miss then costs nothing more than a render)
+            return None
         versions = cache.get_many(keys)
     return versions if len(versions) == len(keys) else None

@@ -70,6 +70,12 @@ class ResilientRedisCache(RedisCache):
         except Exception:
             return self._degrade("touch", False)
 
+    def clear(self):
+        try:
+            return super().clear()
+        except Exception:
+            return self._degrade("clear", False)
+
     def ping(self) -> bool:
         """Ask Redis directly (for /healthz); raises when it does not answer."""
         return self._cache.get_client(write=True).ping()

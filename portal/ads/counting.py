@@ -71,7 +71,12 @@ def count_click(request, ad: Ad) -> None:
     if not is_reader_request(request):
         return
     key, _cookie = visitor(request)
-    if cache.add(f"adclick:{ad.pk}:{key}", 1, settings.VIEW_DEDUPE_SECONDS):
+    try:
+        first_click = cache.add(f"adclick:{ad.pk}:{key}", 1, settings.VIEW_DEDUPE_SECONDS)
+    except Exception:  # no shared dedupe marks: a click we cannot dedupe is not billed; the reader still goes on
+        logger.warning("ad click dedupe unavailable; click not counted", exc_info=True)
+        first_click = False
+    if first_click:
         try:
             increment_counts(AdDailyStats, ["ad_id", "day"], "clicks", [(ad.pk, shanghai_day(), 1)])
         except DatabaseError:  # the reader still gets to the advertiser

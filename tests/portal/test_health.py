@@ -1,0 +1,134 @@
+"""What a load balancer and readers see when PostgreSQL or Redis is in trouble (a real Redis is stopped here;
+tests/portal/test_outage.py stops a real PostgreSQL)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from comments.models import Comment
+from news import rankings
+from news.models import DailyViews
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+
+
+def test_healthz_answers_ok_with_one_query_and_no_cookie(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert len(queries) == 1 and not response.cookies
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_healthz_is_not_redirected_to_https_so_a_plain_http_probe_works(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301
+
+
+def test_a_lost_database_gives_readers_a_korean_503_page_not_a_traceback(client, monkeypatch):
+    def database_gone(*args, **kwargs):
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+    client.get("/")  # load the template tags first: they keep their own reference to most_viewed
+    monkeypatch.setattr(rankings, "most_viewed", database_gone)
+    client.raise_request_exception = False
+    response = client.get(reverse("news:ranking"))
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "잠시 기사를 불러올 수 없습니다" in page and "Traceback" not in page and "5432" not in page
+
+
+def test_any_other_error_is_the_500_page(client, monkeypatch):
+    client.get("/")
+    monkeypatch.setattr(rankings, "most_viewed", lambda *a, **k: 1 / 0)
+    client.raise_request_exception = False
+    response = client.get(reverse("news:ranking"))
+    assert response.status_code == 500 and "일시적인 오류가 났습니다" in response.content.decode()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of our own on a free port, which the test may stop and start again."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process = None
+
+        def start(self):
+            self.process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    return
+                except OSError:
+                    time.sleep(0.02)
+            raise RuntimeError("redis-server did not start")
+
+        def stop(self):
+            self.process.terminate()
+            self.process.wait(10)
+
+    server = Server()
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
+def redis_cache(settings, redis_server):
+    settings.REDIS_URL = redis_server.url
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": redis_server.url,
+                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    return redis_server
+
+
+def test_with_redis_stopped_pages_still_serve_views_still_count_and_healthz_says_why(redis_cache, section, reporter,
+                                                                                   alice, settings):
+    story = factories.ArticleFactory(section=section, reporter=reporter)
+    reader = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.1")
+    reader.get(story.get_absolute_url())
+    assert reader.get(story.get_absolute_url())["X-Cache"] == "HIT"  # Redis holds the page
+    assert Client().get("/healthz").json() == {"status": "ok"}
+
+    redis_cache.stop()
+    for url in (reverse("front"), section.get_absolute_url(), story.get_absolute_url()):
+        response = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.2").get(url)
+        assert response.status_code == 200 and response["X-Cache"] == "MISS", url
+    health = Client().get("/healthz")
+    assert health.status_code == 503 and "redis" in health.json()["problems"]
+    assert "database" not in health.json()["problems"]
+    # Views during the outage are counted (without the shared dedupe marks, each request counts).
+    assert sum(DailyViews.objects.filter(article=story).values_list("views", flat=True)) == 2
+    # Posting keeps its limits: they are rows in PostgreSQL, not Redis counters.
+    settings.COMMENT_RATE_PER_MINUTE = 1
+    poster = Client()
+    poster.force_login(alice)
+    poster.post(reverse("comments:post", args=[story.pk]), {"body": "레디스가 멈춘 동안의 댓글"})
+    poster.post(reverse("comments:post", args=[story.pk]), {"body": "바로 이어 쓴 두 번째 댓글"})
+    assert list(Comment.objects.values_list("body", flat=True)) == ["레디스가 멈춘 동안의 댓글"]
+
+    redis_cache.start()
+    assert Client().get("/healthz").status_code == 200
+    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.3").get(story.get_absolute_url())
+    assert Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.4").get(story.get_absolute_url())["X-Cache"] == "HIT"
