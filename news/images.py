@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from django import forms
 from django.conf import settings
@@ -53,9 +53,13 @@ def _open(data: bytes) -> Image.Image:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x the limit; treat any excess as a bomb.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # Only the accepted decoders ever parse an upload; load() decodes every pixel, so a truncated
-            # file fails here as a form error instead of later while saving.
+            # Only the accepted decoders ever parse an upload; open() reads the header alone.
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            # Our limit, on the header, before any pixel is decoded: Image.MAX_IMAGE_PIXELS is one global
+            # for the whole process that any library may change or switch off (None).
+            if image.width * image.height > settings.MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{image.width}x{image.height}")
+            # load() decodes every pixel, so a truncated file fails here as a form error, not while saving.
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
@@ -67,8 +71,6 @@ def _open(data: bytes) -> Image.Image:
         raise ValidationError(
             _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP, GIF 사진을 올려 주세요."), code="not_an_image"
         )
-    if image.width * image.height > settings.MAX_IMAGE_PIXELS:
-        raise ValidationError(_("사진의 화소 수가 너무 많습니다. 크기를 줄여서 올려 주세요."), code="too_many_pixels")
     return image
 
 
@@ -137,8 +139,15 @@ def cleaned_original(upload) -> ContentFile:
     image = _normalised(_open(_read(upload)))
     image.thumbnail((ORIGINAL_MAX_EDGE, ORIGINAL_MAX_EDGE), Image.Resampling.LANCZOS)
     data, ext = _encode(image)
-    stem = PurePosixPath(upload.name or "photo").stem[:60] or "photo"
-    return ContentFile(data, name=f"{stem}.{ext}")
+    return ContentFile(data, name=f"{_safe_stem(upload.name)}.{ext}")
+
+
+def _safe_stem(name: str | None) -> str:
+    """The sender's file name cut to one plain word: no folders, no dot (so no hidden file and no second
+    extension like shell.php.jpg), letters, digits, _ and - only. The extension is always ours."""
+    last = re.split(r"[\\/]", name or "")[-1]
+    stem = last.rsplit(".", 1)[0] if "." in last.lstrip(".") else last
+    return re.sub(r"[^\w-]+", "_", stem).strip("_-")[:60] or "photo"
 
 
 def swap_in_cleaned(instance, field: str) -> bool:
@@ -154,7 +163,7 @@ def make_renditions(stored_name: str) -> dict[str, dict]:
     """Write every rendition of a stored (already cleaned) photo; return {name: {url, width, height}}."""
     with default_storage.open(stored_name, "rb") as fh:
         source = _normalised(Image.open(io.BytesIO(fh.read())))
-    digest = hashlib.sha1(stored_name.encode()).hexdigest()[:12]
+    digest = hashlib.sha1(stored_name.encode(), usedforsecurity=False).hexdigest()[:12]  # a file name, not a secret
     result = {}
     for rendition in RENDITIONS:
         if rendition.height is None:

@@ -68,3 +68,22 @@ def test_pages_carry_security_headers(client, db):
 
 def test_foreign_host_is_refused(client, db):
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_https_pages_send_hsts_and_cookies_are_secure_httponly_and_same_site(client, db, settings):
+    from tests import factories
+
+    factories.UserFactory(username="secure-reader").set_password("a-long-reader-password")
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="secure-reader")
+    user.set_password("a-long-reader-password")
+    user.save()
+    assert client.get("/", secure=True)["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    client.get("/accounts/login/", secure=True)
+    response = client.post("/accounts/login/", {"username": "secure-reader", "password": "a-long-reader-password",
+                                                "csrfmiddlewaretoken": client.cookies["csrftoken"].value}, secure=True)
+    assert response.status_code == 302
+    for name in ("sessionid", "csrftoken"):
+        cookie = client.cookies[name]
+        assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax", name
