@@ -148,3 +148,20 @@ def test_a_third_readers_private_reply_is_read_by_the_comment_author_and_reporte
     for user, reads in expected.items():
         client.force_login(user)
         assert ("밥의 비밀 답" in client.get(article.get_absolute_url()).content.decode()) is reads, user
+
+
+def test_private_text_reaches_no_feed_search_sitemap_cached_page_or_mail(client, thread, article, alice, bob, mailoutbox):
+    from comments import services
+
+    services.post_comment(article=article, author=bob, body="답글입니다", parent=Comment.objects.get(body=PUBLIC))
+    urls = [reverse("feed"), reverse("section-feed", args=[article.section.slug]), reverse("sitemap-index"),
+            reverse("sitemap-news"), reverse("news:search") + "?q=상하이1234", reverse("news:ranking"), reverse("front"),
+            article.get_absolute_url(), article.get_absolute_url()]  # the second one from the page cache
+    responses = [client.get(url) for url in urls]
+    assert responses[-1]["X-Cache"] == "HIT"
+    assert "에 맞는 기사가 없습니다" in responses[4].content.decode()  # comments are not searchable at all
+    for url, response in zip(urls, responses, strict=True):
+        assert response.status_code == 200, url
+        assert SECRET not in response.content.decode(), url
+    # No path sends mail about comments (no reply or moderation notices exist), so none can carry the text.
+    assert all(SECRET not in message.body and SECRET not in message.subject for message in mailoutbox)
