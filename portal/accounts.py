@@ -6,9 +6,12 @@ Log in, log out, password change and reset are Django's own views with our templ
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +35,24 @@ class NicknameField(forms.CharField):
         if Commenter.objects.filter(nickname__iexact=value).exists():
             raise forms.ValidationError(_("이미 쓰이는 닉네임입니다. 다른 닉네임을 골라 주세요."))
         return value
+
+
+class _RefusesOverlongUsernames:
+    """Refuse a username longer than any account's before it is checked: django-axes records a failed login's
+    username in a 255-character column, and a longer one turned the login page into a server error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]  # Django sets its max_length but adds no validator for it
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LoginForm(_RefusesOverlongUsernames, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_RefusesOverlongUsernames, AdminAuthenticationForm):
+    pass
 
 
 class SignUpForm(UserCreationForm):
@@ -82,3 +103,14 @@ def nickname(request: HttpRequest) -> HttpResponse:
         else:
             return redirect(_next(request))
     return render(request, "registration/nickname.html", {"form": form, "next": _next(request)})
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
+               credentials: dict | None = None) -> HttpResponse:
+    """Answer a login refused by django-axes (AXES_LOCKOUT_CALLABLE), the readers' and the admin's alike:
+    429 with a Korean page saying how long to wait, instead of axes' English one-liner."""
+    minutes = settings.LOGIN_COOLOFF_MINUTES
+    response = render(request, "registration/locked_out.html",
+                      {"minutes": minutes, "failure_limit": settings.LOGIN_FAILURE_LIMIT}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

@@ -6,11 +6,13 @@ They live in the shell, which knows the site's name; news knows nothing of the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from news.models import Article, Section
@@ -57,7 +59,9 @@ class LatestArticlesFeed(Feed):
         return item[1].title
 
     def item_description(self, item) -> str:
-        return item[1].summary()
+        # RSS readers render <description> as HTML: the summary is plain text (a body's "&lt;script&gt;" comes
+        # out of strip_tags/unescape as "<script>"), so escape it once more for them.
+        return escape(item[1].summary())
 
     def item_pubdate(self, item):
         return item[1].published_at
@@ -76,8 +80,9 @@ class LatestArticlesFeed(Feed):
         og = article.lead_renditions.get("og")
         if not og:
             return []
-        size = og.get("bytes") or default_storage.size(og["url"].removeprefix(default_storage.base_url))
-        return [Enclosure(scope.origin + og["url"], str(size), og.get("type", "image/jpeg"))]
+        size = og.get("bytes") or default_storage.size(og["url"].removeprefix(getattr(default_storage, "base_url", "")))
+        # A photo on object storage has an absolute URL already; a local one is a path on this site.
+        return [Enclosure(urljoin(scope.origin + "/", og["url"]), str(size), og.get("type", "image/jpeg"))]
 
 
 class SectionFeed(LatestArticlesFeed):

@@ -6,7 +6,7 @@ import sys
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
@@ -18,20 +18,28 @@ RETRY_AFTER_SECONDS = 30
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database (and Redis, when configured) answers; 503 naming what does not. One round trip each."""
     problems = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError as exc:
-        problems["database"] = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if database := _database_problem(DEFAULT_DB_ALIAS):
+        problems["database"] = database
     if settings.REDIS_URL:
         try:
             cache.ping()
         except Exception as exc:  # any Redis client error means the cache is not there
             problems["redis"] = str(exc) or type(exc).__name__
-    if problems:
-        return JsonResponse({"status": "unavailable", "problems": problems}, status=503,
-                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    return JsonResponse({"status": "ok"})
+    # A lost replica is reported but does not take this server out of rotation: every server shares it.
+    replicas = {alias: _database_problem(alias) or "ok" for alias in getattr(settings, "DATABASE_REPLICAS", [])}
+    body = {"status": "unavailable" if problems else "ok"} | ({"problems": problems} if problems else {})
+    body |= {"replicas": replicas} if replicas else {}
+    return JsonResponse(body, status=503 if problems else 200,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if problems else None)
+
+
+def _database_problem(alias: str) -> str | None:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return None
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_prose_editor",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into our 429 page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -93,6 +97,20 @@ else:
     # Persistent connections: opening a PostgreSQL connection costs more than rendering a page.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replicas: each URL becomes an alias (replica1, replica2 …) that portal/replicas.py sends reads to;
+# writes, and a writer's reads for REPLICA_PIN_SECONDS after, go to the primary. Empty: nothing is installed.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+DATABASE_REPLICAS = [f"replica{number}" for number in range(1, len(DATABASE_REPLICA_URLS) + 1)]
+for _alias, _url in zip(DATABASE_REPLICAS, DATABASE_REPLICA_URLS, strict=True):
+    DATABASES[_alias] = environ.Env.db_url_config(_url) | {
+        key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS") if key in DATABASES["default"]
+    }
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # a test run reads its own test database, never a real replica
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["portal.replicas.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                      "portal.replicas.PinToPrimaryMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,6 +140,33 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Media on object storage (MEDIA_STORAGE=s3): uploads and renditions go to an S3-compatible bucket through
+# django-storages; credentials come from the standard AWS variables or the machine's role. Rendition URLs
+# are stored with the article, so they must not carry an expiring signature: objects are read publicly
+# (the bucket's policy or a CDN allows it). A new upload never replaces a stored file of the same name.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+MEDIA_ORIGINS: list[str] = []  # where pages load photos from besides our own origin (the CSP's img-src)
+if MEDIA_STORAGE == "s3":
+    _bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not _bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _region = env.str("AWS_S3_REGION_NAME", default="") or None
+    _endpoint = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    _domain = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": _bucket, "region_name": _region, "endpoint_url": _endpoint, "custom_domain": _domain,
+        "querystring_auth": False, "file_overwrite": False,
+    }}
+    if _domain:
+        MEDIA_ORIGINS = [f"https://{_domain.split('/')[0]}"]
+    elif _endpoint:
+        MEDIA_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(_endpoint))]
+    else:
+        MEDIA_ORIGINS = [f"https://{_bucket}.s3.amazonaws.com"]
+        if _region:
+            MEDIA_ORIGINS.append(f"https://{_bucket}.s3.{_region}.amazonaws.com")
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")
 # Uploads: Pillow refuses to decode images above this many pixels (decompression bombs).
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=50_000_000)
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
@@ -130,6 +175,29 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Login throttling (django-axes): the axes backend refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be at least 1.")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# Keyed by account and address together. By account alone, anyone could lock a reader or a reporter (whose
+# usernames are easy to guess) out of their own account from anywhere; by address alone, one guesser would lock
+# out everyone behind the same carrier NAT, office or campus network (common for our readers). Together, one
+# address gets LOGIN_FAILURE_LIMIT guesses per account per cool-off, and the owner elsewhere can still log in.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is decided as everywhere else in the portal: X-Forwarded-For only through TRUSTED_PROXY_COUNT.
+AXES_CLIENT_IP_CALLABLE = "news.viewcount.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Retrying while locked does not restart the clock: the lock lifts LOGIN_COOLOFF_MINUTES after the last counted
+# failure, as the lock-out page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "portal.accounts.locked_out"
+# Failed attempts are kept (for the lock, cleaned after the cool-off); successful logins are not logged with
+# their address: readers' IPs are not collected (the same choice as view counting).
+AXES_DISABLE_ACCESS_LOG = True
 # Mail (password reset): printed to the console in development, SMTP in production (Django 6.1's MAILERS).
 MAIL_BACKEND = env.str(
     "MAIL_BACKEND",
@@ -157,6 +225,9 @@ RANKING_CACHE_SECONDS = env.int("RANKING_CACHE_SECONDS", default=300)
 # How many proxies in front of Django append to X-Forwarded-For; 0 trusts none (the socket address counts).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Whole pages for anonymous readers (news/pagecache.py): at most this old; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+
 # Ads: how long the choice of ads and businesses is cached, how often buffered impressions are written.
 AD_CACHE_SECONDS = env.int("AD_CACHE_SECONDS", default=60)
 AD_STATS_FLUSH_SECONDS = env.int("AD_STATS_FLUSH_SECONDS", default=10)
@@ -169,8 +240,12 @@ COMMENT_AUTOHIDE_REPORTS = env.int("COMMENT_AUTOHIDE_REPORTS", default=3)
 COMMENT_PREMODERATION = env.bool("COMMENT_PREMODERATION", default=False)
 
 # Cache: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
+# With Redis, a stopped or slow Redis turns into cache misses within half a second instead of failed pages.
 if REDIS_URL := env.str("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    # Sessions read from Redis and fall back to their database row, so a Redis restart signs no one out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Room for the view-count dedupe marks (two per new visitor): the default 300 entries would evict them.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -179,7 +254,9 @@ else:
 # HTTPS: on by default in production; a site served over plain http (a local `make serve`) turns these off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script of ours reads the cookie
 SECURE_SSL_REDIRECT = not DEBUG and env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -192,7 +269,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],  # the body editor sets style attributes; scripts stay strict
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "font-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
