@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -53,7 +54,7 @@ def section_tag(slug: str) -> str:
 
 def invalidate(*tags: str) -> None:
     """Make every cached page carrying one of these tags a miss, once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set_many({_VERSION_PREFIX + tag: uuid.uuid4().hex for tag in tags}, None))
+    transaction.on_commit(lambda: cache.set_many({_VERSION_PREFIX + tag: _new_token() for tag in tags}, None))
 
 
 def article_saved(instance, **kwargs) -> None:
@@ -107,12 +108,15 @@ def cache_for_readers(tags: Callable[..., list[str]]):
                 return response
             page_tags = [SITE, *tags(**kwargs)]
             key = _page_key(request)
-            if (response := _cached_response(key, page_tags)) is not None:
+            response, versions = _lookup(key, page_tags)
+            if response is not None:
                 for path, replay_args in response.replays:
                     import_string(path)(request, response, *replay_args)
             else:
+                # The versions were read before rendering: a change committed while this page renders
+                # leaves it stored under the old tokens, stale at once rather than for PAGE_CACHE_SECONDS.
                 response = view(request, *args, **kwargs)
-                _store(request, response, key, page_tags)
+                _store(request, response, key, page_tags, versions)
             response["Surrogate-Key"] = " ".join(page_tags)
             # Browsers and proxies ask again every time: a proxy holding pages would stop view counting.
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
@@ -138,23 +142,26 @@ def _page_key(request: HttpRequest) -> str:
     return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
-def _cached_response(key: str, tags: list[str]) -> HttpResponse | None:
-    entry = cache.get(key)
-    if entry is None or entry["tags"] != tags:
-        return None
-    if cache.get_many([_VERSION_PREFIX + tag for tag in tags]) != entry["versions"]:
-        return None
-    response = HttpResponse(entry["content"], content_type=entry["content_type"])
-    response["X-Cache"] = "HIT"
-    response.replays = entry["replays"]
-    return response
+def _lookup(key: str, tags: list[str]) -> tuple[HttpResponse | None, dict[str, str] | None]:
+    """The cached page if its tags are unchanged (one round trip), else None and the tags' current versions."""
+    version_keys = [_VERSION_PREFIX + tag for tag in tags]
+    found = cache.get_many([key, *version_keys])
+    versions = {k: found[k] for k in version_keys if k in found}
+    entry = found.get(key)
+    if entry is not None and entry["tags"] == tags and entry["versions"] == versions:
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        response["X-Cache"] = "HIT"
+        response.replays = entry["replays"]
+        return response, None
+    return None, _complete(versions, version_keys)
 
 
-def _store(request: HttpRequest, response: HttpResponse, key: str, tags: list[str]) -> None:
+def _store(request: HttpRequest, response: HttpResponse, key: str, tags: list[str],
+           versions: dict[str, str] | None) -> None:
     response["X-Cache"] = "MISS"
     if response.status_code != 200 or response.streaming or not _is_impersonal(request, response):
         return
-    if (versions := _current_versions(tags)) is None:  # the cache is not answering: store nothing
+    if versions is None or _recently_changed(versions):
         return
     timeout = settings.PAGE_CACHE_SECONDS
     if (next_publication := cache.get(NEXT_PUBLICATION_KEY)) and next_publication > timezone.now():
@@ -181,14 +188,26 @@ def _is_impersonal(request: HttpRequest, response: HttpResponse) -> bool:
     return session is None or not session.modified
 
 
-def _current_versions(tags: list[str]) -> dict[str, str] | None:
-    keys = [_VERSION_PREFIX + tag for tag in tags]
-    versions = cache.get_many(keys)
-    if missing := set(keys) - set(versions):
+def _complete(versions: dict[str, str], version_keys: list[str]) -> dict[str, str] | None:
+    """Give tags that have no version yet (never invalidated, or evicted) one; None if the cache is not answering."""
+    if missing := set(version_keys) - set(versions):
         try:
             for version_key in missing:
-                cache.add(version_key, uuid.uuid4().hex, None)  # add: two workers storing at once agree on one token
+                cache.add(version_key, _new_token(), None)  # add: two workers storing at once agree on one token
         except Exception:  # the cache is not answering (a miss then costs nothing more than a render)
             return None
-        versions = cache.get_many(keys)
-    return versions if len(versions) == len(keys) else None
+        versions = cache.get_many(version_keys)
+    return versions if len(versions) == len(version_keys) else None
+
+
+def _new_token() -> str:
+    return f"{time.time():.3f}-{uuid.uuid4().hex[:12]}"
+
+
+def _recently_changed(versions: dict[str, str]) -> bool:
+    """With read replicas, a page rendered just after a change may have read a replica that has not replayed
+    it yet: such a page is served but not stored until the replicas have had REPLICA_PIN_SECONDS to catch up."""
+    if not getattr(settings, "DATABASE_REPLICAS", None):
+        return False
+    settle = time.time() - settings.REPLICA_PIN_SECONDS
+    return any(float(token.split("-", 1)[0]) > settle for token in versions.values())

@@ -187,3 +187,31 @@ def test_the_page_cache_can_be_switched_off(story, settings):
     settings.PAGE_CACHE_SECONDS = 0
     reader().get(story.get_absolute_url())
     assert fetch(reader(), story.get_absolute_url()).queries > 0
+
+
+def test_a_change_committed_while_a_page_renders_does_not_stay_cached(story, monkeypatch):
+    from news import pagecache, views
+
+    real_render_body = views.render_body
+
+    def render_body_while_an_editor_commits(*args, **kwargs):
+        cache.set("pagecache:tag:" + pagecache.article_tag(story.pk), "committed-meanwhile", None)
+        return real_render_body(*args, **kwargs)
+
+    monkeypatch.setattr(views, "render_body", render_body_while_an_editor_commits)
+    reader().get(story.get_absolute_url())
+    monkeypatch.setattr(views, "render_body", real_render_body)
+    assert reader().get(story.get_absolute_url())["X-Cache"] == "MISS"  # stored under the old token: stale
+    assert reader().get(story.get_absolute_url())["X-Cache"] == "HIT"
+
+
+def test_with_replicas_a_page_is_not_stored_until_they_have_caught_up_with_a_change(story, settings, commit):
+    settings.DATABASE_REPLICAS = ["replica1"]  # only the page cache's rule is under test here
+    settings.REPLICA_PIN_SECONDS = 10
+    with commit():
+        story.save()
+    assert reader().get(story.get_absolute_url())["X-Cache"] == "MISS"
+    assert reader().get(story.get_absolute_url())["X-Cache"] == "MISS"  # served, not stored: a replica may lag
+    with time_machine.travel(timezone.now() + timedelta(seconds=11)):
+        reader().get(story.get_absolute_url())
+        assert reader().get(story.get_absolute_url())["X-Cache"] == "HIT"
