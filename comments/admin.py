@@ -155,6 +155,11 @@ class CommenterAdmin(admin.ModelAdmin):
     list_select_related = ["user", "blocked_by"]
     actions = ["unblock"]
 
+    def has_add_permission(self, request) -> bool:
+        # A nickname belongs to a reader's account and is chosen on the site; here its account is read-only,
+        # so an added row would have none (a database error, not a form error).
+        return False
+
     @admin.action(description=_("선택한 작성자의 차단 풀기"), permissions=["change"])
     def unblock(self, request, queryset) -> None:
         count = queryset.update(blocked_at=None, blocked_by=None)

@@ -99,7 +99,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
 @pagecache.cache_for_readers(lambda pk: [])
 def reporter(request: HttpRequest, pk: int) -> HttpResponse:
     """A reporter's published articles, under the byline they publish with (their account stays private)."""
-    articles = Article.objects.published().filter(reporter_id=pk)
+    # Through the user's own id field: its lookup answers "none" for an id too large for the column (a typed URL
+    # like /reporter/99999999999999999999/), where reporter_id= would be a server error on SQLite.
+    articles = Article.objects.published().filter(reporter__id=pk)
     latest = articles.only("byline", "byline_email").order_by("-published_at").first()
     if latest is None:
         raise Http404(_("기자를 찾을 수 없습니다."))

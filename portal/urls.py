@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from django.contrib.sitemaps import views as sitemap_views
@@ -10,6 +11,7 @@ from portal import accounts, feeds, health, sitemaps, views
 admin.site.site_header = "뉴스룸"
 admin.site.site_title = "뉴스룸"
 admin.site.index_title = "기사와 사이트 관리"
+admin.site.login_form = accounts.AdminLoginForm
 
 handler400 = views.bad_request
 handler500 = health.server_error
@@ -29,6 +31,7 @@ urlpatterns = [
     path("", include("portal.ads.urls")),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/nickname/", accounts.nickname, name="nickname"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=accounts.LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

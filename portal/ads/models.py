@@ -150,3 +150,12 @@ class Business(models.Model):
     def save(self, *args, **kwargs) -> None:
         swap_in_cleaned(self, "logo")
         super().save(*args, **kwargs)
+
+    def web_link(self) -> str:
+        """The homepage address if it is a web address, else "": a row saved around the form's validation (an
+        import, the shell) must not put a javascript: or data: link on the directory page."""
+        try:
+            web_address(self.link)
+        except ValidationError:
+            return ""
+        return self.link

@@ -1,0 +1,220 @@
+"""CSRF: a forged cross-site POST (the session cookie rides along, the form's token does not) is refused with 403
+and changes nothing, on every URL that takes a POST. The URLs come from walking the resolver, so a new view must
+be listed here, as a POST endpoint or as GET-only with its reason, before the suite passes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from comments.models import Comment, Commenter, Report
+from tests.security.test_access import admin_form_post, admin_objects, newsroom, snapshot, superuser_request
+
+pytestmark = pytest.mark.django_db
+
+# Non-admin URL names that take no POST worth forging, each with the reason.
+GET_ONLY = {
+    "front": "front page: reads only",
+    "feed": "RSS: reads only",
+    "section-feed": "RSS of a section: reads only",
+    "sitemap-index": "sitemap: reads only",
+    "sitemap-news": "news sitemap: reads only",
+    "sitemap-section": "sitemap page: reads only",
+    "robots": "robots.txt: reads only",
+    "healthz": "load balancer probe: reads only",
+    "news:section": "section page: reads only",
+    "news:article": "article page: counts a view on GET, which any visit does anyway; its forms post elsewhere",
+    "news:reporter": "reporter page: reads only",
+    "news:ranking": "rankings: reads only",
+    "news:search": "search: a GET form",
+    "ads:click": "an ad's link: counts one click per visitor (never bots) and redirects to the stored address",
+    "ads:directory": "플러스업체 directory: reads only",
+    "password_change_done": "a confirmation page",
+    "password_reset_done": "a confirmation page",
+    "password_reset_complete": "a confirmation page",
+}
+# Admin URL names (per-model ones by suffix) that take no POST.
+ADMIN_GET_ONLY = {
+    "index": "admin home", "app_list": "an app's model list", "jsi18n": "JavaScript translations",
+    "autocomplete": "autocomplete JSON", "view_on_site": "a redirect to the object's page",
+    "password_change_done": "a confirmation page", "_history": "a model's change history", "ads_ad_csv": "a CSV download",
+}
+ADMIN_POSTED = {"login", "logout", "password_change", "_changelist", "_add", "_change", "_delete"}
+
+
+def url_names(patterns=None, namespace="") -> dict[str, object]:
+    """Every named URL of the site, namespaced, with its view (the admin's under "admin:")."""
+    found = {}
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found[namespace + pattern.name] = pattern.callback
+    return found
+
+
+def _forged_client(user=None, prime: str = "/accounts/login/") -> Client:
+    """A browser that holds the site's CSRF cookie (and maybe a session) but posts from elsewhere, without the token."""
+    browser = Client(enforce_csrf_checks=True)
+    if user is not None:
+        browser.force_login(user)
+    browser.get(prime)  # a page with a form sets the csrftoken cookie
+    assert "csrftoken" in browser.cookies
+    return browser
+
+
+def _token(browser: Client) -> str:
+    return browser.cookies["csrftoken"].value
+
+
+# name -> (who posts, the URL and form, what it would change). The same post with the token changes it.
+def _comment_post(room):
+    return room["alice"], reverse("comments:post", args=[room["live"].pk]), {"body": "교차 사이트 댓글"}, \
+        lambda: Comment.objects.count()
+
+
+def _comment_delete(room):
+    return room["alice"], reverse("comments:delete", args=[room["public"].pk]), {}, \
+        lambda: Comment.objects.get(pk=room["public"].pk).status
+
+
+def _comment_report(room):
+    return room["bob"], reverse("comments:report", args=[room["public"].pk]), {}, lambda: Report.objects.count()
+
+
+def _signup(room):
+    return None, reverse("signup"), {"username": "newcomer", "nickname": "새독자", "email": "new@example.com",
+                                     "password1": "Forged-pw-2026!", "password2": "Forged-pw-2026!"}, \
+        lambda: get_user_model().objects.count()
+
+
+def _nickname(room):
+    return room["lee"], reverse("nickname"), {"nickname": "이기자"}, lambda: Commenter.objects.count()
+
+
+def _login(room):
+    return None, reverse("login"), {"username": "alice", "password": "pw-for-tests-1"}, None  # state: the session
+
+
+def _logout(room):
+    return room["alice"], reverse("logout"), {}, None
+
+
+def _password_change(room):
+    return room["alice"], reverse("password_change"), {
+        "old_password": "pw-for-tests-1", "new_password1": "Forged-pw-2026!", "new_password2": "Forged-pw-2026!"}, \
+        lambda: get_user_model().objects.get(pk=room["alice"].pk).password
+
+
+def _password_reset(room):
+    return None, reverse("password_reset"), {"email": "alice@example.com"}, lambda: len(mail.outbox)
+
+
+def _password_reset_confirm(room):
+    return None, "set-password", {"new_password1": "Forged-pw-2026!", "new_password2": "Forged-pw-2026!"}, \
+        lambda: get_user_model().objects.get(pk=room["alice"].pk).password
+
+
+POST_ENDPOINTS = {
+    "comments:post": _comment_post, "comments:delete": _comment_delete, "comments:report": _comment_report,
+    "signup": _signup, "nickname": _nickname, "login": _login, "logout": _logout,
+    "password_change": _password_change, "password_reset": _password_reset,
+    "password_reset_confirm": _password_reset_confirm,
+}
+
+
+def test_every_url_is_either_csrf_tested_or_get_only():
+    names = url_names()
+    public = {name for name in names if not name.startswith("admin:")}
+    assert public - set(POST_ENDPOINTS) - set(GET_ONLY) == set(), "new view: add it to POST_ENDPOINTS or GET_ONLY"
+    assert set(POST_ENDPOINTS) | set(GET_ONLY) <= public, "a listed view is gone"
+    assert set(POST_ENDPOINTS).isdisjoint(GET_ONLY)
+    admin_names = {name.removeprefix("admin:") for name in names if name.startswith("admin:")}
+    unclassified = {name for name in admin_names
+                    if not any(name == known or (known.startswith("_") and name.endswith(known))
+                               for known in ADMIN_POSTED | set(ADMIN_GET_ONLY))}
+    assert unclassified == set(), "new admin view: classify it in ADMIN_POSTED or ADMIN_GET_ONLY"
+    exempt = sorted(name for name, view in names.items() if getattr(view, "csrf_exempt", False))
+    assert exempt == [], f"views exempt from CSRF: {exempt}"
+
+
+@pytest.mark.parametrize("name", list(POST_ENDPOINTS))
+def test_a_forged_post_is_refused_and_changes_nothing(name):
+    room = newsroom(admin_rows=False)
+    user, url, data, state = POST_ENDPOINTS[name](room)
+    if name == "password_reset_confirm":
+        # The e-mailed link stores its token in the session and sends the browser on to the set-password form.
+        user_id = urlsafe_base64_encode(force_bytes(room["alice"].pk))
+        link = reverse("password_reset_confirm", args=[user_id, default_token_generator.make_token(room["alice"])])
+        browser = _forged_client()
+        url = browser.get(link)["Location"]
+        assert url.endswith("/set-password/")
+    else:
+        browser = _forged_client(user)
+    if state is None:  # login and logout change who the browser is
+        state = lambda: browser.session.get("_auth_user_id")  # noqa: E731
+    before = state()
+
+    forged = browser.post(url, data)
+
+    assert forged.status_code == 403, name
+    assert "CSRF" in forged.content.decode(), name  # refused for the missing token, not for some other reason
+    assert state() == before, name
+    # The same post with the form's token goes through: the refusal above was the token's doing.
+    genuine = browser.post(url, {**data, "csrfmiddlewaretoken": _token(browser)})
+    assert genuine.status_code in (200, 302) and state() != before, (name, genuine.status_code)
+
+
+def test_forged_admin_posts_and_actions_are_refused_and_change_nothing():
+    """A superuser may do everything, so only the missing token stops these: add, change and delete of every
+    registered model (the admin's own forms, filled in: see test_access), and every bulk action."""
+    room = newsroom()
+    superuser = superuser_request().user
+    browser = _forged_client(superuser, prime=reverse("admin:index"))
+    wrong, posted = [], 0
+
+    for (label, _), (model, pk) in admin_objects(room).items():
+        info = f"{model._meta.app_label}_{model._meta.model_name}"
+        model_admin = admin.site._registry[model]
+        forms = {
+            reverse(f"admin:{info}_add"): admin_form_post(model, pk, adding=True),
+            reverse(f"admin:{info}_change", args=[pk]): admin_form_post(model, pk, adding=False),
+            reverse(f"admin:{info}_delete", args=[pk]): {"post": "yes"},
+        }
+        forms |= {f"{reverse(f'admin:{info}_changelist')} {action}": {"action": action, "_selected_action": [pk]}
+                  for action in model_admin.get_actions(superuser_request())}
+        for target, data in forms.items():
+            before = snapshot(model)
+            response = browser.post(target.split(" ")[0], data)
+            posted += 1
+            if response.status_code != 403 or "CSRF" not in response.content.decode():
+                wrong.append(f"{target}: {response.status_code}")
+            if snapshot(model) != before:
+                wrong.append(f"{target} changed {label}")
+
+    for target, data in ((reverse("admin:logout"), {}),
+                         (reverse("admin:password_change"), {"old_password": "pw-root-12345",
+                                                            "new_password1": "Forged-pw-2026!",
+                                                            "new_password2": "Forged-pw-2026!"})):
+        response = browser.post(target, data)
+        posted += 1
+        if response.status_code != 403:
+            wrong.append(f"{target}: {response.status_code}")
+    assert browser.session.get("_auth_user_id") == str(superuser.pk)  # still signed in
+    assert get_user_model().objects.get(pk=superuser.pk).check_password("pw-root-12345")
+
+    anonymous = _forged_client(prime=reverse("admin:login"))
+    response = anonymous.post(reverse("admin:login"), {"username": "root", "password": "pw-root-12345"})
+    assert response.status_code == 403 and "_auth_user_id" not in anonymous.session
+
+    assert wrong == [], "\n".join(wrong)
+    assert posted >= 3 * len(admin.site._registry)
