@@ -149,6 +149,9 @@ def increment_counts(model, keys: list[str], counter: str, rows: list[tuple]) ->
     """
     if not rows:
         return
+    # Rows in key order: two processes flushing overlapping batches then lock the rows in the same order and
+    # wait for each other instead of deadlocking (seen with two gunicorn workers flushing ad impressions).
+    rows = sorted(rows)
     quote = connection.ops.quote_name
     table, column = quote(model._meta.db_table), quote(counter)
     names = ", ".join(quote(name) for name in [*keys, counter])

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from comments.models import Comment
 from news.models import Article, DailyViews, Section
@@ -28,7 +29,9 @@ def test_seed_demo_is_complete_and_idempotent(monkeypatch, capsys):
     assert Article.objects.published().exclude(lead_renditions={}).count() >= 60
     assert Article.objects.exclude(status=Article.Status.PUBLISHED).exists()
     for username in ["editor", "reporter", "reporter2", "moderator", "reader", "reader2"]:
-        assert authenticate(username=username, password="demo-pass-for-test"), username
+        # With the axes backend, authenticate needs the request (its address decides lock-outs).
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password="demo-pass-for-test"), username
         assert username in first
     assert "demo-pass-for-test" in first
     editor = get_user_model().objects.get(username="editor")

@@ -26,7 +26,7 @@ from news.viewcount import shanghai_day
 from portal import demo_content
 from portal.models import SiteProfile
 
-DEFAULT_DEMO_PASSWORD = "portal-demo-2026"
+DEFAULT_DEMO_PASSWORD = "portal-demo-2026"  # nosec B105  # the documented demo password (README); DEMO_PASSWORD overrides
 
 # username: (Korean name, e-mail, role group or None, is_staff)
 ACCOUNTS = {
@@ -50,7 +50,7 @@ SECTION_COLOURS = {
 
 def demo_photo(seed: int, colours: tuple[tuple[int, int, int], tuple[int, int, int]], size=(1200, 800)) -> bytes:
     """An abstract city-at-dusk picture: a gradient sky, a sun and a skyline of towers."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # repeatable demo pictures, no secret
     width, height = size
     top, bottom = colours
     image = Image.new("RGB", (width, height))
@@ -188,7 +188,7 @@ class Command(BaseCommand):
         today = shanghai_day()
         rows = []
         for article in Article.objects.published().only("id", "published_at"):
-            rng = random.Random(article.pk)
+            rng = random.Random(article.pk)  # nosec B311  # repeatable demo view counts, no secret
             popularity = rng.choice([5, 20, 60, 150, 400])
             start = timezone.localtime(article.published_at).date()
             for offset in range((today - start).days + 1):
