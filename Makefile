@@ -17,11 +17,12 @@ for p in "$$PYTHON" python3.14 python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: help venv run serve test test-postgres test-sqlite check-postgres clean
+.PHONY: help venv run serve test security test-postgres test-sqlite check-postgres clean
 
 help:
 	@echo "make run   - install, migrate, load demo content, serve http://127.0.0.1:$(PORT)/"
 	@echo "make test  - the whole suite on PostgreSQL, then again on SQLite"
+	@echo "make security - bandit over the project code (part of make test)"
 	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, gunicorn on :$(PORT)"
 
 $(VENV)/.installed: pyproject.toml
@@ -66,7 +67,12 @@ serve: venv var/serve-secret-key
 check-postgres: venv
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'
 
-test: test-postgres test-sqlite
+test: security test-postgres test-sqlite
+
+# Static security analysis of the project code; each accepted finding carries `# nosec Bxxx` and its reason.
+security: venv
+	@echo "== bandit (portal, news, comments)"
+	$(PY) -m bandit -q -r portal news comments
 
 test-postgres: check-postgres
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL))"
