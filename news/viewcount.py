@@ -105,7 +105,7 @@ def record_view(request, article_id: int) -> str | None:
     window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
     try:
         first_time = cache.add(f"seen:{article_id}:{key}", 1, window)
-    except Exception:  # the shared cache is down: count the view rather than lose it (at worst counted twice)
+    except Exception:  # the shared cache is down: while it is, reloads count again (over-counted, never lost)
         logger.warning("view dedupe unavailable; counting the view", exc_info=True)
         first_time = True
     if first_time:
