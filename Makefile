@@ -79,8 +79,8 @@ test-postgres: check-postgres
 	DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest
 
 test-sqlite: venv
-	@echo "== tests on SQLite (the embedded default); PostgreSQL-only and browser tests are skipped"
-	DATABASE_URL='sqlite:///$(CURDIR)/var/test-sqlite.db' $(PY) -m pytest -m "not e2e"
+	@echo "== tests on SQLite (the embedded default); PostgreSQL-only, browser and any_database tests are left out"
+	DATABASE_URL='sqlite:///$(CURDIR)/var/test-sqlite.db' $(PY) -m pytest -m "not e2e and not any_database"
 
 clean:
 	rm -rf $(VENV) var media staticfiles

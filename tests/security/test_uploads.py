@@ -34,7 +34,8 @@ from portal.ads.models import Ad, AdSlot
 from tests import factories
 from tests.news.test_roles import article_form
 
-pytestmark = pytest.mark.django_db
+# What these attack (the image pipeline) does not depend on the database: they run in the PostgreSQL pass only.
+pytestmark = [pytest.mark.django_db, pytest.mark.any_database]
 
 # Peak resident memory an upload may add: a refused bomb must never be decoded (20000×20000 would
 # take 400 MB as a bilevel image and 1.6 GB as RGBA), while rendering the admin page costs a few MB.

@@ -28,7 +28,8 @@ from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# What these attack (template escaping) does not depend on the database: they run in the PostgreSQL pass only.
+pytestmark = [pytest.mark.django_db, pytest.mark.any_database]
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
