@@ -29,6 +29,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -40,8 +41,6 @@ SITE = "site"
 NEXT_PUBLICATION_KEY = "pagecache:next-publication"
 _VERSION_PREFIX = "pagecache:tag:"
 _REPLAYS = "_pagecache_replays"
-# Cookies that, when a request carries them, mean the page may be personal (signed in, a pending message).
-_PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "MESSAGE_COOKIE_NAME")
 
 
 def article_tag(article_id: int) -> str:
@@ -131,7 +130,8 @@ def cache_for_readers(tags: Callable[..., list[str]]):
 def _is_shareable_request(request: HttpRequest) -> bool:
     if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return False
-    if any(getattr(settings, name, None) in request.COOKIES for name in _PERSONAL_COOKIES):
+    # A session (signed in) or a pending message (Django's cookie storage) may make the page personal.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
         return False
     return not request.user.is_authenticated  # no session cookie: answered without the database
 

@@ -215,3 +215,10 @@ def test_with_replicas_a_page_is_not_stored_until_they_have_caught_up_with_a_cha
     with time_machine.travel(timezone.now() + timedelta(seconds=11)):
         reader().get(story.get_absolute_url())
         assert reader().get(story.get_absolute_url())["X-Cache"] == "HIT"
+
+
+def test_a_reader_with_a_pending_message_is_served_fresh(story):
+    reader().get(story.get_absolute_url())
+    with_message = reader()
+    with_message.cookies["messages"] = "anything"
+    assert "X-Cache" not in with_message.get(story.get_absolute_url())
