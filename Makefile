@@ -54,7 +54,7 @@ SERVE_ENV = DEBUG=false DATABASE_URL='$(TEST_DATABASE_URL)' \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false}
 
-var/serve-secret-key:
+var/serve-secret-key: | venv
 	@mkdir -p var && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 serve: venv var/serve-secret-key

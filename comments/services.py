@@ -163,11 +163,11 @@ def moderate(*, comments, status: str, moderator, note: str = "") -> int:
 
     The decision settles the reports so far: the count starts again from zero (the Report rows stay, so the
     same readers cannot report it twice), and the comment leaves the queue."""
-    articles = set(comments.values_list("article_id", flat=True))
-    changed = comments.update(
+    decided = dict(comments.values_list("pk", "article_id"))  # the same rows are updated and invalidated
+    changed = Comment.objects.filter(pk__in=decided).update(
         status=status, moderated_at=timezone.now(), moderated_by=moderator, moderation_note=note, report_count=0
     )
-    pagecache.invalidate(*(pagecache.article_tag(article_id) for article_id in articles))
+    pagecache.invalidate(*(pagecache.article_tag(article_id) for article_id in set(decided.values())))
     return changed
 
 

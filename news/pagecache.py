@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.module_loading import import_string
 
+logger = logging.getLogger(__name__)
 SITE = "site"
 NEXT_PUBLICATION_KEY = "pagecache:next-publication"
 _VERSION_PREFIX = "pagecache:tag:"
@@ -53,7 +55,17 @@ def section_tag(slug: str) -> str:
 
 def invalidate(*tags: str) -> None:
     """Make every cached page carrying one of these tags a miss, once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set_many({_VERSION_PREFIX + tag: _new_token() for tag in tags}, None))
+    transaction.on_commit(lambda: _bump(tags))
+
+
+def _bump(tags) -> None:
+    tokens = {_VERSION_PREFIX + tag: _new_token() for tag in tags}
+    try:
+        # Past the resilient wrapper (portal/cache.py): a lost invalidation would keep a withdrawn story up
+        # until PAGE_CACHE_SECONDS, so it is logged as an error, not a warning.
+        getattr(cache, "set_many_strict", cache.set_many)(tokens, None)
+    except Exception:
+        logger.error("page cache invalidation of %s failed", sorted(tags), exc_info=True)
 
 
 def article_saved(instance, **kwargs) -> None:
@@ -79,11 +91,16 @@ def site_changed(**kwargs) -> None:
 def note_scheduled_publication(moment: datetime) -> None:
     """An article goes live at `moment` without anyone saving it: no page stored before then may outlive it."""
     def remember() -> None:
-        current = cache.get(NEXT_PUBLICATION_KEY)
-        if moment > timezone.now() and (current is None or current <= timezone.now() or moment < current):
-            cache.set(NEXT_PUBLICATION_KEY, moment, None)
+        now = timezone.now()
+        moments = sorted({m for m in cache.get(NEXT_PUBLICATION_KEY) or [] if m > now} | {moment})[:1000]
+        cache.set(NEXT_PUBLICATION_KEY, moments, None)
 
     transaction.on_commit(remember)
+
+
+def _next_publication() -> datetime | None:
+    now = timezone.now()
+    return next((m for m in cache.get(NEXT_PUBLICATION_KEY) or [] if m > now), None)
 
 
 def repeat_on_hit(request: HttpRequest, func: Callable, *args) -> None:
@@ -110,15 +127,20 @@ def cache_for_readers(tags: Callable[..., list[str]]):
             response, versions = _lookup(key, page_tags)
             if response is not None:
                 for path, replay_args in response.replays:
-                    import_string(path)(request, response, *replay_args)
+                    try:
+                        import_string(path)(request, response, *replay_args)
+                    except Exception:  # e.g. the database is down: the reader still gets the stored page
+                        logger.warning("page cache replay %s failed", path, exc_info=True)
             else:
                 # The versions were read before rendering: a change committed while this page renders
                 # leaves it stored under the old tokens, stale at once rather than for PAGE_CACHE_SECONDS.
                 response = view(request, *args, **kwargs)
                 _store(request, response, key, page_tags, versions)
             response["Surrogate-Key"] = " ".join(page_tags)
-            # Browsers and proxies ask again every time: a proxy holding pages would stop view counting.
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            # Browsers and proxies ask again every time: a proxy holding pages would stop view counting. A
+            # response that sets a cookie (a new visitor's) is this reader's alone.
+            patch_cache_control(response, max_age=0, must_revalidate=True,
+                                **({"private": True} if response.cookies else {"public": True}))
             patch_vary_headers(response, ["Cookie"])
             return response
 
@@ -137,8 +159,9 @@ def _is_shareable_request(request: HttpRequest) -> bool:
 
 
 def _page_key(request: HttpRequest) -> str:
-    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
-    address = f"{request.get_host()}{request.path}?{query}"
+    # Sorted by name only (stable): ?q=a&q=b and ?q=b&q=a stay apart, since Django reads the last value.
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&"), key=lambda pair: pair.split("=", 1)[0]))
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
@@ -164,7 +187,7 @@ def _store(request: HttpRequest, response: HttpResponse, key: str, tags: list[st
     if versions is None or _recently_changed(versions):
         return
     timeout = settings.PAGE_CACHE_SECONDS
-    if (next_publication := cache.get(NEXT_PUBLICATION_KEY)) and next_publication > timezone.now():
+    if next_publication := _next_publication():
         timeout = max(1, min(timeout, int((next_publication - timezone.now()).total_seconds())))
     cache.set(key, {
         "tags": tags,

@@ -76,6 +76,10 @@ class ResilientRedisCache(RedisCache):
         except Exception:
             return self._degrade("clear", False)
 
+    def set_many_strict(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """set_many that raises, for writes whose loss must be known (page-cache invalidation)."""
+        return super().set_many(data, timeout, version)
+
     def ping(self) -> bool:
         """Ask Redis directly (for /healthz); raises when it does not answer."""
         return self._cache.get_client(write=True).ping()

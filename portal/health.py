@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
@@ -23,8 +25,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if settings.REDIS_URL:
         try:
             cache.ping()
-        except Exception as exc:  # any Redis client error means the cache is not there
-            problems["redis"] = str(exc) or type(exc).__name__
+        except Exception:  # any Redis client error means the cache is not there
+            logger.warning("healthz: Redis does not answer", exc_info=True)
+            problems["redis"] = "unreachable"
     # A lost replica is reported but does not take this server out of rotation: every server shares it.
     replicas = {alias: _database_problem(alias) or "ok" for alias in getattr(settings, "DATABASE_REPLICAS", [])}
     body = {"status": "unavailable" if problems else "ok"} | ({"problems": problems} if problems else {})
@@ -37,8 +40,9 @@ def _database_problem(alias: str) -> str | None:
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError as exc:
-        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except DatabaseError:
+        logger.warning("healthz: database %s does not answer", alias, exc_info=True)  # the detail stays in the log
+        return "unreachable"
     return None
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +51,8 @@ class SiteProfile(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1  # a singleton: there is one portal per deployment
         super().save(*args, **kwargs)
-        cache.delete(SITE_PROFILE_CACHE_KEY)
+        # On commit, like the page-cache bump: a reader in between must not re-cache the old profile.
+        transaction.on_commit(lambda: cache.delete(SITE_PROFILE_CACHE_KEY))
         pagecache.site_changed()
 
     @classmethod

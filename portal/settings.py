@@ -108,6 +108,8 @@ for _alias, _url in zip(DATABASE_REPLICAS, DATABASE_REPLICA_URLS, strict=True):
         key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS") if key in DATABASES["default"]
     }
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # a test run reads its own test database, never a real replica
+    # A replica that stops answering fails its reads in seconds, not at the TCP timeout (and /healthz too).
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["portal.replicas.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
@@ -226,9 +228,6 @@ RANKING_CACHE_SECONDS = env.int("RANKING_CACHE_SECONDS", default=300)
 # How many proxies in front of Django append to X-Forwarded-For; 0 trusts none (the socket address counts).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Whole pages for anonymous readers (news/pagecache.py): at most this old; 0 turns the page cache off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
-
 # Ads: how long the choice of ads and businesses is cached, how often buffered impressions are written.
 AD_CACHE_SECONDS = env.int("AD_CACHE_SECONDS", default=60)
 AD_STATS_FLUSH_SECONDS = env.int("AD_STATS_FLUSH_SECONDS", default=10)
@@ -251,6 +250,10 @@ else:
     # Room for the view-count dedupe marks (two per new visitor): the default 300 entries would evict them.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "OPTIONS": {"MAX_ENTRIES": env.int("LOCMEM_CACHE_ENTRIES", default=100_000)}}}
+
+# Whole pages for anonymous readers (news/pagecache.py): at most this old; 0 turns the page cache off. Off by
+# default without Redis: each process's own memory would miss the invalidations made in the others.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 
 # HTTPS: on by default in production; a site served over plain http (a local `make serve`) turns these off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None

@@ -11,6 +11,8 @@ from portal.settings import *  # noqa: E402,F403
 from portal.settings import STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The page cache on, as in production with Redis (one test process: local memory is shared by every request).
+PAGE_CACHE_SECONDS = 60
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Serve static files from the app folders as DEBUG would: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True

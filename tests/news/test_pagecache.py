@@ -222,3 +222,16 @@ def test_a_reader_with_a_pending_message_is_served_fresh(story):
     with_message = reader()
     with_message.cookies["messages"] = "anything"
     assert "X-Cache" not in with_message.get(story.get_absolute_url())
+
+
+def test_every_scheduled_story_appears_on_time_not_only_the_first(section, reporter, commit):
+    now = timezone.now()
+    with commit():
+        factories.ArticleFactory(title="아홉 시 기사", section=section, reporter=reporter,
+                                 published_at=now + timedelta(seconds=20))
+        factories.ArticleFactory(title="아홉 시 반 기사", section=section, reporter=reporter,
+                                 published_at=now + timedelta(seconds=40))
+    with time_machine.travel(now + timedelta(seconds=21)):
+        assert "아홉 시 기사" in reader().get(reverse("front")).content.decode()  # stored now, until the next one
+    with time_machine.travel(now + timedelta(seconds=41)):
+        assert "아홉 시 반 기사" in reader().get(reverse("front")).content.decode()
