@@ -106,6 +106,7 @@ def choose_pages(connections: int) -> dict:
 
     from django.urls import reverse
 
+    from comments.models import Comment
     from news import search
     from news.models import Article, Section
 
@@ -119,6 +120,10 @@ def choose_pages(connections: int) -> dict:
     everything = list(seeded.order_by("pk").values_list("pk", flat=True))
     articles = list(dict.fromkeys(recent + everything[:: max(1, len(everything) // 100)][:100]))
     del everything
+    # First (the one whose queries are counted and whose page is the floor) an article whose thread has
+    # replies, so that the count includes the replies query at every archive size.
+    threaded = set(Comment.objects.filter(article_id__in=articles, has_replies=True).values_list("article_id", flat=True))
+    articles.sort(key=lambda pk: pk not in threaded)
     comment_counts = dict(Article.objects.filter(pk__in=articles).annotate(n=Count("comments")).values_list("pk", "n"))
 
     def found(word: str) -> int:
@@ -243,17 +248,22 @@ def sweep(lines: list[str], threads: int = 4) -> None:
         list(pool.map(get, dict.fromkeys(line for line in lines if line.startswith("GET"))))
 
 
-def cache_hits(log: Path, offset: int) -> tuple[int, int, int]:
-    """(hits, misses, new offset) from the JSON access log lines written since `offset`."""
+def cache_hits(log: Path, offset: int, lines: list[str]) -> tuple[int, int, int]:
+    """(hits, misses, new offset): the page cache's answers to this scenario's requests in the JSON access
+    log written since `offset` (requests of the scenario before, still in flight when its wrk stopped,
+    are logged after it and not counted)."""
+    paths = {line.split("\t")[1] for line in lines}
     hits = misses = 0
     with open(log, "rb") as f:
         f.seek(offset)
-        for line in f:
-            if line.startswith(b"{"):
-                if b'"cache": "HIT"' in line:
-                    hits += 1
-                elif b'"cache": "MISS"' in line:
-                    misses += 1
+        for raw in f:
+            if not raw.startswith(b"{") or not raw.endswith(b"\n"):
+                continue
+            entry = json.loads(raw)
+            address = entry["path"] + ("?" + entry["query"] if entry["query"] else "")
+            if address in paths or urllib.parse.unquote(address) in paths:
+                hits += entry["cache"] == "HIT"
+                misses += entry["cache"] == "MISS"
         return hits, misses, f.tell()
 
 
@@ -326,9 +336,9 @@ def main() -> None:
             for label, lines, new_visitors in scenarios:
                 sweep(lines)
                 run_wrk(lines, args.warmup, args.connections, new_visitors)
-                _, _, offset = cache_hits(log, offset)
+                _, _, offset = cache_hits(log, offset, lines)
                 result = run_wrk(lines, args.duration, args.connections, new_visitors)
-                result["hits"], result["misses"], offset = cache_hits(log, offset)
+                result["hits"], result["misses"], offset = cache_hits(log, offset, lines)
                 results.setdefault(label, []).append(result)
                 print(f"round {round_number} {label:<28} {result['requests'] / result['duration_us'] * 1e6:8.1f} req/s "
                       f"p99 {result['p99'] / 1000:6.1f} ms", flush=True)
@@ -400,6 +410,8 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
         print(f"comment posts: {accepted:,} accepted (redirected to the new comment), "
               f"{sum(r['refused'] for r in posted)} refused; {stored:,} new comments in the database (more than "
               f"accepted by the posts still in flight when wrk stopped: at most {args.connections} a round), removed again")
+    print(f"SQL queries of each page rendered at {pages['live']:,} articles: "
+          + ", ".join(f"{label} {n}" for label, n in queries.items()))
     print(f"the references' own p99: Django floor {median('floor: Django view', lambda r: r['p99'] / 1000):.1f} ms, "
           f"static file {median('floor: static file', lambda r: r['p99'] / 1000):.1f} ms")
     print(f"queries: SQL statements of the page rendered (cache miss) at this size, menu/profile/rankings cached; "
