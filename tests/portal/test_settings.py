@@ -87,3 +87,12 @@ def test_https_pages_send_hsts_and_cookies_are_secure_httponly_and_same_site(cli
     for name in ("sessionid", "csrftoken"):
         cookie = client.cookies[name]
         assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax", name
+
+
+def test_log_level_is_read_in_either_case():
+    # gunicorn.conf.py takes LOG_LEVEL in either case; Django's logging setup must too.
+    check = subprocess.run([sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"],
+                           cwd=ROOT, env={**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", "DEBUG": "false",
+                                          "LOG_LEVEL": "warning", "DJANGO_SETTINGS_MODULE": "portal.settings"},
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
