@@ -23,7 +23,7 @@ help:
 	@echo "make run   - install, migrate, load demo content, serve http://127.0.0.1:$(PORT)/"
 	@echo "make test  - the whole suite on PostgreSQL, then again on SQLite"
 	@echo "make security - bandit over the project code (part of make test)"
-	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, gunicorn on :$(PORT)"
+	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, granian on :$(PORT)"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi
@@ -50,7 +50,7 @@ run: venv .env
 
 # Production mode on this machine: the settings production uses, over plain http on 127.0.0.1.
 SERVE_ENV = DEBUG=false DATABASE_URL='$(TEST_DATABASE_URL)' \
-	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} \
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} VIEW_BUFFER_URL=$${VIEW_BUFFER_URL-redis://127.0.0.1:6379/1} \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false}
 
@@ -62,7 +62,7 @@ serve: venv var/serve-secret-key
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	@if [ "$${SEED_DEMO:-1}" = 1 ]; then $(SERVE_ENV) DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo; fi
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(SERVE_ENV) PORT=$(PORT) $(PY) -m gunicorn -c portal/gunicorn.conf.py portal.wsgi
+	$(SERVE_ENV) PORT=$(PORT) $(PY) -m portal.serve
 
 check-postgres: venv
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'

@@ -13,6 +13,11 @@ Tags are version tokens in the cache; invalidating one replaces its token once t
 (`transaction.on_commit`: bumping earlier would let a concurrent reader re-cache the old rows under the
 new token). A page stores the tokens it was rendered under and is a miss when any has changed.
 
+Each process also keeps the pages it has recently served (PAGE_CACHE_LOCAL_SECONDS, 1 s with Redis): a
+page checked against the tags in Redis is served from the process's memory for that long without asking
+Redis again. An invalidation made in the process drops them at once; one made in another process reaches
+this one within that second (what a reader who loaded the page a second earlier would have seen).
+
 Signed-in readers, staff, and any response that set a cookie other than the visitor cookie, used a CSRF
 token or touched the session are never stored: per-user content cannot reach a shared entry.
 Side effects of serving a page (a view counted, an ad impression) are recorded with `repeat_on_hit`
@@ -24,8 +29,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
@@ -43,6 +50,9 @@ SITE = "site"
 NEXT_PUBLICATION_KEY = "pagecache:next-publication"
 _VERSION_PREFIX = "pagecache:tag:"
 _REPLAYS = "_pagecache_replays"
+_LOCAL_PAGES = 200  # per process: ~7 MB of article pages
+_local: OrderedDict[str, tuple[float, dict]] = OrderedDict()  # page key -> (checked at, entry), oldest first
+_local_lock = threading.Lock()
 
 
 def article_tag(article_id: int) -> str:
@@ -59,6 +69,7 @@ def invalidate(*tags: str) -> None:
 
 
 def _bump(tags) -> None:
+    forget_local_pages()
     tokens = {_VERSION_PREFIX + tag: _new_token() for tag in tags}
     try:
         # Past the resilient wrapper (portal/cache.py): a lost invalidation would keep a withdrawn story up
@@ -166,17 +177,40 @@ def _page_key(request: HttpRequest) -> str:
 
 
 def _lookup(key: str, tags: list[str]) -> tuple[HttpResponse | None, dict[str, str] | None]:
-    """The cached page if its tags are unchanged (one round trip), else None and the tags' current versions."""
+    """The cached page if its tags are unchanged (from this process's memory if checked within
+    PAGE_CACHE_LOCAL_SECONDS, else one round trip), else None and the tags' current versions."""
+    window = settings.PAGE_CACHE_LOCAL_SECONDS
+    if window > 0:
+        with _local_lock:
+            checked_at, entry = _local.get(key, (0.0, None))
+        if entry is not None and entry["tags"] == tags and time.monotonic() - checked_at < window:
+            return _hit(entry), None
     version_keys = [_VERSION_PREFIX + tag for tag in tags]
     found = cache.get_many([key, *version_keys])
     versions = {k: found[k] for k in version_keys if k in found}
     entry = found.get(key)
     if entry is not None and entry["tags"] == tags and entry["versions"] == versions:
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
-        response["X-Cache"] = "HIT"
-        response.replays = entry["replays"]
-        return response, None
+        if window > 0:
+            with _local_lock:
+                _local[key] = (time.monotonic(), entry)
+                _local.move_to_end(key)
+                while len(_local) > _LOCAL_PAGES:
+                    _local.popitem(last=False)
+        return _hit(entry), None
     return None, _complete(versions, version_keys)
+
+
+def _hit(entry: dict) -> HttpResponse:
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    response["X-Cache"] = "HIT"
+    response.replays = entry["replays"]
+    return response
+
+
+def forget_local_pages() -> None:
+    """Drop this process's copies: the next request of each page asks Redis whether it is still current."""
+    with _local_lock:
+        _local.clear()
 
 
 def _store(request: HttpRequest, response: HttpResponse, key: str, tags: list[str],

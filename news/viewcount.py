@@ -3,8 +3,10 @@
 A view is an article page served with 200 to a reader. Not counted: HEAD and prefetch requests, bots by
 user agent, previews of unpublished articles. A visitor is our signed first-party cookie, else a salted
 hash of IP and user agent (no raw IP is stored anywhere). Dedupe marks live in the cache (Redis in
-production, so all workers share them). With VIEW_BUFFER_URL set, counts go to a Redis hash and the
-`flush_views` command moves them to PostgreSQL exactly once; otherwise each counted view is one upsert.
+production, so all workers share them). With VIEW_BUFFER_URL set, the dedupe mark and the count are one
+script in that Redis (one round trip per view, and marks never evicted with cached pages), counts wait in a
+hash, and `flush_views` moves them to PostgreSQL exactly once: every VIEW_FLUSH_SECONDS one process of the
+site starts it by itself, and a scheduled run does the same. Otherwise each counted view is one upsert.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import hashlib
 import ipaddress
 import logging
 import re
+import threading
+import time
 import uuid
 from datetime import date
 
@@ -37,6 +41,15 @@ BOTS = re.compile(
 )
 PENDING_KEY = "views:pending"
 FLUSHING_PREFIX = "views:flushing:"
+FLUSH_DUE_KEY = "views:flush-due"
+# The mark and the count in one step: a view is counted exactly when its visitor's mark is new.
+_COUNT_ONCE = """
+if redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  return 1
+end
+return 0
+"""
 
 
 def is_countable(request) -> bool:
@@ -46,7 +59,15 @@ def is_countable(request) -> bool:
 def is_reader_request(request) -> bool:
     """A GET a reader's browser made to look at the page: not HEAD, not a prefetch, not a bot or a tool,
     and not staff (the newsroom or ad managers looking at their own pages). The one rule that article
-    views and ad impressions and clicks all count by."""
+    views and ad impressions and clicks all count by; decided once per request (a page counts several)."""
+    try:
+        return request._is_reader_request
+    except AttributeError:
+        request._is_reader_request = _judge_reader(request)
+        return request._is_reader_request
+
+
+def _judge_reader(request) -> bool:
     if request.method != "GET":
         return False
     user = getattr(request, "user", None)
@@ -103,6 +124,14 @@ def record_view(request, article_id: int) -> str | None:
         return None
     key, new_cookie = visitor(request)
     window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
+    if getattr(settings, "VIEW_BUFFER_URL", ""):
+        try:
+            _count_once()(keys=[f"views:seen:{article_id}:{key}", PENDING_KEY],
+                          args=[window, f"{article_id}:{shanghai_day().isoformat()}"])
+            _flush_soon_if_due()
+            return new_cookie
+        except Exception:  # the buffer's Redis is away: dedupe in the cache and count in the database below
+            logger.warning("view buffer unavailable; counting the view without it", exc_info=True)
     try:
         first_time = cache.add(f"seen:{article_id}:{key}", 1, window)
     except Exception:  # the shared cache is down: while it is, reloads count again (over-counted, never lost)
@@ -125,6 +154,7 @@ def add_view(article_id: int, day: date | None = None) -> None:
     if getattr(settings, "VIEW_BUFFER_URL", ""):
         try:
             _redis().hincrby(PENDING_KEY, f"{article_id}:{day.isoformat()}", 1)
+            _flush_soon_if_due()
             return
         except Exception:  # Redis down: count straight into the database rather than lose the view
             logger.warning("view buffer unavailable; writing the view to the database", exc_info=True)
@@ -169,6 +199,36 @@ def _redis():
     import redis
 
     return redis.Redis.from_url(settings.VIEW_BUFFER_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def _count_once():
+    return _redis().register_script(_COUNT_ONCE)  # EVALSHA; loads the script again after a Redis restart
+
+
+_next_flush_look = 0.0
+
+
+def _flush_soon_if_due() -> None:
+    """Every VIEW_FLUSH_SECONDS, one process of the whole site (whichever sets the shared due mark first)
+    flushes the buffer in a background thread, so the rankings are never more than that behind and a
+    site without a scheduler still gets its views into PostgreSQL. Each process looks at most that often."""
+    global _next_flush_look
+    interval = getattr(settings, "VIEW_FLUSH_SECONDS", 0)
+    now = time.monotonic()
+    if interval <= 0 or now < _next_flush_look:
+        return
+    _next_flush_look = now + interval
+    if _redis().set(FLUSH_DUE_KEY, 1, nx=True, ex=interval):
+        threading.Thread(target=_flush_in_background, name="flush_views", daemon=True).start()
+
+
+def _flush_in_background() -> None:
+    try:
+        flush_buffered_views()
+    except Exception:  # the batch stays in Redis for the next flush (see flush_buffered_views)
+        logger.exception("buffered views not flushed; they wait for the next flush")
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def flush_buffered_views() -> int:

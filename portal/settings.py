@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.access_log",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.refuse_nul_in_query",
@@ -223,6 +224,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 VIEW_BUFFER_URL = env.str("VIEW_BUFFER_URL", default="")
 VIEW_COUNTING = env.bool("VIEW_COUNTING", default=True)
 VIEW_DEDUPE_SECONDS = env.int("VIEW_DEDUPE_SECONDS", default=30 * 60)
+# With VIEW_BUFFER_URL: how often the site flushes the buffered views by itself (0: only `flush_views` does).
+VIEW_FLUSH_SECONDS = env.int("VIEW_FLUSH_SECONDS", default=60)
 RANKING_DAYS = env.int("RANKING_DAYS", default=7)
 RANKING_CACHE_SECONDS = env.int("RANKING_CACHE_SECONDS", default=300)
 # How many proxies in front of Django append to X-Forwarded-For; 0 trusts none (the socket address counts).
@@ -254,6 +257,9 @@ else:
 # Whole pages for anonymous readers (news/pagecache.py): at most this old; 0 turns the page cache off. Off by
 # default without Redis: each process's own memory would miss the invalidations made in the others.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
+# How long a process serves a page from its own memory before asking Redis again whether it is current: the
+# most an invalidation made in another process waits to reach this one (news/pagecache.py).
+PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0 if REDIS_URL else 0)
 
 # HTTPS: on by default in production; a site served over plain http (a local `make serve`) turns these off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
@@ -284,6 +290,13 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},  # gunicorn takes either case
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "access": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "bare"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},  # either case
+    # A JSON line per request (portal.middleware.access_log); ACCESS_LOG=false leaves it out.
+    "loggers": {"portal.access": {"handlers": ["access"], "propagate": False,
+                                  "level": "INFO" if env.bool("ACCESS_LOG", default=True) else "WARNING"}},
 }

@@ -34,9 +34,13 @@ def _test_settings(settings, tmp_path):
     counting._pending.clear()
     from django.core.cache import cache
 
+    from news import pagecache
+
     cache.clear()
+    pagecache.forget_local_pages()
     yield
     cache.clear()
+    pagecache.forget_local_pages()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")  # the test client and liv
 from portal.settings import *  # noqa: E402,F403
 from portal.settings import STORAGES  # noqa: E402
 
+LOGGING["loggers"]["portal.access"]["level"] = "WARNING"  # noqa: F405  # a line per request is noise here
+VIEW_FLUSH_SECONDS = 0  # a background flush would race the tests' own; tests/news/test_viewcount_redis.py turns it on
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The page cache on, as in production with Redis (one test process: local memory is shared by every request).
 PAGE_CACHE_SECONDS = 60

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.bench.serving import article_paths, bench_env, gunicorn, load, prepare, summary  # noqa: E402
+from tests.bench.serving import article_paths, bench_env, load, prepare, served, summary  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
@@ -25,7 +25,7 @@ def main() -> None:
     paths = article_paths(env)
     rounds: dict[str, list[float]] = {"off": [], "on": []}
     for run, mode in enumerate(["off", "on"] * int(os.environ.get("BENCH_ROUNDS", "3"))):
-        with gunicorn({**env, "VIEW_COUNTING": "true" if mode == "on" else "false"}):
+        with served({**env, "WEB_CONCURRENCY": "2", "WEB_THREADS": "4", "VIEW_COUNTING": "true" if mode == "on" else "false"}):
             load(paths, 40, 2)
             rps, latencies = load(paths, REQUESTS, CONCURRENCY,
                                   headers=lambda i, run=run: {"User-Agent": f"Mozilla/5.0 Chrome/130.0 bench-{run}-{i}"})

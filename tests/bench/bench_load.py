@@ -8,7 +8,7 @@ redis://127.0.0.1:6379/9, which it empties first, so it is the benchmark's alone
    (reused afterwards while it holds N articles), then collectstatic.
 2. Before the server starts, in this process: an article page is rendered and saved as
    STATIC_ROOT/bench-floor.html, and every page's SQL queries are counted on a cache miss.
-3. gunicorn exactly as `make serve` starts it (`-c portal/gunicorn.conf.py`, DEBUG off, REDIS_URL set),
+3. The server exactly as `make serve` starts it (`python -m portal.serve`, DEBUG off, REDIS_URL set),
    with DJANGO_SETTINGS_MODULE=tests.bench.settings (the portal's URLs plus /bench/floor/) and the comment
    rate limits raised so that every post is accepted.
 4. For each page: every URL of it requested once (so the page cache holds them all), a --warmup of wrk, then wrk (tests/bench/load.lua) for --duration seconds at --connections
@@ -38,13 +38,12 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.bench.serving import PORT, PY, bench_env, manage  # noqa: E402
+from tests.bench.serving import PORT, PY, bench_env, manage, served  # noqa: E402
 
 LUA = ROOT / "tests" / "bench" / "load.lua"
 PASSWORD = os.environ.get("DEMO_PASSWORD") or "portal-demo-2026"
@@ -63,8 +62,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=100_000, help="seed_scale articles (100,000)")
     parser.add_argument("--pages", default="", help="only the pages whose names contain one of these comma-separated "
                         "words (e.g. 'article,comment'); the references always run")
-    parser.add_argument("--view-buffer", action="store_true", help="serve with VIEW_BUFFER_URL set ($BENCH_VIEW_BUFFER_URL, "
-                        "default redis://127.0.0.1:6379/10): counted views go to Redis, not one upsert each")
+    parser.add_argument("--no-view-buffer", action="store_true", help="serve without VIEW_BUFFER_URL (make serve sets it; "
+                        "here $BENCH_VIEW_BUFFER_URL, default redis://127.0.0.1:6379/10): one upsert per counted view")
     return parser.parse_args()
 
 
@@ -176,32 +175,6 @@ def count_queries(pages: dict[str, str], signed_in: str, reader: str) -> dict[st
 
 # -------------------------------------------------------------------------------------------- the server
 
-@contextmanager
-def gunicorn(env: dict, log: Path):
-    """The portal served as `make serve` serves it, until the block ends."""
-    with open(log, "wb") as out:
-        server = subprocess.Popen([PY, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi"],
-                                  cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            for _ in range(300):
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                    conn.request("GET", "/healthz")
-                    if conn.getresponse().status == 200:
-                        break
-                except OSError:
-                    pass
-                if server.poll() is not None:
-                    raise SystemExit(f"gunicorn stopped at start; see {log}")
-                time.sleep(0.2)
-            else:
-                raise SystemExit(f"gunicorn did not answer /healthz; see {log}")
-            yield
-        finally:
-            server.terminate()
-            server.wait(30)
-
-
 def sign_in(username: str, article_path: str) -> tuple[str, str]:
     """Sign a reader in through the login form; (Cookie header, the comment form's CSRF token)."""
     jar = CookieJar()
@@ -301,7 +274,7 @@ def main() -> None:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    buffer_url = os.environ.get("BENCH_VIEW_BUFFER_URL", "redis://127.0.0.1:6379/10") if args.view_buffer else ""
+    buffer_url = os.environ.get("BENCH_VIEW_BUFFER_URL", "redis://127.0.0.1:6379/10") if not args.no_view_buffer else ""
     if buffer_url:
         redis.Redis.from_url(buffer_url).flushdb()
     server_env = {
@@ -310,12 +283,12 @@ def main() -> None:
         # Posts must be accepted: the limits stay on (their queries run) but far above what the run posts.
         "COMMENT_RATE_PER_MINUTE": "100000", "COMMENT_RATE_PER_DAY": "100000", "COMMENT_RATE_PER_ARTICLE": "100000",
     }
-    log = Path(tempfile.gettempdir()) / f"bench_load_gunicorn_{PORT}.log"
+    log = Path(tempfile.gettempdir()) / f"bench_load_server_{PORT}.log"
     anonymous = lambda *paths: [f"GET\t{p}\t\t" for p in paths]  # noqa: E731
     results: dict[str, list[dict]] = {}
     load_before = os.getloadavg()
     started = time.time()
-    with gunicorn(server_env, log):
+    with served(server_env, log=log):
         sessions = [sign_in(reader, pages["articles"][0]) for reader in pages["readers"]]
         scenarios = [
             ("floor: Django view", anonymous("/bench/floor/"), False),
@@ -382,7 +355,7 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
     query_of = queries | {"article, signed in": queries["signed in"]}
     print()
     print(f"bench_load: {pages['live']:,} live articles, {args.connections} connections, {args.duration} s a page "
-          f"x {args.rounds} round(s), gunicorn -c portal/gunicorn.conf.py, {os.cpu_count()} cores shared with the "
+          f"x {args.rounds} round(s), python -m portal.serve (granian), {os.cpu_count()} cores shared with the "
           f"load generator (load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after; {seconds:.0f} s)")
     header = (f"{'page':<30}{'req/s':>9}{'/ floor':>9}{'/ static':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
               f"{'queries':>9}{'cache hit':>10}  target")

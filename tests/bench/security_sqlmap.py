@@ -1,4 +1,4 @@
-"""SQL injection probe: sqlmap against the portal's query-taking endpoints, served by gunicorn.
+"""SQL injection probe: sqlmap against the portal's query-taking endpoints, served as `make serve` serves it.
 
 Run: `.venv/bin/python tests/bench/security_sqlmap.py` (Debian's `sqlmap` on PATH; PostgreSQL at
 $BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/). It creates, migrates and seeds the database
@@ -30,14 +30,13 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 os.environ.setdefault("BENCH_PORT", "8197")  # not the other benchmarks' port: they may run at the same time
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.bench.serving import PORT, bench_env, gunicorn, manage, prepare  # noqa: E402
+from tests.bench.serving import PORT, bench_env, manage, prepare, served  # noqa: E402
 
 DATABASE = "portal_bench_sqlmap"
 OUTPUT = Path("/tmp/portal-sqlmap")
@@ -208,20 +207,6 @@ def parse(target: Target, output: str) -> Verdict:
     return Verdict(target.name, target.params, injectable, clean, errors, sorted(set(xss)))
 
 
-@contextmanager
-def stderr_to(path: Path):
-    """Send this process's stderr, and so the server's (gunicorn inherits it), to a file: sqlmap's probes
-    make the server log thousands of 404s."""
-    saved = os.dup(2)
-    with path.open("w") as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 def port_is_free() -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", PORT)) != 0
@@ -238,11 +223,12 @@ def main() -> int:
     prepare(env)
     ids = seeded_ids(env)
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    served = {**env, "COMMENT_RATE_PER_MINUTE": "1000000", "COMMENT_RATE_PER_DAY": "1000000",
+    server_env = {**env, "COMMENT_RATE_PER_MINUTE": "1000000", "COMMENT_RATE_PER_DAY": "1000000",
               "COMMENT_RATE_PER_ARTICLE": "1000000", "LOG_LEVEL": "ERROR"}
     started = time.monotonic()
     verdicts = []
-    with stderr_to(OUTPUT / "server.log"), gunicorn(served):
+    # sqlmap's probes make the server log thousands of 404s: they go to a file.
+    with served(server_env, log=OUTPUT / "server.log"):
         cookie, csrf = sign_in(f"/article/{ids['article']}/")
         queue = targets(ids, cookie, csrf)
         deadline = time.monotonic() + MINUTES * 60

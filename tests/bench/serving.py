@@ -1,4 +1,4 @@
-"""What the benchmarks share: a seeded PostgreSQL database, gunicorn serving the portal, a loopback load.
+"""What the benchmarks share: a seeded PostgreSQL database, the portal served as `make serve` does, a load.
 
 Every figure is a comparison made in one run on one machine; absolute numbers move with the machine.
 """
@@ -54,23 +54,41 @@ def article_paths(env: dict, n: int = 20) -> list[str]:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int = 2, threads: int = 4):
-    server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--threads", str(threads),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
+def served(env: dict, *, log: Path | None = None, timeout: float = 60):
+    """The portal served as `make serve` serves it (`python -m portal.serve`) on env's PORT until the block
+    ends; yields the server process once /healthz answers 200. Output goes to `log`, else nowhere. The
+    one place the benchmarks and the suite's real-server tests start a server."""
+    port = int(env.get("PORT", PORT))
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115  # closed below
+    server = subprocess.Popen([PY, "-m", "portal.serve"], cwd=ROOT, env={**env, "PORT": str(port)},
+                              stdout=out, stderr=subprocess.STDOUT)
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield
+        deadline = time.monotonic() + timeout
+        while not healthy(port):
+            if server.poll() is not None:
+                raise RuntimeError(f"the server stopped at start (exit {server.returncode}); see {log or 'its output'}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer /healthz within {timeout:.0f} s")
+            time.sleep(0.1)
+        yield server
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if log:
+            out.close()
+
+
+def healthy(port: int) -> bool:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
 
 
 def load(paths: list[str], requests: int, concurrency: int, headers=lambda i: {}) -> tuple[float, list[float]]:

@@ -1,4 +1,4 @@
-"""A gunicorn worker killed with SIGKILL in the middle of a comment's request: the comment is either whole
+"""A server worker killed with SIGKILL in the middle of a comment's request: the comment is either whole
 or absent (never half-saved), nothing acknowledged is lost, and the reader's retry stores it once."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -19,6 +18,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from tests import factories
+from tests.bench.serving import healthy, served
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,43 +51,35 @@ def _post(port: int, path: str, form: dict, cookies: dict) -> socket.socket:
 
 
 def _answer(sock: socket.socket) -> bytes:
+    """What the server sent before closing; a connection reset (its process killed) is no answer."""
     chunks = []
-    while chunk := sock.recv(65536):
-        chunks.append(chunk)
+    try:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except ConnectionResetError:
+        pass
     sock.close()
     return b"".join(chunks)
 
 
 @pytest.fixture
 def server():
-    """gunicorn on the test database, one worker, so the test knows which process holds the request."""
+    """The portal served as `make serve` serves it, on the test database, with one worker, so the test
+    knows which process holds the request."""
     port = _free_port()
     db = connection.settings_dict
     env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "DJANGO_SETTINGS_MODULE": "tests.settings", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
            "PORT": str(port), "PAGE_CACHE_SECONDS": "0", "REDIS_URL": "", "LOG_LEVEL": "CRITICAL"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    master = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi",
-                               "--access-logfile", "/dev/null"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with served(env) as master:
 
-    def workers() -> list[int]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True).stdout
-        return [int(pid) for pid in out.split()]
+        def workers() -> list[int]:
+            out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True).stdout
+            return [int(pid) for pid in out.split()]
 
-    def answers() -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return bool(workers())
-        except OSError:
-            return False
-
-    _wait_for(answers)
-    try:
+        _wait_for(workers)
         yield port, workers
-    finally:
-        master.terminate()
-        master.wait(20)
 
 
 def test_a_worker_killed_inside_a_comments_transaction_leaves_it_whole_or_absent(server, alice, client):
@@ -117,6 +109,7 @@ def test_a_worker_killed_inside_a_comments_transaction_leaves_it_whole_or_absent
 
     assert not Comment.objects.filter(body=form["body"]).exists()  # rolled back with the worker, not half-saved
     _wait_for(lambda: workers() and workers() != [worker])  # the master started a new worker
+    _wait_for(lambda: healthy(port))  # and it takes requests (until then, the only worker gone, none are)
     answer = _answer(_post(port, path, form, cookies))  # the reader presses 등록 again
     assert answer.startswith(b"HTTP/1.1 302")
     assert Comment.objects.filter(body=form["body"]).count() == 1

@@ -3,6 +3,7 @@ changes, never holding one reader's content, and never losing a view or an ad im
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -203,6 +204,30 @@ def test_a_change_committed_while_a_page_renders_does_not_stay_cached(story, mon
     monkeypatch.setattr(views, "render_body", real_render_body)
     assert reader().get(story.get_absolute_url())["X-Cache"] == "MISS"  # stored under the old token: stale
     assert reader().get(story.get_absolute_url())["X-Cache"] == "HIT"
+
+
+def test_a_process_serves_a_checked_page_from_its_memory_for_at_most_the_local_window(story, settings):
+    from news import pagecache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.5
+    url = story.get_absolute_url()
+    assert [reader().get(url)["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]  # the HIT was checked in the cache
+    # Another process invalidates the article: this process goes on serving its copy within the window ...
+    cache.set("pagecache:tag:" + pagecache.article_tag(story.pk), "changed-elsewhere", None)
+    assert reader().get(url)["X-Cache"] == "HIT"
+    time.sleep(0.6)
+    assert reader().get(url)["X-Cache"] == "MISS"  # ... and no longer after it
+
+
+def test_an_invalidation_in_this_process_drops_its_memory_copies_at_once(story, settings, commit):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 3600
+    url = story.get_absolute_url()
+    assert [reader().get(url)["X-Cache"] for _ in range(3)] == ["MISS", "HIT", "HIT"]
+    with commit():
+        story.title = "푸동 신교통 개통 연기"
+        story.save()
+    page = reader().get(url)
+    assert page["X-Cache"] == "MISS" and "개통 연기" in page.content.decode()
 
 
 def test_with_replicas_a_page_is_not_stored_until_they_have_caught_up_with_a_change(story, settings, commit):

@@ -139,3 +139,54 @@ def test_two_flushes_at_once_move_each_view_once(redis_buffer, section, reporter
     for thread in threads:
         thread.join(30)
     assert stored(article) == 30
+
+
+def a_read(ip: str, agent: str = "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0"):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/article/1/", HTTP_USER_AGENT=agent, REMOTE_ADDR=ip)
+    request.user = AnonymousUser()
+    return request
+
+
+def test_with_the_buffer_a_view_is_marked_and_counted_in_one_step(redis_buffer, live, settings):
+    for _ in range(3):  # the same reader reloading
+        viewcount.record_view(a_read("10.9.0.1"), live.pk)
+    viewcount.record_view(a_read("10.9.0.2"), live.pk)
+    day = viewcount.shanghai_day().isoformat()
+    assert redis_buffer.hgetall(viewcount.PENDING_KEY) == {f"{live.pk}:{day}".encode(): b"2"}
+    marks = list(redis_buffer.scan_iter(f"views:seen:{live.pk}:*"))
+    assert len(marks) == 2 and 0 < redis_buffer.ttl(marks[0]) <= settings.VIEW_DEDUPE_SECONDS
+    assert stored(live) == 0
+
+
+def test_redis_gone_while_counting_a_read_falls_back_to_the_cache_and_the_database(settings, live):
+    settings.VIEW_BUFFER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    viewcount._redis.cache_clear()
+    try:
+        viewcount.record_view(a_read("10.9.0.3"), live.pk)
+        viewcount.record_view(a_read("10.9.0.3"), live.pk)  # deduped by the cache's mark
+    finally:
+        viewcount._redis.cache_clear()
+    assert stored(live) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the flush runs on its own thread and connection
+def test_the_site_flushes_its_buffer_by_itself_once_an_interval(redis_buffer, section, reporter, settings):
+    import time
+
+    settings.VIEW_FLUSH_SECONDS = 60
+    viewcount._next_flush_look = 0.0
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    viewcount.record_view(a_read("10.9.1.1"), article.pk)  # the first view of the interval starts a flush
+    deadline = time.monotonic() + 10
+    while stored(article) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stored(article) == 1
+    viewcount._next_flush_look = 0.0  # even a process that looks again finds the site's mark: no second flush
+    viewcount.record_view(a_read("10.9.1.2"), article.pk)
+    time.sleep(0.3)
+    assert stored(article) == 1
+    assert redis_buffer.hgetall(viewcount.PENDING_KEY) == {f"{article.pk}:{viewcount.shanghai_day().isoformat()}".encode(): b"1"}
+    assert 0 < redis_buffer.ttl(viewcount.FLUSH_DUE_KEY) <= 60

@@ -1,4 +1,4 @@
-"""A real PostgreSQL outage under a real gunicorn: readers get the Korean 503 page, /healthz says why, a
+"""A real PostgreSQL outage under the real server: readers get the Korean 503 page, /healthz says why, a
 comment sent meanwhile is refused and not half-saved, and the site recovers by itself when the database
 returns. The database is a throwaway cluster of our own (tests/pgcluster.py), stopped and started here."""
 
@@ -11,7 +11,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import pgcluster
+from tests.bench.serving import served
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ class Browser:
 
 @pytest.fixture
 def site():
-    """gunicorn (as `make serve` runs it) on a database of its own, which the test may stop."""
+    """The portal served as `make serve` serves it, on a database of its own, which the test may stop."""
     try:
         cluster_context = pgcluster.fresh()
         cluster = cluster_context.__enter__()
@@ -92,21 +92,10 @@ def site():
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     article_id = subprocess.run([sys.executable, "manage.py", "shell", "-v0", "-c", SETUP], cwd=ROOT, env=env,
                                 check=True, capture_output=True, text=True).stdout.strip()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi",
-                               "--access-logfile", "/dev/null"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-            break
-        except OSError:
-            time.sleep(0.1)
     try:
-        yield cluster, f"http://127.0.0.1:{port}", f"/article/{article_id}/", article_id
+        with served(env):
+            yield cluster, f"http://127.0.0.1:{port}", f"/article/{article_id}/", article_id
     finally:
-        server.terminate()
-        server.wait(20)
         cluster_context.__exit__(None, None, None)
 
 
