@@ -36,9 +36,7 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        import os
-        if not os.environ.get("EXP_NOREUSE"):
-            self._class = _OneClientPerPool
+        self._class = _OneClientPerPool
 
     def _degrade(self, operation: str, default=None):
         now = time.monotonic()

@@ -1,25 +1,35 @@
-"""Mixed load with a fault: readers and commenters at once, one gunicorn worker killed mid-run.
+"""Mixed load with a fault: readers and commenters at once, one granian worker process killed mid-run.
 
 Run: `.venv/bin/python tests/bench/bench_mixed.py [--seconds 60] [--connections 32]` (PostgreSQL at
 $BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/, database portal_bench_mixed; Redis at
 127.0.0.1:6379, databases 7 (cache) and 8 (view buffer), both emptied at the start (--redis-dbs); port
-8277 (--port or $BENCH_PORT); the last run's gunicorn logs stay in $TMPDIR/bench_mixed-<port>/).
+8277 (--port or $BENCH_PORT); the last run's server output, the portal's JSON access log and any errors,
+stays in $TMPDIR/bench_mixed-<port>/server.log).
 
-gunicorn serves the seeded demo as `make serve` does (portal/gunicorn.conf.py, DEBUG off, REDIS_URL and
-VIEW_BUFFER_URL set). Three quarters of the connections are anonymous visitors (front page, sections,
-articles, search), each visitor with its own User-Agent and cookie jar, so the server tells them apart by
-their signed `vid` cookie (every request comes from 127.0.0.1 and TRUSTED_PROXY_COUNT is 0, so
-X-Forwarded-For would be ignored). The other quarter are signed-in readers: open an article, post a
-comment from its form, follow the redirect; one post in ten is a double click (the same form sent twice at
-once from two connections). Halfway through, one worker gets SIGKILL and the master starts another: a worker
-caught inside a comment's database transaction (found through pg_stat_activity and the kernel's socket
-table), else one holding a comment POST, else the busiest. `flush_views` runs every
-20 s during the run (as cron would) and once at the end. Then it checks and prints:
+The portal is served as `make serve` serves it: `python -m portal.serve` (tests.bench.serving.served), that
+is granian with WEB_CONCURRENCY worker processes (default one per core) of WEB_THREADS threads running
+Django (default 2), DEBUG off, REDIS_URL and VIEW_BUFFER_URL set. Each worker process has its own
+SO_REUSEPORT listening socket, so the kernel spreads new connections over the workers. Three quarters of
+the connections are anonymous visitors (front page, sections, articles, search), each visitor with its own
+User-Agent and cookie jar, so the server tells them apart by their signed `vid` cookie (every request
+comes from 127.0.0.1 and TRUSTED_PROXY_COUNT is 0, so X-Forwarded-For would be ignored). The other quarter
+are signed-in readers: open an article, post a comment from its form, follow the redirect; one post in ten
+is a double click (the same form sent twice at once from two connections). Halfway through, one worker
+process gets SIGKILL and the granian master starts another (--respawn-failed-workers): a worker caught
+inside a comment's database transaction (found through pg_stat_activity and the kernel's socket table:
+which worker process holds the database connection, whichever of its threads uses it), else one holding a
+comment POST, else the busiest. `flush_views` runs every 20 s during the run (as cron would) and once at
+the end. Then it checks and prints:
 
 - no 5xx, and every other status the expected one;
-- connection resets, each explained (in flight at the kill, or a keep-alive connection the dead worker
-  held): a GET is retried once as a browser does, a POST is sent again from the same form (same page
-  token), as a reader who sees an error and presses 등록 again;
+- requests the kill cut off, each explained: in flight at the kill (the dead worker's connections and
+  those still queued on its listening socket are reset), sent on a keep-alive connection the dead worker
+  held, a new connection that landed in the dying worker's queue, or refused while no worker listened
+  (only when the killed worker was the only one, until the respawned one listens). As a browser user
+  would, a GET is sent again (reload), a POST is sent again from the same form (same page token, as a
+  reader who sees an error and presses 등록 again), after a short wait that grows, for up to ~8 s;
+  they are counted as cut off and retried, not as failures (a connection broken without the kill, or a
+  request still unanswered after its retries, is one);
 - no comment lost or doubled: every acknowledged body is in the database exactly once, under the id its
   redirect named, and nothing else of this run is there;
 - exact views: per article, the DailyViews added == the distinct visitors that got a 200 for it (the
@@ -49,7 +59,6 @@ import random
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -62,7 +71,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.bench.serving import PY, ROOT, bench_env, manage, prepare  # noqa: E402
+from portal.serve import command as serve_command  # noqa: E402
+from tests.bench.serving import bench_env, manage, prepare, served  # noqa: E402
 
 DATABASE = "portal_bench_mixed"
 REDIS_CACHE_DB, REDIS_BUFFER_DB = 7, 8
@@ -73,6 +83,9 @@ SEARCH_WORDS = ["상하이", "경제", "한국", "시장", "문화", "교민", "
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 mixedload/{}"
 WARMUP_AGENT = "Mozilla/5.0 (compatible; mixedload-warmup-bot/1.0)"  # a bot: its pages count no view
 BROKEN = (OSError, http.client.HTTPException)  # resets, refused, closed keep-alive, timeouts
+# A reader whose page failed to load reloads it (presses 등록 again), waiting a little longer each time: ~8 s
+# in all, longer than a respawned worker takes to listen when the killed one was the only one.
+RETRY_WAITS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 
 SETUP = r"""
 import json
@@ -175,6 +188,7 @@ class Record:
     error: str = ""
     location: str = ""
     retry_of: Record | None = None
+    opened: float = 0.0  # when the TCP connection this request went on was made (or tried)
 
 
 @dataclass
@@ -193,6 +207,8 @@ class Run:
     posting: dict[int, float] = field(default_factory=dict)  # client port of a POST in flight -> when sent
     kill_at: float | None = None
     kill_wall: float = 0.0
+    reaped_at: float | None = None  # the killed worker gone (its sockets closed)
+    listening_at: float | None = None  # its replacement listening on the port
     redis_dbs: tuple[int, ...] = ()
     replaced: bool = False
 
@@ -203,6 +219,7 @@ class Connection:
     def __init__(self, run: Run):
         self.run = run
         self.conn: http.client.HTTPConnection | None = None
+        self.opened = 0.0
 
     def send(self, kind: str, method: str, path: str, visitor: Visitor, body: bytes | None = None,
              retry_of: Record | None = None) -> tuple[Record, str]:
@@ -216,7 +233,9 @@ class Connection:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.run.port, timeout=60)
             if self.conn.sock is None:
+                self.opened = record.opened = time.monotonic()
                 self.conn.connect()
+            record.opened = self.opened
             if method == "POST":  # so that the fault can be aimed at the worker holding a comment being posted
                 port = self.conn.sock.getsockname()[1]
                 self.run.posting[port] = record.started
@@ -238,10 +257,14 @@ class Connection:
         return record, text
 
     def get(self, kind: str, path: str, visitor: Visitor) -> tuple[Record, str]:
-        """GET, and once more on a broken connection: browsers retry an idempotent request."""
-        record, text = self.send(kind, "GET", path, visitor)
-        if record.error:
+        """GET; on a broken connection (reset, refused, closed) send it again on a new one, as a browser
+        retries an idempotent request and a reader reloads the page."""
+        record, text = None, ""
+        for wait in RETRY_WAITS:
+            time.sleep(wait)
             record, text = self.send(kind, "GET", path, visitor, retry_of=record)
+            if not record.error:
+                break
         return record, text
 
     def close(self) -> None:
@@ -290,7 +313,8 @@ COMMENT_ANCHOR = re.compile(r"#comment-(\d+)$")
 
 def submit(conn: Connection, visitor: Visitor, action: str, data: bytes, attempts: list[Record]) -> Record:
     """POST the comment form; on a broken connection the reader presses 등록 again (same form, same token)."""
-    for attempt in range(2):
+    for attempt, wait in enumerate(RETRY_WAITS):
+        time.sleep(wait)
         record, _ = conn.send("comment post", "POST", action, visitor, data, retry_of=attempts[-1] if attempt else None)
         attempts.append(record)
         if not record.error:
@@ -368,11 +392,14 @@ def processes() -> dict[int, tuple[int, int]]:
 
 
 def workers_of(master: int) -> dict[int, int]:
+    """pid -> CPU ticks of the master's children: granian's worker processes (forked by its master; the CPU
+    of all of a worker's threads, its Rust runtime's and its Django threads', is counted in its own stat)."""
     return {pid: ticks for pid, (parent, ticks) in processes().items() if parent == master}
 
 
 def tcp_sockets() -> dict[str, tuple[int, int]]:
-    """Socket inode -> (local port, remote port) for every TCP socket (the kernel's table)."""
+    """Socket inode -> (local port, remote port) for every TCP socket (the kernel's table; a listening
+    socket's remote port is 0)."""
     found = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -390,8 +417,16 @@ def server_sockets(port: int) -> dict[str, int]:
     return {inode: remote for inode, (local, remote) in tcp_sockets().items() if local == port and remote}
 
 
+def listeners(port: int) -> dict[str, int]:
+    """Socket inode -> port, for every socket listening on `port` (each granian worker has its own, all
+    bound with SO_REUSEPORT)."""
+    return {inode: local for inode, (local, remote) in tcp_sockets().items()
+            if local == port and not remote and inode != "0"}
+
+
 def connections_held(pid: int, sockets: dict[str, int]) -> list[int]:
-    """The ports (as `sockets` maps them) of the sockets this process holds open."""
+    """The ports (as `sockets` maps them) of the sockets this process holds open: /proc/<pid>/fd is the
+    process's one table of descriptors, shared by all its threads."""
     held = []
     try:
         for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -466,21 +501,6 @@ def busiest_worker(master: int) -> int:
     return max(after, key=lambda pid: after[pid] - before.get(pid, after[pid]))
 
 
-def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with {server.returncode}; see its log")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except BROKEN:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not answer /healthz")
-
-
 def sign_in(run: Run, login: str, username: str, visitor: Visitor) -> bool:
     """The real login form: GET it for the CSRF token, POST the credentials, expect a redirect."""
     conn = Connection(run)
@@ -522,10 +542,18 @@ def controller(run: Run, env: dict, master: int, seconds: float, flush_every: fl
                           f"connections; connections per worker {spread})")
             while time.monotonic() < run.deadline:
                 now_workers = workers_of(master)
-                if killed not in now_workers and len(now_workers) >= len(before):
-                    run.replaced = True
-                    events.append(f"t={time.monotonic() - started:5.1f}s master replaced it: workers {sorted(now_workers)}")
-                    break
+                if run.reaped_at is None and killed not in now_workers:
+                    run.reaped_at = time.monotonic()  # reaped by the master: its sockets are closed
+                new = set(now_workers) - set(before)
+                if killed not in now_workers and len(now_workers) >= len(before) and new:
+                    # Started; it loads the portal, then opens its listening socket and takes connections.
+                    sockets = listeners(run.port)
+                    if any(connections_held(pid, sockets) for pid in new):
+                        run.replaced, run.listening_at = True, time.monotonic()
+                        events.append(f"t={run.reaped_at - started:5.1f}s the killed worker reaped; "
+                                      f"t={run.listening_at - started:5.1f}s the master's new worker {sorted(new)} "
+                                      f"listens: workers {sorted(now_workers)}")
+                        break
                 time.sleep(0.05)
             continue
         if now >= next_flush:
@@ -575,6 +603,30 @@ def watch_redis(run: Run, master: int) -> None:
 # ---------------------------------------------------------------- checks and the report
 
 
+def cut_off_by_kill(run: Run, r: Record) -> str:
+    """How the kill explains a request that got no answer; "" if it does not."""
+    kill = run.kill_at
+    if kill is None or r.ended < kill:
+        return ""
+    if r.started <= kill:
+        return "in flight at the kill (the dead worker's connection, or queued on its listening socket)"
+    if r.error == "ConnectionRefusedError":  # no listening socket at all: the only worker was the killed one
+        if run.listening_at is None or r.started <= run.listening_at + 0.1:
+            return "refused: no worker listening until the respawned one did"
+        return ""
+    if r.opened < kill:
+        return "sent on a keep-alive connection the dead worker held"
+    if run.reaped_at is None or r.opened <= run.reaped_at + 0.1:
+        return "a new connection queued on the dying worker's listening socket"
+    return ""
+
+
+def last_attempt(record: Record, retry_of: dict[int, Record]) -> Record:
+    while id(record) in retry_of:
+        record = retry_of[id(record)]
+    return record
+
+
 def quantiles(values: list[float]) -> str:
     if len(values) < 2:
         return "n/a"
@@ -614,18 +666,30 @@ def report(run: Run, final: dict, baseline: dict, started: float, ended: float, 
     if odd:
         failures.append(f"unexpected statuses: {odd}")
 
+    # Requests the kill cut off: each retried (reloaded, re-submitted) until answered, as a reader would.
     broken = [r for r in records if r.error]
-    print(f"\n== broken connections: {len(broken)} (not answered; the GETs were sent again, the POSTs re-submitted)")
+    retry_of = {id(x.retry_of): x for x in run.records if x.retry_of is not None}
+    causes = {id(r): cut_off_by_kill(run, r) for r in broken}
+    cut = [r for r in records if r.retry_of is None and r.error]  # requests (not attempts) that broke
+    last = {id(r): last_attempt(r, retry_of) for r in cut}
+    gave_up = [r for r in cut if last[id(r)].error]
+    by_kill = [r for r in cut if causes[id(r)]]
+    print(f"\n== cut off by the kill and retried: {len(by_kill)} requests ({len(cut)} broke in all; "
+          f"{len(broken)} broken attempts: {dict(Counter(r.error for r in broken))}), answered on a retry "
+          f"{len(cut) - len(gave_up)}, still unanswered after their retries {len(gave_up)}")
+    for cause, n in Counter(causes.values()).most_common():
+        print(f"  {n:4d}  {cause or 'NOT EXPLAINED BY THE KILL'}")
     for r in broken:
-        when = "no kill" if run.kill_at is None else (
-            "in flight at the kill" if r.started <= run.kill_at <= r.ended else
-            "sent on a connection the dead worker held" if r.started > run.kill_at else "before the kill")
-        retry = next((x for x in run.records if x.retry_of is r), None)
-        then = f"-> again: {retry.status or retry.error}" if retry else "-> not sent again (run over)"
-        print(f"  {r.kind:<13} {r.method:<4} {r.path:<28} {r.error:<20} t{r.started - (run.kill_at or 0):+.2f}s.."
-              f"{r.ended - (run.kill_at or 0):+.2f}s  {when}  {then}")
-        if when == "before the kill":
-            failures.append(f"a connection broke without the kill: {r.kind} {r.path} {r.error}")
+        retry = retry_of.get(id(r))
+        then = f"-> again: {retry.status or retry.error}" if retry else "-> gave up"
+        print(f"  {r.kind:<13} {r.method:<4} {r.path[:28]:<28} {r.error:<22} t{r.started - (run.kill_at or 0):+.2f}s.."
+              f"{r.ended - (run.kill_at or 0):+.2f}s  {causes[id(r)] or 'not explained by the kill'}  {then}")
+        if not causes[id(r)]:
+            failures.append(f"a connection broke without the kill: {r.kind} {r.method} {r.path} {r.error} "
+                            f"t{r.started - (run.kill_at or 0):+.2f}s")
+    if gave_up:
+        failures.append(f"{len(gave_up)} requests still unanswered after {len(RETRY_WAITS)} tries over "
+                        f"{sum(RETRY_WAITS):.1f} s")
 
     # Comments: the acknowledgement is the redirect naming the comment; the database must hold each once.
     stored = defaultdict(list)
@@ -711,29 +775,42 @@ def report(run: Run, final: dict, baseline: dict, started: float, ended: float, 
     if mismatched:
         failures.append(f"{len(mismatched)} articles with a view count other than their distinct visitors")
 
-    # What the server saw: its access log (one JSON line a request) and its error log.
+    # What the server saw, from its one output: the portal's access log (a JSON line a request, on stdout;
+    # the killed worker's requests in flight never got theirs), granian's messages and Django's errors.
     access = Counter()
     cache = Counter()
-    for line in (log_dir / "access.log").read_text(errors="replace").splitlines():
+    other = []
+    for line in (log_dir / "server.log").read_text(errors="replace").splitlines():
         try:
             entry = json.loads(line)
         except ValueError:
-            continue
-        access[entry["status"]] += 1
-        if entry["cache"]:
-            cache[entry["cache"]] += 1
-    errors = [line for line in (log_dir / "error.log").read_text(errors="replace").splitlines()
-              if re.search(r"\[ERROR\]|Traceback|Error:", line) and "SIGKILL" not in line]
+            entry = None
+        if isinstance(entry, dict) and "status" in entry:
+            access[entry["status"]] += 1
+            if entry["cache"]:
+                cache[entry["cache"]] += 1
+        else:
+            other.append(line)
+    deaths = [line for line in other if "Unexpected exit from worker" in line]  # granian: a worker died
+    errors = [line for line in other if re.search(r"\[ERROR\]|Traceback|Error:", line) and line not in deaths]
     print(f"\n== server side: access log statuses {dict(sorted(access.items()))}, page cache {dict(cache)}; "
-          f"{len(errors)} error lines besides the kill")
+          f"worker deaths {deaths}; {len(errors)} error lines besides")
     for line in errors[:20]:
         print("  " + line[:200])
     if any(status >= 500 for status in access):
         failures.append("the access log has 5xx")
+    if len(deaths) > 1:
+        failures.append(f"{len(deaths)} worker processes died, only one was killed")
     failures += run.problems[:20]
     if run.kill_at is None or not run.replaced:
         failures.append("no worker was killed and replaced during the run (too short a run?)")
 
+    print(f"\n== summary: {len(records)} requests in {elapsed:.1f} s, {len(answered) / elapsed:.1f} answered req/s; "
+          f"{fives} 5xx; comments {len(run.acknowledged)} acknowledged, "
+          f"{sum(1 for b in run.acknowledged if len(stored.get(b, ())) == 1)} of them stored once "
+          f"({len(final['comments'])} in the database); views {total_expected} expected, {total_counted} counted; "
+          f"{len(by_kill)} requests cut off by the kill and retried ({len(broken)} broken attempts), "
+          f"{len(gave_up)} unanswered")
     print("\n== result: " + ("OK" if not failures else "FAILED"))
     for failure in failures:
         print("  - " + failure)
@@ -787,13 +864,15 @@ def main() -> int:
     log_dir = Path(tempfile.gettempdir()) / f"bench_mixed-{args.port}"  # the last run's logs, overwritten
     log_dir.mkdir(exist_ok=True)
     run = Run(port=args.port, redis_dbs=(cache_db, buffer_db))
-    server = subprocess.Popen([PY, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi"], cwd=ROOT, env=env,
-                              stdout=(log_dir / "access.log").open("w"), stderr=(log_dir / "error.log").open("w"))
-    try:
-        wait_until_up(args.port, server)
+    argv = serve_command(env)
+    processes_n, threads_n = argv[argv.index("--workers") + 1], argv[argv.index("--blocking-threads") + 1]
+    with served(env, log=log_dir / "server.log") as server:
         workers = workers_of(server.pid)
-        print(f"gunicorn -c portal/gunicorn.conf.py on :{args.port}: master {server.pid}, {len(workers)} gthread "
-              f"workers; logs in {log_dir}")
+        print(f"granian (python -m portal.serve) on :{args.port}: master {server.pid}, {len(workers)} worker "
+              f"processes (WEB_CONCURRENCY {processes_n}) x {threads_n} threads (WEB_THREADS); output in "
+              f"{log_dir / 'server.log'}")
+        if len(workers) != int(processes_n):
+            sys.exit(f"expected {processes_n} worker processes under the granian master, found {sorted(workers)}")
 
         # Readers: the demo's two through the real login form, the extra ones with their server-made sessions.
         accounts = []
@@ -834,13 +913,6 @@ def main() -> int:
         ended = time.monotonic()
         cpu = sum(os.times()[:2]) - sum(cpu_before[:2])
         events.append(f"the load generator itself used {cpu:.1f} s of CPU ({cpu / (ended - started):.0%} of a core)")
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     check_sentinels(run)
     events.append(f"end: flush_views: {flush_views(run, env)}")
     final = shell(env, FINAL, PREFIX=prefix)
