@@ -32,6 +32,7 @@ def _test_settings(settings, tmp_path):
     from portal.ads import counting
 
     counting._pending.clear()
+    counting._pending_total = 0
     from django.core.cache import cache
 
     from news import pagecache

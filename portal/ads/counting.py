@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 FLUSH_AT = 500
 
 _pending: Counter = Counter()
+_pending_total = 0
 _lock = threading.Lock()
 _last_flush = time.monotonic()
 
@@ -31,10 +32,12 @@ _last_flush = time.monotonic()
 def count_impression(request, ad_id: int) -> None:
     if not is_reader_request(request):
         return
-    global _last_flush
+    global _pending_total
+    key = (ad_id, shanghai_day())
     with _lock:
-        _pending[(ad_id, shanghai_day())] += 1
-        due = sum(_pending.values()) >= FLUSH_AT or time.monotonic() - _last_flush >= settings.AD_STATS_FLUSH_SECONDS
+        _pending[key] += 1
+        _pending_total += 1
+        due = _pending_total >= FLUSH_AT or time.monotonic() - _last_flush >= settings.AD_STATS_FLUSH_SECONDS
     if due:
         flush_impressions()
 
@@ -46,10 +49,11 @@ def count_impression_again(request, response, ad_id: int) -> None:
 
 def flush_impressions() -> int:
     """Write the buffered impressions in one statement; on a database error they go back in the buffer."""
-    global _last_flush
+    global _last_flush, _pending_total
     with _lock:
         batch = dict(_pending)
         _pending.clear()
+        _pending_total = 0
         _last_flush = time.monotonic()
     if not batch:
         return 0
@@ -62,6 +66,7 @@ def flush_impressions() -> int:
         logger.exception("ad impressions not written; kept for the next flush")
         with _lock:
             _pending.update(batch)
+            _pending_total += sum(batch.values())
         return 0
     return sum(batch.values())
 

@@ -206,6 +206,16 @@ def test_a_change_committed_while_a_page_renders_does_not_stay_cached(story, mon
     assert reader().get(story.get_absolute_url())["X-Cache"] == "HIT"
 
 
+def test_a_page_lives_three_quarters_to_all_of_page_cache_seconds(story, settings):
+    settings.PAGE_CACHE_SECONDS = 60  # each page's own share at random, so pages stored together expire apart
+    url = story.get_absolute_url()
+    reader().get(url)
+    with time_machine.travel(timezone.now() + timedelta(seconds=44)):
+        assert reader().get(url)["X-Cache"] == "HIT"
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert reader().get(url)["X-Cache"] == "MISS"
+
+
 def test_a_process_serves_a_checked_page_from_its_memory_for_at_most_the_local_window(story, settings):
     from news import pagecache
 
