@@ -5,8 +5,13 @@ stored under its host, path and query and served again from the cache (Redis in 
 PAGE_CACHE_SECONDS pass or one of its tags is invalidated:
 
 - `site`: anything every page shows or lists (an article published, edited or withdrawn, a section, the
-  site profile, an ad). Listings, the menu, the related-article boxes and the ad slots all depend on it.
-- `article-<id>`: one article page (its body, its photos, its comment thread).
+  site profile, an ad). Every listing (front, sections, search, rankings, reporters, directory) drops
+  with it at once.
+- `article-<id>`: one article page (its body, its photos, its comment thread). Article pages do not
+  carry `site`: the boxes around the story (other stories, the menu, ads) may be up to
+  PAGE_CACHE_SECONDS old, so that an edit of one story does not render every article page of the
+  archive again (on a big story's day, editors save every few minutes, and each hot article page costs a
+  render of tens of milliseconds).
 - `section-<slug>`: one section's pages (named for a CDN purge; they depend on `site` as well).
 
 Tags are version tokens in the cache; invalidating one replaces its token once the transaction commits
@@ -123,9 +128,10 @@ def repeat_on_hit(request: HttpRequest, func: Callable, *args) -> None:
     request.__dict__.setdefault(_REPLAYS, []).append((f"{func.__module__}.{func.__qualname__}", args))
 
 
-def cache_for_readers(tags: Callable[..., list[str]]):
+def cache_for_readers(tags: Callable[..., list[str]], *, site_wide: bool = True):
     """Serve this view's 200 pages to anonymous readers from the shared cache; `tags(**view_kwargs)` names
-    what the page shows, without touching the database."""
+    what the page shows, without touching the database. With site_wide=False the page does not drop with
+    `site`: only its own tags, or PAGE_CACHE_SECONDS, renew it."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -134,7 +140,7 @@ def cache_for_readers(tags: Callable[..., list[str]]):
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True)
                 return response
-            page_tags = [SITE, *tags(**kwargs)]
+            page_tags = [SITE, *tags(**kwargs)] if site_wide else tags(**kwargs)
             key = _page_key(request)
             response, versions = _lookup(key, page_tags)
             if response is not None:
@@ -181,24 +187,34 @@ def _lookup(key: str, tags: list[str]) -> tuple[HttpResponse | None, dict[str, s
     """The cached page if its tags are unchanged (from this process's memory if checked within
     PAGE_CACHE_LOCAL_SECONDS, else one round trip), else None and the tags' current versions."""
     window = settings.PAGE_CACHE_LOCAL_SECONDS
+    version_keys = [_VERSION_PREFIX + tag for tag in tags]
     if window > 0:
         with _local_lock:
             checked_at, entry = _local.get(key, (0.0, None))
-        if entry is not None and entry["tags"] == tags and time.monotonic() - checked_at < window:
-            return _hit(entry), None
-    version_keys = [_VERSION_PREFIX + tag for tag in tags]
+        if entry is not None and entry["tags"] == tags:
+            if time.monotonic() - checked_at < window:
+                return _hit(entry), None
+            # Its window has passed: ask only whether the tags moved (a few bytes, not the page again).
+            versions = cache.get_many(version_keys)
+            if entry["versions"] == versions:
+                _keep_local(key, entry)
+                return _hit(entry), None
     found = cache.get_many([key, *version_keys])
     versions = {k: found[k] for k in version_keys if k in found}
     entry = found.get(key)
     if entry is not None and entry["tags"] == tags and entry["versions"] == versions:
         if window > 0:
-            with _local_lock:
-                _local[key] = (time.monotonic(), entry)
-                _local.move_to_end(key)
-                while len(_local) > _LOCAL_PAGES:
-                    _local.popitem(last=False)
+            _keep_local(key, entry)
         return _hit(entry), None
     return None, _complete(versions, version_keys)
+
+
+def _keep_local(key: str, entry: dict) -> None:
+    with _local_lock:
+        _local[key] = (time.monotonic(), entry)
+        _local.move_to_end(key)
+        while len(_local) > _LOCAL_PAGES:
+            _local.popitem(last=False)
 
 
 def _hit(entry: dict) -> HttpResponse:

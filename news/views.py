@@ -40,7 +40,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "news/section.html", {"section": current, "page": page, "current_section_slug": slug})
 
 
-@pagecache.cache_for_readers(lambda pk: [pagecache.article_tag(pk)])
+@pagecache.cache_for_readers(lambda pk: [pagecache.article_tag(pk)], site_wide=False)
 def article(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Article.objects.select_related("section"), pk=pk)
     if not story.is_published() and not story.can_be_previewed_by(request.user):

@@ -14,14 +14,17 @@ _WARN_EVERY_SECONDS = 10
 
 class _OneClientPerPool(RedisCacheClient):
     """Django builds a new redis.Redis for every cache call, and redis-py fills its table of ~80 response
-    callbacks in each: a third of what serving a cached page cost. A client is thread-safe (it takes a
-    connection from the pool per command), and each thread has its own cache object anyway."""
+    callbacks in each: a third of what serving a cached page cost. Each thread has its own cache object
+    (django.core.cache.caches), so each keeps one client per server on one connection of its own: a
+    pooled client would also check every connection it hands out for stray data, three more system calls
+    per command."""
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
         clients = self.__dict__.setdefault("_clients", {})
         if index not in clients:
-            clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            clients[index] = self._client(connection_pool=self._get_connection_pool(write),
+                                          single_connection_client=True)
         return clients[index]
 
 

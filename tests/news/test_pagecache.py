@@ -64,7 +64,7 @@ def test_an_anonymous_reader_gets_the_second_view_of_every_reading_page_without_
 
 def test_cached_pages_say_who_may_keep_them_and_name_what_they_show(story):
     response = reader().get(story.get_absolute_url())
-    assert response["Surrogate-Key"] == f"site article-{story.pk}"
+    assert response["Surrogate-Key"] == f"article-{story.pk}"
     assert reader().get(story.section.get_absolute_url())["Surrogate-Key"] == f"site section-{story.section.slug}"
     # Nobody between us and the reader may answer in our place: every view must reach the counter.
     assert "max-age=0" in response["Cache-Control"] and "must-revalidate" in response["Cache-Control"]
@@ -94,6 +94,20 @@ def test_an_edit_a_withdrawal_and_a_new_story_reach_readers_at_once(story, secti
     assert reader().get(story.get_absolute_url()).status_code == 404
     assert "개통 연기" not in reader().get(reverse("front")).content.decode()
     assert fresh.title in reader().get(reverse("front")).content.decode()
+
+
+def test_an_edit_of_one_story_leaves_the_other_article_pages_cached_for_at_most_page_cache_seconds(
+        story, section, reporter, commit):
+    other = factories.ArticleFactory(title="다른 기사", section=section, reporter=reporter)
+    assert reader().get(story.get_absolute_url())["X-Cache"] == "MISS"
+    with commit():
+        other.title = "다른 기사 수정"
+        other.save()
+    assert reader().get(story.get_absolute_url())["X-Cache"] == "HIT"  # not rendered again for a neighbour's typo
+    assert "다른 기사 수정" in reader().get(reverse("front")).content.decode()  # every listing at once
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        page = reader().get(story.get_absolute_url())
+    assert page["X-Cache"] == "MISS" and "다른 기사 수정" in page.content.decode()  # its box within the lifetime
 
 
 def test_nothing_changes_for_readers_until_the_edit_commits(story):
@@ -227,6 +241,16 @@ def test_a_process_serves_a_checked_page_from_its_memory_for_at_most_the_local_w
     assert reader().get(url)["X-Cache"] == "HIT"
     time.sleep(0.6)
     assert reader().get(url)["X-Cache"] == "MISS"  # ... and no longer after it
+
+
+def test_after_the_window_a_memory_copy_is_kept_if_its_tags_have_not_moved(story, settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.2
+    url = story.get_absolute_url()
+    assert [reader().get(url)["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+    for stored in [k.split(":", 2)[2] for k in list(cache._cache) if "pagecache:page:" in k]:
+        cache.delete(stored)  # only the tags' versions are asked for again, not the page
+    time.sleep(0.3)
+    assert reader().get(url)["X-Cache"] == "HIT"
 
 
 def test_an_invalidation_in_this_process_drops_its_memory_copies_at_once(story, settings, commit):
