@@ -48,9 +48,11 @@ run: venv .env
 	DEBUG=$${DEBUG:-true} DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Production mode on this machine: the settings production uses, over plain http on 127.0.0.1.
+# Production mode on this machine: the settings production uses, over plain http on 127.0.0.1. The view
+# buffer defaults to the local Redis's database 1 only when REDIS_URL is not given at all.
 SERVE_ENV = DEBUG=false DATABASE_URL='$(TEST_DATABASE_URL)' \
-	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} VIEW_BUFFER_URL=$${VIEW_BUFFER_URL-redis://127.0.0.1:6379/1} \
+	VIEW_BUFFER_URL=$${VIEW_BUFFER_URL-$$([ -z "$${REDIS_URL+set}" ] && echo redis://127.0.0.1:6379/1)} \
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false}
 

@@ -59,6 +59,7 @@ _REPLAYS = "_pagecache_replays"
 _LOCAL_PAGES = 1000  # per process: about 35 MB of article pages
 _local: OrderedDict[str, tuple[float, dict]] = OrderedDict()  # page key -> (checked at, entry), oldest first
 _local_lock = threading.Lock()
+_generation = 0  # counts this process's invalidations
 
 
 def article_tag(article_id: int) -> str:
@@ -75,7 +76,6 @@ def invalidate(*tags: str) -> None:
 
 
 def _bump(tags) -> None:
-    forget_local_pages()
     tokens = {_VERSION_PREFIX + tag: _new_token() for tag in tags}
     try:
         # Past the resilient wrapper (portal/cache.py): a lost invalidation would keep a withdrawn story up
@@ -83,6 +83,7 @@ def _bump(tags) -> None:
         getattr(cache, "set_many_strict", cache.set_many)(tokens, None)
     except Exception:
         logger.error("page cache invalidation of %s failed", sorted(tags), exc_info=True)
+    forget_local_pages()  # after the new tokens are written: a lookup started before cannot keep its copy
 
 
 def article_saved(instance, **kwargs) -> None:
@@ -188,30 +189,37 @@ def _lookup(key: str, tags: list[str]) -> tuple[HttpResponse | None, dict[str, s
     PAGE_CACHE_LOCAL_SECONDS, else one round trip), else None and the tags' current versions."""
     window = settings.PAGE_CACHE_LOCAL_SECONDS
     version_keys = [_VERSION_PREFIX + tag for tag in tags]
+    generation = _generation  # a copy may be kept only if no invalidation happened in this process meanwhile
     if window > 0:
         with _local_lock:
             checked_at, entry = _local.get(key, (0.0, None))
-        if entry is not None and entry["tags"] == tags:
-            if time.monotonic() - checked_at < window:
+        if entry is not None and entry["tags"] == tags and time.time() < entry.get("expires", 0.0):
+            if _seconds() - checked_at < window:
                 return _hit(entry), None
             # Its window has passed: ask only whether the tags moved (a few bytes, not the page again).
             versions = cache.get_many(version_keys)
             if entry["versions"] == versions:
-                _keep_local(key, entry)
+                _keep_local(key, entry, generation)
                 return _hit(entry), None
     found = cache.get_many([key, *version_keys])
     versions = {k: found[k] for k in version_keys if k in found}
     entry = found.get(key)
     if entry is not None and entry["tags"] == tags and entry["versions"] == versions:
         if window > 0:
-            _keep_local(key, entry)
+            _keep_local(key, entry, generation)
         return _hit(entry), None
     return None, _complete(versions, version_keys)
 
 
-def _keep_local(key: str, entry: dict) -> None:
+def _seconds() -> float:
+    return time.monotonic()  # the memory copies' clock (a test may stand in for it)
+
+
+def _keep_local(key: str, entry: dict, generation: int) -> None:
     with _local_lock:
-        _local[key] = (time.monotonic(), entry)
+        if generation != _generation:
+            return
+        _local[key] = (_seconds(), entry)
         _local.move_to_end(key)
         while len(_local) > _LOCAL_PAGES:
             _local.popitem(last=False)
@@ -226,7 +234,9 @@ def _hit(entry: dict) -> HttpResponse:
 
 def forget_local_pages() -> None:
     """Drop this process's copies: the next request of each page asks Redis whether it is still current."""
+    global _generation
     with _local_lock:
+        _generation += 1
         _local.clear()
 
 
@@ -245,6 +255,7 @@ def _store(request: HttpRequest, response: HttpResponse, key: str, tags: list[st
     cache.set(key, {
         "tags": tags,
         "versions": versions,
+        "expires": time.time() + timeout,  # a copy kept in a process's memory ends with the shared one
         "content": response.content,
         "content_type": response["Content-Type"],
         "replays": request.__dict__.get(_REPLAYS, []),

@@ -143,14 +143,15 @@ def record_view(request, article_id: int) -> str | None:
         return None
     key, new_cookie = visitor(request)
     window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
-    if getattr(settings, "VIEW_BUFFER_URL", ""):
+    if _buffer_usable():
         try:
             _count_once()(keys=[f"views:seen:{article_id}:{key}", PENDING_KEY],
                           args=[window, f"{article_id}:{shanghai_day().isoformat()}"])
+        except Exception:  # the buffer's Redis is away: dedupe in the cache and count in the database below
+            _buffer_failed()
+        else:
             _flush_soon_if_due()
             return new_cookie
-        except Exception:  # the buffer's Redis is away: dedupe in the cache and count in the database below
-            logger.warning("view buffer unavailable; counting the view without it", exc_info=True)
     try:
         first_time = cache.add(f"seen:{article_id}:{key}", 1, window)
     except Exception:  # the shared cache is down: while it is, reloads count again (over-counted, never lost)
@@ -170,14 +171,32 @@ def count_view(request, response, article_id: int) -> None:
 
 def add_view(article_id: int, day: date | None = None) -> None:
     day = day or shanghai_day()
-    if getattr(settings, "VIEW_BUFFER_URL", ""):
+    if _buffer_usable():
         try:
             _redis().hincrby(PENDING_KEY, f"{article_id}:{day.isoformat()}", 1)
+        except Exception:  # Redis down: count straight into the database rather than lose the view
+            _buffer_failed()
+        else:
             _flush_soon_if_due()
             return
-        except Exception:  # Redis down: count straight into the database rather than lose the view
-            logger.warning("view buffer unavailable; writing the view to the database", exc_info=True)
     _upsert([(article_id, day, 1)])  # the one write of a counted view
+
+
+_buffer_down_until = 0.0
+BUFFER_RETRY_SECONDS = 10
+
+
+def _buffer_usable() -> bool:
+    return bool(getattr(settings, "VIEW_BUFFER_URL", "")) and time.monotonic() >= _buffer_down_until
+
+
+def _buffer_failed() -> None:
+    """The buffer did not answer: this process counts views without it for BUFFER_RETRY_SECONDS, so that
+    readers do not wait for a Redis timeout on every page and the log gets one warning, not one a view."""
+    global _buffer_down_until
+    _buffer_down_until = time.monotonic() + BUFFER_RETRY_SECONDS
+    logger.warning("view buffer unavailable; counting views in the database for %d s", BUFFER_RETRY_SECONDS,
+                   exc_info=True)
 
 
 def add_views(counts: dict[tuple[int, date], int]) -> None:
@@ -231,26 +250,37 @@ def _count_once():
     if getattr(_per_thread, "url", None) != url:
         import redis
 
-        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1, single_connection_client=True)
+        from redis.backoff import NoBackoff
+        from redis.exceptions import ConnectionError as Disconnected, TimeoutError as NoAnswer
+        from redis.retry import Retry
+
+        # One retry on a dropped connection or a timeout: the script is safe to run twice (the mark's SET NX).
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1, single_connection_client=True,
+                                      retry=Retry(NoBackoff(), 1, supported_errors=(Disconnected, NoAnswer)))
         _per_thread.url, _per_thread.script = url, client.register_script(_COUNT_ONCE)
     return _per_thread.script  # EVALSHA; it loads the script again after a Redis restart
 
 
 _next_flush_look = 0.0
+flush_thread: threading.Thread | None = None  # the last background flush started here (tests wait for it)
 
 
 def _flush_soon_if_due() -> None:
     """Every VIEW_FLUSH_SECONDS, one process of the whole site (whichever sets the shared due mark first)
     flushes the buffer in a background thread, so the rankings are never more than that behind and a
     site without a scheduler still gets its views into PostgreSQL. Each process looks at most that often."""
-    global _next_flush_look
+    global _next_flush_look, flush_thread
     interval = getattr(settings, "VIEW_FLUSH_SECONDS", 0)
     now = time.monotonic()
     if interval <= 0 or now < _next_flush_look:
         return
     _next_flush_look = now + interval
-    if _redis().set(FLUSH_DUE_KEY, 1, nx=True, ex=interval):
-        threading.Thread(target=_flush_in_background, name="flush_views", daemon=True).start()
+    try:
+        if _redis().set(FLUSH_DUE_KEY, 1, nx=True, ex=interval):
+            flush_thread = threading.Thread(target=_flush_in_background, name="flush_views", daemon=True)
+            flush_thread.start()
+    except Exception:  # the view is counted already; the next interval (or a scheduled flush_views) moves it
+        logger.warning("could not start the view flush", exc_info=True)
 
 
 def _flush_in_background() -> None:

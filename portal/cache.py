@@ -19,6 +19,16 @@ class _OneClientPerPool(RedisCacheClient):
     pooled client would also check every connection it hands out for stray data, three more system calls
     per command."""
 
+    def __init__(self, servers, **options):
+        from redis.backoff import NoBackoff
+        from redis.exceptions import ConnectionError as Disconnected
+        from redis.retry import Retry
+
+        # A connection Redis dropped (a restart, an idle timeout) is made again once, instead of failing the
+        # first command of every thread after it.
+        options.setdefault("retry", Retry(NoBackoff(), 1, supported_errors=(Disconnected,)))
+        super().__init__(servers, **options)
+
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
         clients = self.__dict__.setdefault("_clients", {})

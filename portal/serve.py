@@ -11,6 +11,8 @@ BIND / PORT      where to listen (default 127.0.0.1:$PORT, PORT 8000)
 WEB_MAX_RSS_MB   a worker above this resident size is replaced (default 512), so a leak never takes a
                  server down
 LOG_LEVEL        the server's own messages; requests are logged by the portal (portal.middleware.access_log)
+DATABASE_STATEMENT_TIMEOUT  seconds one SQL statement of a request may run (default here 30; granian has
+                 no request timeout, so this is what ends a request stuck on a lock)
 """
 
 from __future__ import annotations
@@ -38,4 +40,6 @@ def command(environ: os._Environ | dict = os.environ) -> list[str]:
 
 if __name__ == "__main__":
     argv = command()
+    # Granian cannot stop a request that hangs; PostgreSQL can stop its statement (see portal/settings.py).
+    os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "30")
     os.execv(argv[0], argv)  # the server takes this process's place, so signals reach it directly

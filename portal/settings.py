@@ -99,6 +99,10 @@ else:
     # Persistent connections: opening a PostgreSQL connection costs more than rendering a page.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A web request may not hold a database session longer than this (python -m portal.serve sets 30 s: the
+    # server has no request timeout of its own); management commands, which may build indexes, set none.
+    if _statement_timeout := env.int("DATABASE_STATEMENT_TIMEOUT", default=0):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_statement_timeout * 1000}"
 # Read replicas: each URL becomes an alias (replica1, replica2 …) that portal/replicas.py sends reads to;
 # writes, and a writer's reads for REPLICA_PIN_SECONDS after, go to the primary. Empty: nothing is installed.
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
@@ -108,6 +112,8 @@ for _alias, _url in zip(DATABASE_REPLICAS, DATABASE_REPLICA_URLS, strict=True):
     DATABASES[_alias] = environ.Env.db_url_config(_url) | {
         key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS") if key in DATABASES["default"]
     }
+    if "options" in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES[_alias].setdefault("OPTIONS", {})["options"] = DATABASES["default"]["OPTIONS"]["options"]
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # a test run reads its own test database, never a real replica
     # A replica that stops answering fails its reads in seconds, not at the TCP timeout (and /healthz too).
     DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)

@@ -388,7 +388,7 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
     print(f"the references' own p99: Django floor {median('floor: Django view', lambda r: r['p99'] / 1000):.1f} ms, "
           f"static file {median('floor: static file', lambda r: r['p99'] / 1000):.1f} ms")
     print(f"queries: SQL statements of the page rendered (cache miss) at this size, menu/profile/rankings cached; "
-          f"a cache hit costs none, or one upsert for a counted view. Targets (reading pages): >= "
+          f"a cache hit costs none ({'a counted view: one Redis script, views buffered' if not args.no_view_buffer else 'a counted view: one upsert, no view buffer'}). Targets (reading pages): >= "
           f"{TARGET_SHARE:.0%} of the Django floor and p99 < {TARGET_P99_MS} ms. Article page: {floor_bytes:,} bytes.")
 
 

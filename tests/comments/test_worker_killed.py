@@ -63,14 +63,15 @@ def _answer(sock: socket.socket) -> bytes:
 
 
 @pytest.fixture
-def server():
+def server(request):
     """The portal served as `make serve` serves it, on the test database, with one worker, so the test
     knows which process holds the request."""
     port = _free_port()
     db = connection.settings_dict
     env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "DJANGO_SETTINGS_MODULE": "tests.settings", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
-           "PORT": str(port), "PAGE_CACHE_SECONDS": "0", "REDIS_URL": "", "LOG_LEVEL": "CRITICAL"}
+           "PORT": str(port), "PAGE_CACHE_SECONDS": "0", "REDIS_URL": "", "LOG_LEVEL": "CRITICAL",
+           **getattr(request, "param", {})}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     with served(env) as master:
 
@@ -113,3 +114,22 @@ def test_a_worker_killed_inside_a_comments_transaction_leaves_it_whole_or_absent
     answer = _answer(_post(port, path, form, cookies))  # the reader presses 등록 again
     assert answer.startswith(b"HTTP/1.1 302")
     assert Comment.objects.filter(body=form["body"]).count() == 1
+
+
+@pytest.mark.parametrize("server", [{"DATABASE_STATEMENT_TIMEOUT": "2"}], indirect=True)
+def test_a_request_stuck_on_a_lock_ends_at_the_statement_timeout_with_the_korean_503(server, alice, client):
+    port, _workers = server
+    article = factories.ArticleFactory(section=factories.SectionFactory(), reporter=factories.reporter())
+    client.force_login(alice)
+    cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": "k" * 32}
+    form = {"body": "잠금에 걸린 댓글", "csrfmiddlewaretoken": "k" * 32, "token": "0b7e2c1a-5d3f-4e2a-9b1c-7a6d5e4f3c2b"}
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as blocker:
+        blocker.execute("SELECT 1 FROM comments_commenter WHERE user_id = %s FOR UPDATE", [alice.pk])
+        started = time.monotonic()
+        answer = _answer(_post(port, reverse("comments:post", args=[article.pk]), form, cookies))
+        waited = time.monotonic() - started
+        blocker.rollback()
+    assert answer.startswith(b"HTTP/1.1 503") and "잠시 뒤 다시" in answer.decode(errors="replace")
+    assert 1.5 < waited < 10  # the server let go after the timeout instead of holding a thread for good
+    assert not Comment.objects.filter(body=form["body"]).exists()

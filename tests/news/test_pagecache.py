@@ -3,7 +3,6 @@ changes, never holding one reader's content, and never losing a view or an ad im
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -220,37 +219,54 @@ def test_a_change_committed_while_a_page_renders_does_not_stay_cached(story, mon
     assert reader().get(story.get_absolute_url())["X-Cache"] == "HIT"
 
 
-def test_a_page_lives_three_quarters_to_all_of_page_cache_seconds(story, settings):
-    settings.PAGE_CACHE_SECONDS = 60  # each page's own share at random, so pages stored together expire apart
-    url = story.get_absolute_url()
-    reader().get(url)
-    with time_machine.travel(timezone.now() + timedelta(seconds=44)):
-        assert reader().get(url)["X-Cache"] == "HIT"
-    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        assert reader().get(url)["X-Cache"] == "MISS"
-
-
-def test_a_process_serves_a_checked_page_from_its_memory_for_at_most_the_local_window(story, settings):
+def test_a_page_lives_three_quarters_to_all_of_page_cache_seconds(story, settings, monkeypatch):
     from news import pagecache
 
-    settings.PAGE_CACHE_LOCAL_SECONDS = 0.5
+    settings.PAGE_CACHE_SECONDS = 60  # each page's own share at random, so pages stored together expire apart
+    url = story.get_absolute_url()
+    for share, still_there, gone in [(1.0, 59, 61), (0.75, 44, 46)]:
+        monkeypatch.setattr(pagecache.random, "uniform", lambda low, high, share=share: share)
+        cache.clear()
+        reader().get(url)
+        with time_machine.travel(timezone.now() + timedelta(seconds=still_there)):
+            assert reader().get(url)["X-Cache"] == "HIT", share
+        with time_machine.travel(timezone.now() + timedelta(seconds=gone)):
+            assert reader().get(url)["X-Cache"] == "MISS", share
+
+
+@pytest.fixture
+def memory_clock(settings, monkeypatch):
+    """The memory copies' clock, moved by hand: no sleeping, whatever else the machine is doing."""
+    from news import pagecache
+
+    now = [1000.0]
+    monkeypatch.setattr(pagecache, "_seconds", lambda: now[0])
+    settings.PAGE_CACHE_LOCAL_SECONDS = 1
+    return now
+
+
+def test_a_process_serves_a_checked_page_from_its_memory_for_at_most_the_local_window(story, memory_clock):
+    from news import pagecache
+
     url = story.get_absolute_url()
     assert [reader().get(url)["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]  # the HIT was checked in the cache
     # Another process invalidates the article: this process goes on serving its copy within the window ...
     cache.set("pagecache:tag:" + pagecache.article_tag(story.pk), "changed-elsewhere", None)
+    memory_clock[0] += 0.9
     assert reader().get(url)["X-Cache"] == "HIT"
-    time.sleep(0.6)
+    memory_clock[0] += 0.2
     assert reader().get(url)["X-Cache"] == "MISS"  # ... and no longer after it
 
 
-def test_after_the_window_a_memory_copy_is_kept_if_its_tags_have_not_moved(story, settings):
-    settings.PAGE_CACHE_LOCAL_SECONDS = 0.2
+def test_after_the_window_a_memory_copy_is_kept_while_its_tags_stand_and_its_lifetime_lasts(story, memory_clock):
     url = story.get_absolute_url()
     assert [reader().get(url)["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
     for stored in [k.split(":", 2)[2] for k in list(cache._cache) if "pagecache:page:" in k]:
         cache.delete(stored)  # only the tags' versions are asked for again, not the page
-    time.sleep(0.3)
+    memory_clock[0] += 5
     assert reader().get(url)["X-Cache"] == "HIT"
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):  # past PAGE_CACHE_SECONDS
+        assert reader().get(url)["X-Cache"] == "MISS"
 
 
 def test_an_invalidation_in_this_process_drops_its_memory_copies_at_once(story, settings, commit):

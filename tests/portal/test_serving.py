@@ -39,8 +39,59 @@ def test_each_request_is_one_json_line_on_the_access_log(client, caplog):
 
 
 def test_the_redis_cache_keeps_one_client_per_connection_pool():
+    import redis
+
     from portal.cache import ResilientRedisCache
 
+    try:
+        redis.Redis(socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis does not answer at 127.0.0.1:6379")
     cache = ResilientRedisCache("redis://127.0.0.1:6379/14", {})
     assert cache._cache.get_client() is cache._cache.get_client()
     assert cache._cache.get_client(write=True) is cache._cache.get_client("any-key", write=True)
+
+
+def test_the_process_environment_never_reaches_a_request(monkeypatch):
+    from portal import wsgi
+
+    seen = {}
+    monkeypatch.setattr(wsgi, "_PROCESS_ENVIRONMENT", {"SECRET_KEY": "s3cr3t", "HTTP_X_FORWARDED_FOR": "203.0.113.7",
+                                                       "GATEWAY_INTERFACE": "CGI/1.1"})
+    monkeypatch.setattr(wsgi, "_django", lambda environ, start_response: seen.update(environ) or [])
+    # As granian builds a request's environ: the process environment, then what the request brought.
+    wsgi.application({"SECRET_KEY": "s3cr3t", "HTTP_X_FORWARDED_FOR": "203.0.113.7", "GATEWAY_INTERFACE": "CGI/1.1",
+                      "REQUEST_METHOD": "GET", "PATH_INFO": "/"}, None)
+    assert "SECRET_KEY" not in seen and "HTTP_X_FORWARDED_FOR" not in seen  # not a header anyone sent
+    assert seen["REQUEST_METHOD"] == "GET" and seen["GATEWAY_INTERFACE"] == "CGI/1.1"
+    wsgi.application({"HTTP_X_FORWARDED_FOR": "198.51.100.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/"}, None)
+    assert seen["HTTP_X_FORWARDED_FOR"] == "198.51.100.1"  # one the client did send is kept
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_under_the_real_server_a_header_only_the_process_has_is_not_seen(tmp_path):
+    import http.client
+    import socket
+
+    from django.db import connection
+
+    from tests.bench.serving import served
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "false", "SECRET_KEY": "serving-test-key-0123456789abcdefghij",
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "REDIS_URL": "", "WEB_CONCURRENCY": "1",
+           "PORT": str(port), "LOG_LEVEL": "WARNING", "HTTP_USER_AGENT": "from-the-process-environment"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log = tmp_path / "server.log"
+    with served(env, log=log):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/healthz?probe=1")  # http.client sends no User-Agent
+        assert conn.getresponse().status == 200
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    [probe_line] = [line for line in lines if line["query"] == "probe=1"]
+    assert probe_line["agent"] == ""
