@@ -62,6 +62,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=100_000, help="seed_scale articles (100,000)")
     parser.add_argument("--pages", default="", help="only the pages whose names contain one of these comma-separated "
                         "words (e.g. 'article,comment'); the references always run")
+    parser.add_argument("--page-cache-seconds", type=int, default=3600, help="the server's PAGE_CACHE_SECONDS (3600: "
+                        "no page expires inside a measurement, which is of warm pages; 60 is production's default)")
     parser.add_argument("--no-view-buffer", action="store_true", help="serve without VIEW_BUFFER_URL (make serve sets it; "
                         "here $BENCH_VIEW_BUFFER_URL, default redis://127.0.0.1:6379/10): one upsert per counted view")
     return parser.parse_args()
@@ -93,7 +95,7 @@ def prepare(env: dict, articles: int) -> None:
 def setup_django(env: dict) -> None:
     """Django in this process, on the same database, for choosing pages and counting queries. Its cache is
     its own memory (not the server's Redis) and the page cache is off, so counts are of a rendered page."""
-    os.environ.update({**env, "REDIS_URL": "", "PAGE_CACHE_SECONDS": "0", "ALLOWED_HOSTS": "127.0.0.1,testserver",
+    os.environ.update({**env, "REDIS_URL": "", "PAGE_CACHE_SECONDS": "0", "ALLOWED_HOSTS": "127.0.0.1,testserver", "ACCESS_LOG": "false",
                        "DJANGO_SETTINGS_MODULE": "tests.bench.settings"})
     import django
 
@@ -221,12 +223,13 @@ def sweep(lines: list[str], threads: int = 4) -> None:
         list(pool.map(get, dict.fromkeys(line for line in lines if line.startswith("GET"))))
 
 
-def cache_hits(log: Path, offset: int, lines: list[str]) -> tuple[int, int, int]:
-    """(hits, misses, new offset): the page cache's answers to this scenario's requests in the JSON access
-    log written since `offset` (requests of the scenario before, still in flight when its wrk stopped,
-    are logged after it and not counted)."""
+def cache_hits(log: Path, offset: int, lines: list[str]) -> tuple[int, int, list[float], int]:
+    """(hits, misses, the misses' server times in ms, new offset): the page cache's answers to this
+    scenario's requests in the JSON access log written since `offset` (requests of the scenario before,
+    still in flight when its wrk stopped, are logged after it and not counted)."""
     paths = {line.split("\t")[1] for line in lines}
     hits = misses = 0
+    miss_ms = []
     with open(log, "rb") as f:
         f.seek(offset)
         for raw in f:
@@ -237,7 +240,9 @@ def cache_hits(log: Path, offset: int, lines: list[str]) -> tuple[int, int, int]
             if address in paths or urllib.parse.unquote(address) in paths:
                 hits += entry["cache"] == "HIT"
                 misses += entry["cache"] == "MISS"
-        return hits, misses, f.tell()
+                if entry["cache"] == "MISS":
+                    miss_ms.append(entry["ms"])
+        return hits, misses, miss_ms, f.tell()
 
 
 # ------------------------------------------------------------------------------------------------ the run
@@ -279,7 +284,7 @@ def main() -> None:
         redis.Redis.from_url(buffer_url).flushdb()
     server_env = {
         **env, "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "REDIS_URL": redis_url, "PORT": str(PORT),
-        "LOG_LEVEL": "WARNING", "VIEW_BUFFER_URL": buffer_url,
+        "LOG_LEVEL": "WARNING", "VIEW_BUFFER_URL": buffer_url, "PAGE_CACHE_SECONDS": str(args.page_cache_seconds),
         # Posts must be accepted: the limits stay on (their queries run) but far above what the run posts.
         "COMMENT_RATE_PER_MINUTE": "100000", "COMMENT_RATE_PER_DAY": "100000", "COMMENT_RATE_PER_ARTICLE": "100000",
     }
@@ -309,9 +314,10 @@ def main() -> None:
             for label, lines, new_visitors in scenarios:
                 sweep(lines)
                 run_wrk(lines, args.warmup, args.connections, new_visitors)
-                _, _, offset = cache_hits(log, offset, lines)
+                _, _, rendered_ms, offset = cache_hits(log, offset, lines)  # the sweep's renders, one at a time
                 result = run_wrk(lines, args.duration, args.connections, new_visitors)
-                result["hits"], result["misses"], offset = cache_hits(log, offset, lines)
+                result["hits"], result["misses"], _, offset = cache_hits(log, offset, lines)
+                result["render_ms"] = rendered_ms
                 results.setdefault(label, []).append(result)
                 print(f"round {round_number} {label:<28} {result['requests'] / result['duration_us'] * 1e6:8.1f} req/s "
                       f"p99 {result['p99'] / 1000:6.1f} ms", flush=True)
@@ -358,7 +364,7 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
           f"x {args.rounds} round(s), python -m portal.serve (granian), {os.cpu_count()} cores shared with the "
           f"load generator (load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after; {seconds:.0f} s)")
     header = (f"{'page':<30}{'req/s':>9}{'/ floor':>9}{'/ static':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'queries':>9}{'cache hit':>10}  target")
+              f"{'queries':>9}{'miss ms':>9}{'cache hit':>10}  target")
     print(header)
     print("-" * len(header))
     for label in results:
@@ -366,6 +372,7 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
         statics_share = [rps(r) / s for r, s in zip(results[label], statics)]
         p99 = median(label, lambda r: r["p99"] / 1000)
         hits = sum(r["hits"] for r in results[label])
+        renders = [ms for r in results[label] for ms in r.get("render_ms", [])]
         served = hits + sum(r["misses"] for r in results[label])
         target = ""
         if label in reading:
@@ -375,7 +382,8 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
         bad = sum(r["other"] + r["connect_errors"] + r["read_errors"] + r["timeouts"] for r in results[label])
         print(f"{label:<30}{median(label, rps):9.1f}{statistics.median(shares):9.0%}{statistics.median(statics_share):9.0%}"
               f"{median(label, lambda r: r['p50'] / 1000):9.1f}{median(label, lambda r: r['p95'] / 1000):9.1f}{p99:9.1f}"
-              f"{query_of.get(label, ''):>9}{(f'{hits / served:.0%}' if served else '-'):>10}  {target}"
+              f"{query_of.get(label, ''):>9}{(f'{statistics.median(renders):.1f}' if renders else ''):>9}"
+              f"{(f'{hits / served:.0%}' if served else '-'):>10}  {target}"
               + (f"  ({bad} errors/non-200)" if bad else ""))
     posted = results.get("comment post (signed in)", [])
     accepted = sum(r["accepted"] for r in posted)
@@ -388,6 +396,8 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
     print(f"the references' own p99: Django floor {median('floor: Django view', lambda r: r['p99'] / 1000):.1f} ms, "
           f"static file {median('floor: static file', lambda r: r['p99'] / 1000):.1f} ms")
     print(f"queries: SQL statements of the page rendered (cache miss) at this size, menu/profile/rankings cached; "
+          f"miss ms: median server time of a miss (the sweep renders each page once before its measurement); "
+          f"pages stay cached for PAGE_CACHE_SECONDS={args.page_cache_seconds} here, so the measurements are of warm pages; "
           f"a cache hit costs none ({'a counted view: one Redis script, views buffered' if not args.no_view_buffer else 'a counted view: one upsert, no view buffer'}). Targets (reading pages): >= "
           f"{TARGET_SHARE:.0%} of the Django floor and p99 < {TARGET_P99_MS} ms. Article page: {floor_bytes:,} bytes.")
 

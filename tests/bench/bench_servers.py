@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.bench.serving import PORT, PY, bench_env, healthy  # noqa: E402
+from tests.bench.serving import FLOOR_FILE, PORT, PY, bench_env, healthy  # noqa: E402
 
 LUA = ROOT / "tests" / "bench" / "load.lua"
 WORKERS = 2 * (os.cpu_count() or 1) + 1
@@ -68,10 +68,8 @@ def main() -> None:
                if "gunicorn" not in name or importlib.util.find_spec("gunicorn")}
     env = {**bench_env(args.database), "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "PORT": str(PORT),
            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"), "ACCESS_LOG": "false"}
-    if not (ROOT / "staticfiles" / "bench-floor.html").exists() and not os.environ.get("STATIC_ROOT"):
+    if not (ROOT / "staticfiles" / FLOOR_FILE).exists() and not os.environ.get("STATIC_ROOT"):
         raise SystemExit("run tests/bench/bench_load.py once first: it makes the database and the floor page")
-    from tests.bench.urls import FLOOR_FILE
-
     pages = {"floor: Django view": "/bench/floor/", "front page (page cache)": "/",
              "static file": f"/static/{FLOOR_FILE}"}
     results: dict[tuple[str, str], list[dict]] = {}

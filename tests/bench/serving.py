@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8199"))
+FLOOR_FILE = "bench-floor.html"  # the framework floor's page, saved in STATIC_ROOT by bench_load.py
 
 
 def bench_env(database: str) -> dict:

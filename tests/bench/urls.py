@@ -18,7 +18,7 @@ from django.urls import path
 from portal.urls import *  # noqa: F403  (urlpatterns and handler500)
 from portal.urls import urlpatterns as portal_urlpatterns
 
-FLOOR_FILE = "bench-floor.html"
+from tests.bench.serving import FLOOR_FILE  # noqa: E402
 
 
 @functools.cache

@@ -90,7 +90,7 @@ def test_https_pages_send_hsts_and_cookies_are_secure_httponly_and_same_site(cli
 
 
 def test_log_level_is_read_in_either_case():
-    # gunicorn.conf.py takes LOG_LEVEL in either case; Django's logging setup must too.
+    # portal/serve.py passes LOG_LEVEL to granian in lower case; Django's logging setup must take either case too.
     check = subprocess.run([sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"],
                            cwd=ROOT, env={**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", "DEBUG": "false",
                                           "LOG_LEVEL": "warning", "DJANGO_SETTINGS_MODULE": "portal.settings"},
