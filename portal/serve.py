@@ -42,4 +42,5 @@ if __name__ == "__main__":
     argv = command()
     # Granian cannot stop a request that hangs; PostgreSQL can stop its statement (see portal/settings.py).
     os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "30")
-    os.execv(argv[0], argv)  # the server takes this process's place, so signals reach it directly
+    # The server takes this process's place, so signals reach it directly; the argv is ours, no shell.
+    os.execv(argv[0], argv)  # nosec B606
