@@ -99,8 +99,8 @@ else:
     # Persistent connections: opening a PostgreSQL connection costs more than rendering a page.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # A web request may not hold a database session longer than this (python -m portal.serve sets 30 s: the
-    # server has no request timeout of its own); management commands, which may build indexes, set none.
+    # No SQL statement of a web request runs longer than this (python -m portal.serve sets 30 s: the server
+    # has no request timeout of its own); management commands, which may build indexes, set none.
     if _statement_timeout := env.int("DATABASE_STATEMENT_TIMEOUT", default=0):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_statement_timeout * 1000}"
 # Read replicas: each URL becomes an alias (replica1, replica2 …) that portal/replicas.py sends reads to;
