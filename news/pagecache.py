@@ -129,6 +129,11 @@ def repeat_on_hit(request: HttpRequest, func: Callable, *args) -> None:
     request.__dict__.setdefault(_REPLAYS, []).append((f"{func.__module__}.{func.__qualname__}", args))
 
 
+@functools.cache
+def _replay_function(path: str) -> Callable:
+    return import_string(path)  # once per process: a hit of an article page replays several (view, ads)
+
+
 def cache_for_readers(tags: Callable[..., list[str]], *, site_wide: bool = True):
     """Serve this view's 200 pages to anonymous readers from the shared cache; `tags(**view_kwargs)` names
     what the page shows, without touching the database. With site_wide=False the page does not drop with
@@ -147,7 +152,7 @@ def cache_for_readers(tags: Callable[..., list[str]], *, site_wide: bool = True)
             if response is not None:
                 for path, replay_args in response.replays:
                     try:
-                        import_string(path)(request, response, *replay_args)
+                        _replay_function(path)(request, response, *replay_args)
                     except Exception:  # e.g. the database is down: the reader still gets the stored page
                         logger.warning("page cache replay %s failed", path, exc_info=True)
             else:
