@@ -314,7 +314,7 @@ def main() -> None:
             for label, lines, new_visitors in scenarios:
                 sweep(lines)
                 run_wrk(lines, args.warmup, args.connections, new_visitors)
-                _, _, rendered_ms, offset = cache_hits(log, offset, lines)  # the sweep's renders, one at a time
+                _, _, rendered_ms, offset = cache_hits(log, offset, lines)  # the sweep's renders (4 at a time)
                 result = run_wrk(lines, args.duration, args.connections, new_visitors)
                 result["hits"], result["misses"], _, offset = cache_hits(log, offset, lines)
                 result["render_ms"] = rendered_ms
@@ -396,7 +396,8 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
     print(f"the references' own p99: Django floor {median('floor: Django view', lambda r: r['p99'] / 1000):.1f} ms, "
           f"static file {median('floor: static file', lambda r: r['p99'] / 1000):.1f} ms")
     print(f"queries: SQL statements of the page rendered (cache miss) at this size, menu/profile/rankings cached; "
-          f"miss ms: median server time of a miss (the sweep renders each page once before its measurement); "
+          f"miss ms: median server time of a miss (the sweep renders each page once before its measurement, "
+          f"4 requests at a time where a page has several URLs); "
           f"pages stay cached for PAGE_CACHE_SECONDS={args.page_cache_seconds} here, so the measurements are of warm pages; "
           f"a cache hit costs none ({'a counted view: one Redis script, views buffered' if not args.no_view_buffer else 'a counted view: one upsert, no view buffer'}). Targets (reading pages): >= "
           f"{TARGET_SHARE:.0%} of the Django floor and p99 < {TARGET_P99_MS} ms. Article page: {floor_bytes:,} bytes.")
