@@ -27,14 +27,16 @@ class Ranked:
     title: str
     section_id: int
     views: int
+    url: str = ""
 
     def get_absolute_url(self) -> str:
-        return Article(pk=self.id).get_absolute_url()
+        return self.url
 
 
 def _key(days: int) -> str:
     # The day is in the key: at midnight (Shanghai) "today" and "this week" start afresh, not 5 minutes late.
-    return f"rankings:{days}:{shanghai_day().isoformat()}"
+    # v2: the entries carry their URL.
+    return f"rankings:v2:{days}:{shanghai_day().isoformat()}"
 
 
 def ranked_articles(days: int):
@@ -57,10 +59,13 @@ def most_viewed(days: int | None = None) -> dict[int | None, list[Ranked]]:
     if ranking is None:
         ranking = {None: []}
         for row in ranked_articles(days):
-            item = Ranked(*row)
-            if len(ranking[None]) < PER_TAB:
-                ranking[None].append(item)
-            tab = ranking.setdefault(item.section_id, [])
+            overall, tab = ranking[None], ranking.setdefault(row[2], [])
+            if len(overall) >= PER_TAB and len(tab) >= PER_TAB:
+                continue
+            # The URL once, when the ranking is made, not on every page that lists it (up to 70 links).
+            item = Ranked(*row, url=Article(pk=row[0]).get_absolute_url())
+            if len(overall) < PER_TAB:
+                overall.append(item)
             if len(tab) < PER_TAB:
                 tab.append(item)
         cache.set(_key(days), ranking, settings.RANKING_CACHE_SECONDS)
