@@ -132,3 +132,10 @@ def test_with_redis_stopped_pages_still_serve_views_still_count_and_healthz_says
     assert Client().get("/healthz").status_code == 200
     Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.3").get(story.get_absolute_url())
     assert Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.4").get(story.get_absolute_url())["X-Cache"] == "HIT"
+
+
+def test_a_redis_restart_between_two_requests_is_not_seen_by_the_next_one(redis_cache):
+    assert Client().get("/healthz").status_code == 200
+    redis_cache.stop()
+    redis_cache.start()  # the connection this thread holds is dead now, and no command has found out yet
+    assert Client().get("/healthz").status_code == 200  # made again at once, not a false 503
