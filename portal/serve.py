@@ -1,9 +1,9 @@
 """Serve the portal as production does: `python -m portal.serve` (what `make serve` runs after migrating).
 
-Granian (a Rust HTTP server) runs the WSGI application: measured on 2 cores against gunicorn with gthread
-workers, it served a Django page 2.6x as fast with a p99 a sixth as long, because HTTP parsing and the
-keep-alive connections stay in Rust and every worker takes requests from one queue
-(tests/bench/bench_servers.py). Each setting comes from the environment:
+Granian (a Rust HTTP server) runs the WSGI application: measured on 2 cores against gunicorn with 5 gthread
+workers of 2 threads, it served the floor page and a cached page about twice as fast (gunicorn 0.49x and
+0.54x) with a p99 about a quarter as long (tests/bench/bench_servers.py); it parses HTTP and holds the
+keep-alive connections in Rust. Each setting comes from the environment:
 
 WEB_CONCURRENCY  worker processes (default: one per core; a cached page is pure CPU work)
 WEB_THREADS      threads per worker running Django (default 2: one renders while another waits on SQL)
