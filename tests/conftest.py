@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import time
 
 import pytest
 from django.db import connection
@@ -36,6 +40,7 @@ def _test_settings(settings, tmp_path):
     from news import viewcount
 
     viewcount._buffer_down_until = 0.0  # a test that took the buffer away must not leave it "down"
+    viewcount._per_thread.__dict__.clear()  # nor its connection, with answers still owed on it
     from django.core.cache import cache
 
     from news import pagecache
@@ -45,6 +50,53 @@ def _test_settings(settings, tmp_path):
     yield
     cache.clear()
     pagecache.forget_local_pages()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of our own on a free port, which the test may stop, freeze, kill and start again (with
+    redis-server options of its choosing, e.g. an append-only file that survives a restart)."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process = None
+
+        def start(self, *options: str):
+            self.process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                             "--appendonly", "no", "--dir", str(tmp_path), *options],
+                                            stdout=subprocess.DEVNULL)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    return
+                except OSError:
+                    time.sleep(0.02)
+            raise RuntimeError("redis-server did not start")
+
+        def stop(self):
+            self.process.terminate()
+            self.process.wait(10)
+
+        def freeze(self):
+            """Stopped mid-flight: it reads nothing more and answers nothing until killed."""
+            self.process.send_signal(signal.SIGSTOP)
+
+        def kill(self):
+            self.process.kill()
+            self.process.wait(10)
+
+    server = Server()
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.kill()
 
 
 @pytest.fixture

@@ -189,3 +189,64 @@ def test_the_site_flushes_its_buffer_by_itself_once_an_interval(redis_buffer, se
     assert stored(article) == 1
     assert redis_buffer.hgetall(viewcount.PENDING_KEY) == {f"{article.pk}:{viewcount.shanghai_day().isoformat()}".encode(): b"1"}
     assert 0 < redis_buffer.ttl(viewcount.FLUSH_DUE_KEY) <= 60
+
+
+def test_views_sent_back_to_back_are_each_counted_once(redis_buffer, live):
+    # The script is sent without waiting for its answer; the flush (this thread) waits for them all first.
+    for n in range(300):
+        viewcount.record_view(a_read(f"10.9.2.{n % 150}"), live.pk)  # 150 readers, each reading twice
+    assert viewcount.flush_buffered_views() == 150
+    assert stored(live) == 150
+
+
+@pytest.fixture
+def own_buffer(settings, redis_server):
+    settings.VIEW_BUFFER_URL = redis_server.url
+    viewcount._redis.cache_clear()
+    yield redis_server
+    viewcount._redis.cache_clear()
+
+
+def test_a_view_the_buffer_refuses_is_counted_in_the_database(own_buffer, live):
+    import redis
+
+    redis.Redis.from_url(own_buffer.url).config_set("maxmemory", 1)  # full: it refuses every write (OOM)
+    viewcount.record_view(a_read("10.9.3.1"), live.pk)
+    viewcount.settle_this_thread()  # the refusal is in its answer
+    assert stored(live) == 1
+
+
+def test_a_view_sent_into_a_connection_a_restart_closed_is_sent_again(own_buffer, live):
+    viewcount.record_view(a_read("10.9.4.1"), live.pk)
+    viewcount.settle_this_thread()
+    own_buffer.stop()  # a restart without persistence: the first view goes with it, as all its data
+    own_buffer.start()
+    viewcount.record_view(a_read("10.9.4.2"), live.pk)  # written into the closed connection: no answer
+    assert viewcount.flush_buffered_views() == 1  # waiting for it found the connection closed: sent again
+    assert stored(live) == 1
+
+
+def test_views_redis_never_answered_are_sent_again_after_a_restart_and_counted_once(own_buffer, live):
+    own_buffer.stop()
+    own_buffer.start("--appendonly", "yes", "--appendfsync", "always")  # what the README asks of the buffer
+    viewcount.record_view(a_read("10.9.5.1"), live.pk)
+    viewcount.settle_this_thread()  # counted, and its mark kept on disk
+    own_buffer.freeze()
+    viewcount.record_view(a_read("10.9.5.1"), live.pk)  # the same reader again: unread by Redis
+    viewcount.record_view(a_read("10.9.5.2"), live.pk)  # a new reader: unread
+    own_buffer.kill()  # both lost in Redis's socket, never answered
+    own_buffer.start("--appendonly", "yes", "--appendfsync", "always")
+    viewcount.record_view(a_read("10.9.5.3"), live.pk)  # sends the two again on a new connection, then its own
+    assert viewcount.flush_buffered_views() == 3  # the reload is not counted twice: its mark came back
+    assert stored(live) == 3
+
+
+def test_with_the_buffer_gone_unanswered_views_are_counted_in_the_database(own_buffer, live):
+    viewcount.record_view(a_read("10.9.6.1"), live.pk)
+    viewcount.settle_this_thread()
+    own_buffer.freeze()
+    viewcount.record_view(a_read("10.9.6.2"), live.pk)  # never read by Redis
+    own_buffer.kill()
+    viewcount.record_view(a_read("10.9.6.3"), live.pk)  # no Redis to send it again to
+    assert viewcount._buffer_down_until > 0
+    assert stored(live) == 2  # the unanswered view and this one; the first went with Redis's memory

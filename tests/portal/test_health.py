@@ -3,11 +3,6 @@ tests/portal/test_outage.py stops a real PostgreSQL)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-
 import pytest
 from django.db import OperationalError, connection
 from django.test import Client
@@ -56,43 +51,6 @@ def test_any_other_error_is_the_500_page(client, monkeypatch):
     client.raise_request_exception = False
     response = client.get(reverse("news:ranking"))
     assert response.status_code == 500 and "일시적인 오류가 났습니다" in response.content.decode()
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    """A Redis of our own on a free port, which the test may stop and start again."""
-    binary = shutil.which("redis-server")
-    if not binary:
-        pytest.skip("redis-server is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-
-    class Server:
-        url = f"redis://127.0.0.1:{port}/0"
-        process = None
-
-        def start(self):
-            self.process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    return
-                except OSError:
-                    time.sleep(0.02)
-            raise RuntimeError("redis-server did not start")
-
-        def stop(self):
-            self.process.terminate()
-            self.process.wait(10)
-
-    server = Server()
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
 
 
 @pytest.fixture
