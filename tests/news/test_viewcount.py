@@ -167,3 +167,18 @@ def test_counting_can_be_switched_off(live, settings):
     settings.VIEW_COUNTING = False
     reader().get(live.get_absolute_url())
     assert views(live) == 0
+
+
+def test_a_visitor_cookie_given_in_the_earlier_form_still_names_one_visitor(live, section, reporter):
+    from django.core import signing
+
+    from news import viewcount
+
+    earlier = signing.dumps("h" + "5" * 24, salt=viewcount.COOKIE_SALT)  # how cookies were signed until 2026-11-28
+    other = factories.ArticleFactory(section=section, reporter=reporter)
+    for article, address in ((live, "10.8.0.1"), (live, "10.8.0.2"), (other, "10.8.0.3")):
+        client = reader(ip=address)  # a phone changing networks
+        client.cookies["vid"] = earlier
+        response = client.get(article.get_absolute_url())
+        assert "vid" not in response.cookies  # kept, not replaced
+    assert views(live) == 1 and views(other) == 1
