@@ -21,7 +21,10 @@ new token). A page stores the tokens it was rendered under and is a miss when an
 Each process also keeps the pages it has recently served (PAGE_CACHE_LOCAL_SECONDS, 1 s with Redis): a
 page checked against the tags in Redis is served from the process's memory for that long without asking
 Redis again. An invalidation made in the process drops them at once; one made in another process reaches
-this one within that second (what a reader who loaded the page a second earlier would have seen).
+this one within that second (what a reader who loaded the page a second earlier would have seen). To
+know that without asking about each page every second, every tag also belongs to one of 64 buckets whose
+tokens change with it: once a window the process reads all the buckets' tokens in one request, and a
+copy whose buckets have not moved since it was checked stays good without a question of its own.
 
 Signed-in readers, staff, and any response that set a cookie other than the visitor cookie, used a CSRF
 token or touched the session are never stored: per-user content cannot reach a shared entry.
@@ -38,6 +41,7 @@ import random
 import threading
 import time
 import uuid
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
@@ -57,9 +61,12 @@ NEXT_PUBLICATION_KEY = "pagecache:next-publication"
 _VERSION_PREFIX = "pagecache:tag:"
 _REPLAYS = "_pagecache_replays"
 _LOCAL_PAGES = 1000  # per process: about 35 MB of article pages
-_local: OrderedDict[str, tuple[float, dict]] = OrderedDict()  # page key -> (checked at, entry), oldest first
+# page key -> (checked at, entry, its buckets' tokens when checked), oldest first
+_local: OrderedDict[str, tuple[float, dict, tuple | None]] = OrderedDict()
 _local_lock = threading.Lock()
 _generation = 0  # counts this process's invalidations
+_BUCKET_KEYS = [f"pagecache:bucket:{n}" for n in range(64)]
+_buckets: tuple[float, dict[str, str] | None] = (float("-inf"), None)  # (read at, bucket key -> token)
 
 
 def article_tag(article_id: int) -> str:
@@ -77,6 +84,7 @@ def invalidate(*tags: str) -> None:
 
 def _bump(tags) -> None:
     tokens = {_VERSION_PREFIX + tag: _new_token() for tag in tags}
+    tokens |= {_bucket_key(tag): _new_token() for tag in tags}  # one MSET: a bucket moves with its tags
     try:
         # Past the resilient wrapper (portal/cache.py): a lost invalidation would keep a withdrawn story up
         # until PAGE_CACHE_SECONDS, so it is logged as an error, not a warning.
@@ -191,27 +199,30 @@ def _page_key(request: HttpRequest) -> str:
 
 def _lookup(key: str, tags: list[str]) -> tuple[HttpResponse | None, dict[str, str] | None]:
     """The cached page if its tags are unchanged (from this process's memory if checked within
-    PAGE_CACHE_LOCAL_SECONDS, else one round trip), else None and the tags' current versions."""
+    PAGE_CACHE_LOCAL_SECONDS or if none of its buckets has moved since, else one round trip), else None
+    and the tags' current versions."""
     window = settings.PAGE_CACHE_LOCAL_SECONDS
     version_keys = [_VERSION_PREFIX + tag for tag in tags]
     generation = _generation  # a copy may be kept only if no invalidation happened in this process meanwhile
+    # Read before the page's own check: a change after it moves a bucket this stamp does not have.
+    stamp = _stamp(tags, window) if window > 0 else None
     if window > 0:
         with _local_lock:
-            checked_at, entry = _local.get(key, (0.0, None))
+            checked_at, entry, checked_stamp = _local.get(key, (0.0, None, None))
         if entry is not None and entry["tags"] == tags and time.time() < entry.get("expires", 0.0):
-            if _seconds() - checked_at < window:
+            if _seconds() - checked_at < window or (stamp is not None and stamp == checked_stamp):
                 return _hit(entry), None
             # Its window has passed: ask only whether the tags moved (a few bytes, not the page again).
             versions = cache.get_many(version_keys)
             if entry["versions"] == versions:
-                _keep_local(key, entry, generation)
+                _keep_local(key, entry, generation, stamp)
                 return _hit(entry), None
     found = cache.get_many([key, *version_keys])
     versions = {k: found[k] for k in version_keys if k in found}
     entry = found.get(key)
     if entry is not None and entry["tags"] == tags and entry["versions"] == versions:
         if window > 0:
-            _keep_local(key, entry, generation)
+            _keep_local(key, entry, generation, stamp)
         return _hit(entry), None
     return None, _complete(versions, version_keys)
 
@@ -220,11 +231,28 @@ def _seconds() -> float:
     return time.monotonic()  # the memory copies' clock (a test may stand in for it)
 
 
-def _keep_local(key: str, entry: dict, generation: int) -> None:
+@functools.lru_cache(maxsize=4096)
+def _bucket_key(tag: str) -> str:
+    return _BUCKET_KEYS[zlib.crc32(tag.encode()) % len(_BUCKET_KEYS)]
+
+
+def _stamp(tags: list[str], window: float) -> tuple | None:
+    """The tokens of these tags' buckets, read from Redis at most once a window for all buckets; None when
+    they cannot be known (the copy is then checked on its own)."""
+    global _buckets
+    read_at, tokens = _buckets
+    now = _seconds()
+    if now - read_at >= window:
+        tokens = _complete(cache.get_many(_BUCKET_KEYS), _BUCKET_KEYS)
+        _buckets = (now, tokens)
+    return None if tokens is None else tuple(tokens[_bucket_key(tag)] for tag in tags)
+
+
+def _keep_local(key: str, entry: dict, generation: int, stamp: tuple | None) -> None:
     with _local_lock:
         if generation != _generation:
             return
-        _local[key] = (_seconds(), entry)
+        _local[key] = (_seconds(), entry, stamp)
         _local.move_to_end(key)
         while len(_local) > _LOCAL_PAGES:
             _local.popitem(last=False)
@@ -239,10 +267,11 @@ def _hit(entry: dict) -> HttpResponse:
 
 def forget_local_pages() -> None:
     """Drop this process's copies: the next request of each page asks Redis whether it is still current."""
-    global _generation
+    global _generation, _buckets
     with _local_lock:
         _generation += 1
         _local.clear()
+        _buckets = (float("-inf"), None)
 
 
 def _store(request: HttpRequest, response: HttpResponse, key: str, tags: list[str],

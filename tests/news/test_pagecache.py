@@ -245,13 +245,22 @@ def memory_clock(settings, monkeypatch):
     return now
 
 
-def test_a_process_serves_a_checked_page_from_its_memory_for_at_most_the_local_window(story, memory_clock):
+def invalidated_elsewhere(monkeypatch, *tags: str) -> None:
+    """What another process's invalidation does to the shared cache; this process's memory is not told."""
+    from news import pagecache
+
+    with monkeypatch.context() as other_process:
+        other_process.setattr(pagecache, "forget_local_pages", lambda: None)
+        pagecache._bump(tags)
+
+
+def test_a_process_serves_a_checked_page_from_its_memory_for_at_most_the_local_window(story, memory_clock, monkeypatch):
     from news import pagecache
 
     url = story.get_absolute_url()
     assert [reader().get(url)["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]  # the HIT was checked in the cache
     # Another process invalidates the article: this process goes on serving its copy within the window ...
-    cache.set("pagecache:tag:" + pagecache.article_tag(story.pk), "changed-elsewhere", None)
+    invalidated_elsewhere(monkeypatch, pagecache.article_tag(story.pk))
     memory_clock[0] += 0.9
     assert reader().get(url)["X-Cache"] == "HIT"
     memory_clock[0] += 0.2
@@ -267,6 +276,32 @@ def test_after_the_window_a_memory_copy_is_kept_while_its_tags_stand_and_its_lif
     assert reader().get(url)["X-Cache"] == "HIT"
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):  # past PAGE_CACHE_SECONDS
         assert reader().get(url)["X-Cache"] == "MISS"
+
+
+def test_past_the_window_one_request_a_window_tells_a_process_which_copies_still_stand(
+        story, section, reporter, memory_clock, monkeypatch):
+    from news import pagecache
+
+    stories = [story, *(factories.ArticleFactory(section=section, reporter=reporter) for _ in range(5))]
+    urls = [s.get_absolute_url() for s in stories]
+    for url in urls:
+        assert [reader().get(url)["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+    asked = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **k: asked.append(list(keys)) or real_get_many(keys, *a, **k))
+    memory_clock[0] += 30
+    assert [reader().get(url)["X-Cache"] for url in urls] == ["HIT"] * 6
+    assert len(asked) == 1 and all(key.startswith("pagecache:bucket:") for key in asked[0])  # not one a page
+
+    invalidated_elsewhere(monkeypatch, pagecache.article_tag(story.pk))  # a comment on the first story
+    memory_clock[0] += 30
+    asked.clear()
+    assert [reader().get(url)["X-Cache"] for url in urls] == ["MISS"] + ["HIT"] * 5
+    # The buckets; the first story's tag (moved) and its page; the others' tags only if they share its
+    # bucket (one of 64).
+    moved = pagecache._bucket_key(pagecache.article_tag(story.pk))
+    sharing = [s for s in stories[1:] if pagecache._bucket_key(pagecache.article_tag(s.pk)) == moved]
+    assert len(asked) == 3 + len(sharing)
 
 
 def test_an_invalidation_in_this_process_drops_its_memory_copies_at_once(story, settings, commit):
