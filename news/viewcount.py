@@ -4,9 +4,10 @@ A view is an article page served with 200 to a reader. Not counted: HEAD and pre
 user agent, previews of unpublished articles. A visitor is our signed first-party cookie, else a salted
 hash of IP and user agent (no raw IP is stored anywhere). Dedupe marks live in the cache (Redis in
 production, so all workers share them). With VIEW_BUFFER_URL set, the dedupe mark and the count are one
-script in that Redis (one round trip per view, and marks never evicted with cached pages), counts wait in a
-hash, and `flush_views` moves them to PostgreSQL exactly once: every VIEW_FLUSH_SECONDS one process of the
-site starts it by itself, and a scheduled run does the same. Otherwise each counted view is one upsert.
+script in that Redis (marks never evicted with cached pages), sent without waiting for its answer (see
+_CountSender), counts wait in a hash, and `flush_views` moves them to PostgreSQL exactly once: every
+VIEW_FLUSH_SECONDS one process of the site starts it by itself, and a scheduled run does the same.
+Otherwise each counted view is one upsert.
 """
 
 from __future__ import annotations
