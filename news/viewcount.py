@@ -22,6 +22,7 @@ import time
 import uuid
 from collections import deque
 from datetime import date, timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.core import signing
@@ -278,7 +279,7 @@ class _CountSender:
     def __init__(self, url: str):
         self.url = url
         self.connection = ConnectionPool.from_url(url, socket_timeout=1, socket_connect_timeout=1).make_connection()
-        self.unanswered: deque[tuple[tuple[int, date], bytes]] = deque()
+        self.unanswered: deque[tuple[tuple[int, date], list[bytes]]] = deque()  # (view, packed command)
         self.refused: list[tuple[int, date]] = []
 
     def count(self, view: tuple[int, date], keys: list[str], args: list) -> list[tuple[int, date]]:
@@ -332,7 +333,7 @@ class _CountSender:
         except (OSError, RedisError):
             self._give_up()
 
-    def _give_up(self):
+    def _give_up(self) -> NoReturn:
         self.connection.disconnect()
         views = [view for view, _command in self.unanswered] + self._take_refused()
         self.unanswered.clear()
