@@ -239,7 +239,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Ads: how long the choice of ads and businesses is cached, how often buffered impressions are written.
 AD_CACHE_SECONDS = env.int("AD_CACHE_SECONDS", default=60)
-AD_STATS_FLUSH_SECONDS = env.int("AD_STATS_FLUSH_SECONDS", default=10)
+AD_STATS_FLUSH_SECONDS = env.int("AD_STATS_FLUSH_SECONDS", default=2)
 
 # Comments: limits per account, like Korea's big portals; reports that hide a comment until a moderator decides.
 COMMENT_RATE_PER_MINUTE = env.int("COMMENT_RATE_PER_MINUTE", default=1)

@@ -36,7 +36,6 @@ def _test_settings(settings, tmp_path):
     from portal.ads import counting
 
     counting._pending.clear()
-    counting._pending_total = 0
     from news import viewcount
 
     viewcount._buffer_down_until = 0.0  # a test that took the buffer away must not leave it "down"

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -112,6 +113,22 @@ def test_impressions_are_batched_not_written_per_page(slot, settings):
     assert not any("ads_addailystats" in q["sql"] for q in queries)
     assert counting.flush_impressions() == 21
     assert AdDailyStats.objects.get(ad=ad).impressions == 21
+
+
+def test_impressions_are_written_by_the_clock_not_by_their_number(slot, settings):
+    """However busy the page, a process writes its impressions once per AD_STATS_FLUSH_SECONDS (so a killed
+    process loses at most that long's), never every few hundred."""
+    ad = make_ad(slot)
+    request = RequestFactory().get("/", HTTP_USER_AGENT=BROWSER)
+    request.user = AnonymousUser()
+    settings.AD_STATS_FLUSH_SECONDS = 3600
+    counting.flush_impressions()  # the clock starts now
+    for _ in range(2000):
+        counting.count_impression(request, ad.pk)
+    assert not AdDailyStats.objects.exists()
+    settings.AD_STATS_FLUSH_SECONDS = 0  # the interval has passed: the next impression writes them all
+    counting.count_impression(request, ad.pk)
+    assert AdDailyStats.objects.get(ad=ad).impressions == 2001
 
 
 def test_links_are_sponsored_and_ad_text_is_escaped(client, slot):
