@@ -34,7 +34,8 @@ the end. Then it checks and prints:
 - no comment lost or doubled: every acknowledged body is in the database exactly once, under the id its
   redirect named, and nothing else of this run is there;
 - exact views: per article, the DailyViews added == the distinct visitors that got a 200 for it (the
-  dedupe window, 30 min, is longer than the run);
+  dedupe window, 30 min, is longer than the run), except first views answered in the KILL_MAY_LOSE before
+  the kill: the killed worker may not have sent them to Redis yet (a process sends its views every 5 ms);
 - throughput and p50/p95/p99 per kind of request. Exits 1 if a check fails.
 
 Other benchmarks share this Redis: the run keeps a sentinel key in each of its two databases and watches
@@ -79,6 +80,7 @@ DATABASE = "portal_bench_mixed"
 REDIS_CACHE_DB, REDIS_BUFFER_DB = 7, 8
 SENTINEL = "bench_mixed:sentinel"
 DEDUPE_SECONDS = 1800  # the default window; longer than any run, so a visitor counts once per article
+KILL_MAY_LOSE = 0.05  # s: a worker sends its views every 5 ms; ten times that for a thread kept from the GIL
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "portal-demo-2026")
 SEARCH_WORDS = ["상하이", "경제", "한국", "시장", "문화", "교민", "학교"]
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 mixedload/{}"
@@ -744,17 +746,22 @@ def report(run: Run, final: dict, baseline: dict, started: float, ended: float, 
     print(f"\n== views (after flush_views; dedupe window {DEDUPE_SECONDS} s, longer than the run)")
     articles = set(final["views"]) | {str(a) for a in run.seen}
     mismatched = []
-    total_expected = total_counted = 0
+    total_expected = total_counted = total_at_risk = 0
     for key in sorted(articles, key=int):
         article = int(key)
         counted = final["views"].get(key, 0) - baseline.get(key, 0)
         expected = len(run.seen.get(article, ()))
         unsure = len(run.unsure.get(article, set()) - run.seen.get(article, set()))
+        # A first view answered just before the kill may have died with its worker, still waiting for
+        # that process's sender (news.viewcount._ViewSender: a batch every few milliseconds).
+        at_risk = sum(1 for (a, _), (_, answered) in run.first_200.items()
+                      if a == article and run.kill_at is not None and run.kill_at - KILL_MAY_LOSE <= answered <= run.kill_at)
         total_expected += expected
         total_counted += counted
-        if not expected <= counted <= expected + unsure:
+        total_at_risk += at_risk
+        if not expected - at_risk <= counted <= expected + unsure:
             mismatched.append(f"article {article}: counted {counted}, distinct visitors with a 200 {expected}"
-                              + (f" (+{unsure} unsure)" if unsure else ""))
+                              + (f" (+{unsure} unsure)" if unsure else "") + (f" (-{at_risk} at the kill)" if at_risk else ""))
     # Where views went missing, if they did: by each flush, the (article, visitor) pairs answered before it
     # started were surely in Redis, those sent after it ended surely not. Only when our flush_views is the
     # only one: the server also flushes by itself every VIEW_FLUSH_SECONDS, and those moves are not seen here.
@@ -771,7 +778,8 @@ def report(run: Run, final: dict, baseline: dict, started: float, ended: float, 
                         + "; ".join(sorted(run.strangers)[:5]))
     visitors = len(set().union(*run.seen.values())) if run.seen else 0
     print(f"  {len(run.seen)} articles read by {visitors} distinct visitors: {total_expected} (article, visitor) "
-          f"pairs with a 200, {total_counted} views counted")
+          f"pairs with a 200, {total_counted} views counted ({total_at_risk} first views answered within "
+          f"{KILL_MAY_LOSE * 1000:.0f} ms before the kill, which the killed worker may have lost)")
     for line in mismatched:
         print("  " + line)
     if mismatched:

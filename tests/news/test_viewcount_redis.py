@@ -3,14 +3,18 @@ killed between its steps."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
 from news import viewcount
 from news.models import DailyViews, ViewFlush
 from tests import factories
-
-import os
 
 # A database of its own; the tests delete only the buffer's keys in it, never the whole database.
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -154,6 +158,7 @@ def test_with_the_buffer_a_view_is_marked_and_counted_in_one_step(redis_buffer, 
     for _ in range(3):  # the same reader reloading
         viewcount.record_view(a_read("10.9.0.1"), live.pk)
     viewcount.record_view(a_read("10.9.0.2"), live.pk)
+    viewcount.send_waiting_views()  # handed to the process's sender, which sends every few milliseconds
     day = viewcount.shanghai_day().isoformat()
     assert redis_buffer.hgetall(viewcount.PENDING_KEY) == {f"{live.pk}:{day}".encode(): b"2"}
     marks = list(redis_buffer.scan_iter(f"views:seen:{live.pk}:*"))
@@ -161,13 +166,16 @@ def test_with_the_buffer_a_view_is_marked_and_counted_in_one_step(redis_buffer, 
     assert stored(live) == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the sender counts on its own thread and connection
 def test_redis_gone_while_counting_a_read_falls_back_to_the_cache_and_the_database(settings, live):
     settings.VIEW_BUFFER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     viewcount._redis.cache_clear()
     try:
         viewcount.record_view(a_read("10.9.0.3"), live.pk)
+        viewcount.send_waiting_views()  # the sender tried again for a moment, then counted it without Redis
         failed_at = viewcount._buffer_down_until
         viewcount.record_view(a_read("10.9.0.3"), live.pk)  # deduped by the cache's mark
+        viewcount.send_waiting_views()
         assert viewcount._buffer_down_until == failed_at  # not asked again while it is known to be down
     finally:
         viewcount._redis.cache_clear()
@@ -187,12 +195,13 @@ def test_the_site_flushes_its_buffer_by_itself_once_an_interval(redis_buffer, se
     viewcount.record_view(a_read("10.9.1.2"), article.pk)
     assert viewcount.flush_thread is first_flush  # no new flush was started
     assert stored(article) == 1
+    viewcount.send_waiting_views()
     assert redis_buffer.hgetall(viewcount.PENDING_KEY) == {f"{article.pk}:{viewcount.shanghai_day().isoformat()}".encode(): b"1"}
     assert 0 < redis_buffer.ttl(viewcount.FLUSH_DUE_KEY) <= 60
 
 
 def test_views_sent_back_to_back_are_each_counted_once(redis_buffer, live):
-    # The script is sent without waiting for its answer; the flush (this thread) waits for them all first.
+    # The views go to the buffer in batches from the process's sender; the flush waits for them all first.
     for n in range(300):
         viewcount.record_view(a_read(f"10.9.2.{n % 150}"), live.pk)  # 150 readers, each reading twice
     assert viewcount.flush_buffered_views() == 150
@@ -207,46 +216,86 @@ def own_buffer(settings, redis_server):
     viewcount._redis.cache_clear()
 
 
+@pytest.mark.django_db(transaction=True)  # the sender counts on its own thread and connection
 def test_a_view_the_buffer_refuses_is_counted_in_the_database(own_buffer, live):
     import redis
 
     redis.Redis.from_url(own_buffer.url).config_set("maxmemory", 1)  # full: it refuses every write (OOM)
     viewcount.record_view(a_read("10.9.3.1"), live.pk)
-    viewcount.settle_this_thread()  # the refusal is in its answer
+    viewcount.record_view(a_read("10.9.3.1"), live.pk)  # a reload: deduped in the cache instead
+    viewcount.send_waiting_views()  # the refusals are in the answers
     assert stored(live) == 1
 
 
 def test_a_view_sent_into_a_connection_a_restart_closed_is_sent_again(own_buffer, live):
     viewcount.record_view(a_read("10.9.4.1"), live.pk)
-    viewcount.settle_this_thread()
+    viewcount.send_waiting_views()
     own_buffer.stop()  # a restart without persistence: the first view goes with it, as all its data
     own_buffer.start()
-    viewcount.record_view(a_read("10.9.4.2"), live.pk)  # written into the closed connection: no answer
-    assert viewcount.flush_buffered_views() == 1  # waiting for it found the connection closed: sent again
+    viewcount.record_view(a_read("10.9.4.2"), live.pk)  # the sender's connection is closed: sent on a new one
+    assert viewcount.flush_buffered_views() == 1
     assert stored(live) == 1
+
+
+def sent_and_unanswered() -> None:
+    """Wait until the sender has sent what waits and is waiting for Redis's answer."""
+    deadline = time.monotonic() + 5
+    while not viewcount._view_sender[1].sending:
+        assert time.monotonic() < deadline, "the sender never sent"
+        time.sleep(0.001)
 
 
 def test_views_redis_never_answered_are_sent_again_after_a_restart_and_counted_once(own_buffer, live):
     own_buffer.stop()
     own_buffer.start("--appendonly", "yes", "--appendfsync", "always")  # what the README asks of the buffer
     viewcount.record_view(a_read("10.9.5.1"), live.pk)
-    viewcount.settle_this_thread()  # counted, and its mark kept on disk
+    viewcount.send_waiting_views()  # counted, and its mark kept on disk
     own_buffer.freeze()
     viewcount.record_view(a_read("10.9.5.1"), live.pk)  # the same reader again: unread by Redis
     viewcount.record_view(a_read("10.9.5.2"), live.pk)  # a new reader: unread
+    sent_and_unanswered()
     own_buffer.kill()  # both lost in Redis's socket, never answered
-    own_buffer.start("--appendonly", "yes", "--appendfsync", "always")
-    viewcount.record_view(a_read("10.9.5.3"), live.pk)  # sends the two again on a new connection, then its own
+    own_buffer.start("--appendonly", "yes", "--appendfsync", "always")  # within the sender's retries
+    viewcount.record_view(a_read("10.9.5.3"), live.pk)
     assert viewcount.flush_buffered_views() == 3  # the reload is not counted twice: its mark came back
     assert stored(live) == 3
 
 
+@pytest.mark.django_db(transaction=True)  # the sender counts on its own thread and connection
 def test_with_the_buffer_gone_unanswered_views_are_counted_in_the_database(own_buffer, live):
     viewcount.record_view(a_read("10.9.6.1"), live.pk)
-    viewcount.settle_this_thread()
+    viewcount.send_waiting_views()
     own_buffer.freeze()
     viewcount.record_view(a_read("10.9.6.2"), live.pk)  # never read by Redis
-    own_buffer.kill()
-    viewcount.record_view(a_read("10.9.6.3"), live.pk)  # no Redis to send it again to
+    sent_and_unanswered()
+    own_buffer.kill()  # and no Redis to send it again to
+    viewcount.send_waiting_views()
     assert viewcount._buffer_down_until > 0
+    viewcount.record_view(a_read("10.9.6.3"), live.pk)  # while it is down: the cache and the database
     assert stored(live) == 2  # the unanswered view and this one; the first went with Redis's memory
+
+
+def test_a_view_reaches_the_buffer_by_itself_within_moments(redis_buffer, live):
+    viewcount.record_view(a_read("10.9.7.1"), live.pk)
+    deadline = time.monotonic() + 2
+    while not redis_buffer.hget(viewcount.PENDING_KEY, f"{live.pk}:{viewcount.shanghai_day().isoformat()}"):
+        assert time.monotonic() < deadline, "the view never reached Redis"
+        time.sleep(0.001)
+
+
+def test_a_process_that_exits_sends_its_last_views_first(redis_buffer, live):
+    """A worker stopped (not killed) loses none of the views it was about to send."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import RequestFactory\n"
+        "from django.contrib.auth.models import AnonymousUser\n"
+        "from news import viewcount\n"
+        "for n in range(20):\n"
+        f"    request = RequestFactory().get('/', REMOTE_ADDR=f'10.9.8.{{n}}', HTTP_USER_AGENT='Mozilla/5.0')\n"
+        "    request.user = AnonymousUser()\n"
+        f"    viewcount.record_view(request, {live.pk})\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "VIEW_BUFFER_URL": REDIS_TEST_URL,
+           "VIEW_FLUSH_SECONDS": "0", "DEBUG": "true"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert redis_buffer.hget(viewcount.PENDING_KEY, f"{live.pk}:{viewcount.shanghai_day().isoformat()}") == b"20"
