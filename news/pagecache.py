@@ -142,6 +142,18 @@ def _replay_function(path: str) -> Callable:
     return import_string(path)  # once per process: a hit of an article page replays several (view, ads)
 
 
+def _replayable(entry: dict) -> bool:
+    """Whether this release still has every side effect the stored page names. A page stored by an earlier
+    release whose counting function has since moved would otherwise be served without counting its views
+    until it expired; it is rendered anew instead."""
+    try:
+        for path, _args in entry["replays"]:
+            _replay_function(path)
+    except ImportError:
+        return False
+    return True
+
+
 def cache_for_readers(tags: Callable[..., list[str]], *, site_wide: bool = True):
     """Serve this view's 200 pages to anonymous readers from the shared cache; `tags(**view_kwargs)` names
     what the page shows, without touching the database. With site_wide=False the page does not drop with
@@ -220,7 +232,7 @@ def _lookup(key: str, tags: list[str]) -> tuple[HttpResponse | None, dict[str, s
     found = cache.get_many([key, *version_keys])
     versions = {k: found[k] for k in version_keys if k in found}
     entry = found.get(key)
-    if entry is not None and entry["tags"] == tags and entry["versions"] == versions:
+    if entry is not None and entry["tags"] == tags and entry["versions"] == versions and _replayable(entry):
         if window > 0:
             _keep_local(key, entry, generation, stamp)
         return _hit(entry), None

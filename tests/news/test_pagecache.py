@@ -9,13 +9,14 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from comments import services
 from comments.models import Comment
+from news import pagecache
 from news.models import Article, DailyViews
 from portal.ads import counting
 from portal.ads.models import Ad, AdDailyStats, AdSlot
@@ -183,6 +184,19 @@ def test_every_reader_of_a_cached_page_is_counted_once(story):
         assert "vid" in response.cookies  # a new visitor gets their visitor cookie from a cached page too
         assert fetch(visitor, story.get_absolute_url()).queries == 0  # the same visitor again: not counted
     assert sum(DailyViews.objects.filter(article=story).values_list("views", flat=True)) == 6
+
+
+def test_a_page_stored_by_an_earlier_release_whose_counting_moved_is_rendered_anew(story):
+    reader("10.1.1.1").get(story.get_absolute_url())
+    key = pagecache._page_key(RequestFactory().get(story.get_absolute_url()))  # the same host as the Client's
+    entry = cache.get(key)
+    entry["replays"] = [("news.viewcount.count_view_of_an_earlier_release", args) for _path, args in entry["replays"]]
+    cache.set(key, entry)
+    pagecache.forget_local_pages()
+    response = reader("10.1.1.2").get(story.get_absolute_url())
+    assert response["X-Cache"] == "MISS"  # not served without its view counted
+    assert reader("10.1.1.3").get(story.get_absolute_url())["X-Cache"] == "HIT"  # stored again, as this release counts
+    assert sum(DailyViews.objects.filter(article=story).values_list("views", flat=True)) == 3
 
 
 def test_ad_impressions_in_cached_pages_are_counted(story):
