@@ -393,7 +393,7 @@ def _flush_soon_if_due() -> None:
         if _redis().set(FLUSH_DUE_KEY, 1, nx=True, ex=interval):
             flush_thread = threading.Thread(target=_flush_in_background, name="flush_views", daemon=True)
             flush_thread.start()
-    except Exception:  # the view is counted already; the next interval (or a scheduled flush_views) moves it
+    except Exception:  # the view is on its way already; the next interval (or a scheduled flush_views) moves it
         logger.warning("could not start the view flush", exc_info=True)
 
 
