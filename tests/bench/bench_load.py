@@ -399,7 +399,7 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
           f"miss ms: median server time of a miss (the sweep renders each page once before its measurement, "
           f"4 requests at a time where a page has several URLs); "
           f"pages stay cached for PAGE_CACHE_SECONDS={args.page_cache_seconds} here, so the measurements are of warm pages; "
-          f"a cache hit costs none ({'a counted view: handed to the process's sender, which sends views to Redis every 5 ms' if not args.no_view_buffer else 'a counted view: one upsert, no view buffer'}). Targets (reading pages): >= "
+          f"a cache hit costs none ({'a counted view: handed to the process sender, which sends to Redis every 5 ms' if not args.no_view_buffer else 'a counted view: one upsert, no view buffer'}). Targets (reading pages): >= "
           f"{TARGET_SHARE:.0%} of the Django floor and p99 < {TARGET_P99_MS} ms. Article page: {floor_bytes:,} bytes.")
 
 
