@@ -18,7 +18,8 @@ class Thread:
 
 
 def thread_for(article, user, page_number) -> Thread:
-    """Oldest first, PAGE_SIZE first-level comments a page, each with its replies; everything through the gate."""
+    """Oldest first, PAGE_SIZE first-level comments a page, each with its replies; every comment read
+    through the gate."""
     listed = Comment.objects.filter(article=article).listed_for(user).select_related("author")
     page = Paginator(listed.filter(parent__isnull=True).order_by("created_at", "id"), PAGE_SIZE).get_page(page_number)
     page.elided_range = page.paginator.get_elided_page_range(page.number)
@@ -30,7 +31,8 @@ def thread_for(article, user, page_number) -> Thread:
     for parent in parents:
         parent.shown_replies = replies.get(parent.pk, [])
     page.object_list = parents
-    return Thread(total=Comment.objects.filter(article=article).visible_to(user).counted().count(), page=page)
+    # The total is the same for every reader (private comments count too) and reads no comment: no gate.
+    return Thread(total=Comment.objects.filter(article=article).counted().count(), page=page)
 
 
 def page_of(comment: Comment, user) -> int:

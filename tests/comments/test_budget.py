@@ -28,20 +28,23 @@ def queries(client, url) -> int:
 # Article page for an anonymous reader: article, photos, reporter's and section's lists (4), then the thread:
 # comment page count, the page, its replies, 전체의견 수 (4).
 ANONYMOUS = 8
-# A signed-in reader adds the session, the user, their nickname, and their permissions (user's, groups').
-SIGNED_IN = ANONYMOUS + 5
+# A signed-in reader adds the session, the user and their nickname; a reader's permissions are not loaded
+# (only staff can moderate), a moderator's are (user's, groups').
+SIGNED_IN = ANONYMOUS + 3
+MODERATOR = SIGNED_IN + 2
 
 
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_comment_block_query_count_is_fixed(client, article, alice, bob, signed_in, django_assert_num_queries, settings):
+@pytest.mark.parametrize("reader", ["anonymous", "signed in", "moderator"])
+def test_comment_block_query_count_is_fixed(client, article, alice, bob, moderator, reader, django_assert_num_queries,
+                                            settings):
     settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
-    if signed_in:
-        client.force_login(alice)
+    if reader != "anonymous":
+        client.force_login(alice if reader == "signed in" else moderator)
     fill(article, [alice, bob], 3)
     client.get("/")  # warm the site-profile and menu caches as a running site has them
     small = queries(client, article.get_absolute_url())
     fill(article, [alice, bob], 60)
-    with django_assert_num_queries(SIGNED_IN if signed_in else ANONYMOUS):
+    with django_assert_num_queries({"anonymous": ANONYMOUS, "signed in": SIGNED_IN, "moderator": MODERATOR}[reader]):
         client.get(article.get_absolute_url())
     assert queries(client, article.get_absolute_url()) == small
     assert Comment.objects.count() == 126
