@@ -258,10 +258,11 @@ class _ViewSender:
     woke Redis every time; under bench_load's load, batching took the article page from 48% to 56% of
     the framework floor (six runs of each, alternated).
 
-    The price: a process killed outright (SIGKILL, the OOM killer) loses the views of its last
-    SEND_EVERY; a stopped one sends them first, at exit. Redis's own failures lose nothing: a lost
-    connection is retried on a new one for about a second and a half (the script is safe to run twice:
-    its mark's SET NX), and views Redis refuses, or that never reach it, are counted without it."""
+    The price: a process killed outright (SIGKILL, the OOM killer) loses the views it had not sent: those
+    of its last SEND_EVERY, and of however long the sender then waited for the GIL. A stopped one sends
+    them first, at exit. Redis's own failures lose nothing: a lost connection is retried on a new one for
+    about a second and a half (the script is safe to run twice: its mark's SET NX), and views Redis
+    refuses, or that never reach it, are counted without it."""
 
     SEND_EVERY = 0.005
 
