@@ -22,13 +22,13 @@ import re
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 import redis
 from redis.exceptions import RedisError
@@ -159,21 +159,23 @@ def record_view(request, article_id: int) -> str | None:
     key, new_cookie = visitor(request)
     if _buffer_usable():
         _sender().add((article_id, key, shanghai_day()))
-        _flush_soon_if_due()
     else:
         _count_without_buffer(article_id, key, shanghai_day())
     return new_cookie
 
 
 def _count_without_buffer(article_id: int, key: str, day: date) -> None:
-    """Dedupe in the shared cache, count in the database: with no buffer, or for views it refused or lost."""
+    """With no buffer: dedupe in the shared cache, count in the database."""
+    if _first_time_in_cache(article_id, key):
+        _upsert([(article_id, day, 1)])  # the one write of a counted view
+
+
+def _first_time_in_cache(article_id: int, key: str) -> bool:
     try:
-        first_time = cache.add(f"seen:{article_id}:{key}", 1, getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60))
+        return cache.add(f"seen:{article_id}:{key}", 1, getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60))
     except Exception:  # the shared cache is down: while it is, reloads count again (over-counted, never lost)
         logger.warning("view dedupe unavailable; counting the view", exc_info=True)
-        first_time = True
-    if first_time:
-        _upsert([(article_id, day, 1)])  # the one write of a counted view
+        return True
 
 
 def count_view(request, response, article_id: int) -> None:
@@ -256,32 +258,41 @@ class _ViewSender:
     thread sends what has gathered, at most once every SEND_EVERY seconds, as one pipeline, and reads
     the answers. A round trip for each view cost a cached article page about 35 µs of its thread and
     woke Redis every time; under bench_load's load, batching took the article page from 48% to 56% of
-    the framework floor (six runs of each, alternated).
+    the framework floor (six runs of each, alternated). The sender also looks whether the site's flush
+    is due, so that no request thread talks to Redis at all.
 
-    The price: a process killed outright (SIGKILL, the OOM killer) loses the views it had not sent: those
-    of its last SEND_EVERY, and of however long the sender then waited for the GIL. A stopped one sends
-    them first, at exit. Redis's own failures lose nothing: a lost connection is retried on a new one for
-    about a second and a half (the script is safe to run twice: its mark's SET NX), and views Redis
-    refuses, or that never reach it, are counted without it."""
+    What it gives up: a process killed outright (SIGKILL, the OOM killer) loses the views it had not
+    sent yet: those of its last SEND_EVERY and of any wait for the GIL, and while Redis does not answer,
+    all that gathered meanwhile. A process that exits sends them first, or counts in the database what
+    it could not send within EXIT_WAIT.
+
+    When Redis fails: a lost connection is tried again on a new one (about 1.6 s when it is refused; each
+    try waits up to the 1 s socket timeout when Redis does not answer); the script is safe to run twice
+    (its mark's SET NX). Views Redis refuses (out of memory), and a batch that could not be sent after
+    the tries, are deduped in the shared cache and counted in the database, and the buffer is left
+    alone for BUFFER_RETRY_SECONDS. A batch Redis received but never answered is counted there too: if
+    that Redis comes back with them, they count twice (over, never under)."""
 
     SEND_EVERY = 0.005
+    EXIT_WAIT = 8.0  # longer than the tries against a Redis that does not answer (about 6.6 s)
 
     def __init__(self, url: str):
         from redis.backoff import ExponentialBackoff
         from redis.retry import Retry
 
         self.url = url
-        # A restart of the buffer (a second or two) is waited out: nothing waits on this thread but views.
         self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1,
                                            retry=Retry(ExponentialBackoff(cap=0.5, base=0.1), 4))
-        self.waiting: deque[tuple[int, str, date]] = deque()  # (article id, visitor key, day)
+        # (article id, visitor key, day), or an Event that send_now() waits on: set once every view
+        # handed over before it has been answered.
+        self.waiting: deque = deque()
         self.wake = threading.Event()
-        self.sending = False
         self.hurry = False  # send_now: no pause before the next round trip
-        self.done = threading.Condition()
+        self.sending = False  # a batch is out, its answers awaited
         self.stopped = False
         self.thread = threading.Thread(target=self._run, name="view-sender", daemon=True)
         self.thread.start()
+        atexit.register(self._at_exit)  # here, not at import: a fork (multiprocessing) clears the parent's
 
     def add(self, view: tuple[int, str, date]) -> None:
         self.waiting.append(view)
@@ -289,17 +300,32 @@ class _ViewSender:
             self.wake.set()
 
     def send_now(self, timeout: float) -> bool:
-        """Have every view handed over so far sent and answered; False if that took longer than timeout."""
-        with self.done:
-            self.hurry = True
-            self.wake.set()
-            return self.done.wait_for(lambda: not self.waiting and not self.sending, timeout)
+        """Wait until every view handed over before this call has been answered (or counted without the
+        buffer); False if that took longer than timeout."""
+        answered = threading.Event()
+        self.waiting.append(answered)
+        self.hurry = True
+        self.wake.set()
+        return answered.wait(timeout)
 
     def stop(self) -> None:
-        """Send what waits, then end the thread (the buffer's address changed)."""
-        self.send_now(timeout=15.0)
         self.stopped = True
         self.wake.set()
+        self.thread.join(self.EXIT_WAIT)
+
+    def _at_exit(self) -> None:
+        if self.stopped or self.send_now(self.EXIT_WAIT):
+            return
+        # Redis has not answered for EXIT_WAIT: what was never sent is counted here rather than lost.
+        unsent = []
+        while True:
+            try:
+                item = self.waiting.popleft()  # one owner per view: this thread or the sender's
+            except IndexError:
+                break
+            if not isinstance(item, threading.Event):
+                unsent.append(item)
+        _count_in_database(unsent)
 
     def _run(self) -> None:
         last_sent = 0.0
@@ -308,45 +334,69 @@ class _ViewSender:
             pause = last_sent + self.SEND_EVERY - time.monotonic()
             if pause > 0 and not self.hurry:
                 time.sleep(pause)  # the views of the next few milliseconds go in the same round trip
-            with self.done:
-                self.wake.clear()
-                self.hurry = False
-                batch = [self.waiting.popleft() for _ in range(len(self.waiting))]
-                self.sending = bool(batch)
+            self.wake.clear()
+            self.hurry = False
+            batch = []
+            for _ in range(len(self.waiting)):
+                try:
+                    batch.append(self.waiting.popleft())
+                except IndexError:  # taken by _at_exit
+                    break
             last_sent = time.monotonic()
+            views = [item for item in batch if not isinstance(item, threading.Event)]
             try:
-                if batch:
-                    self._send(batch)
-            except Exception:  # never let the thread die: later views still need it
-                logger.exception("%d views not sent to the buffer", len(batch))
-            finally:
-                with self.done:
+                if views:
+                    self.sending = True
+                    self._send(views)
                     self.sending = False
-                    self.done.notify_all()
-
-    def _send(self, batch: list[tuple[int, str, date]]) -> None:
-        unsent = batch  # while the buffer is known to be down, straight to the database
-        if _buffer_usable():
-            window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
-            pipe = self.client.pipeline(transaction=False)
-            for article_id, key, day in batch:
-                pipe.eval(_COUNT_ONCE, 2, f"views:seen:{article_id}:{key}", PENDING_KEY, window,
-                          f"{article_id}:{day.isoformat()}")
-            try:
-                answers = pipe.execute(raise_on_error=False)
-            except (OSError, RedisError):  # still unreachable after the retries
-                _buffer_failed()
-            else:
-                unsent = [view for view, answer in zip(batch, answers) if isinstance(answer, Exception)]
-                if unsent:  # refused (out of memory, say)
-                    logger.error("the view buffer refused %d views (%s); they are counted in the database",
-                                 len(unsent), next(a for a in answers if isinstance(a, Exception)))
-        if unsent:
-            try:
-                for view in unsent:
-                    _count_without_buffer(*view)
+                _flush_soon_if_due()
+            except Exception:  # never let the thread die: later views still need it
+                logger.exception("%d views not sent to the buffer", len(views))
             finally:
-                connection.close()  # this thread's own connection
+                self.sending = False
+                for item in batch:
+                    if isinstance(item, threading.Event):
+                        item.set()
+
+    def _send(self, views: list[tuple[int, str, date]]) -> None:
+        if not _buffer_usable():  # known to be down: straight to the database
+            _count_in_database(views)
+            return
+        window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
+        pipe = self.client.pipeline(transaction=False)
+        for article_id, key, day in views:
+            pipe.eval(_COUNT_ONCE, 2, f"views:seen:{article_id}:{key}", PENDING_KEY, window,
+                      f"{article_id}:{day.isoformat()}")
+        try:
+            answers = pipe.execute(raise_on_error=False)
+        except (OSError, RedisError):  # still unreachable after the tries
+            _buffer_failed()
+            _count_in_database(views)
+            return
+        refused = [view for view, answer in zip(views, answers) if isinstance(answer, Exception)]
+        if refused:  # out of memory, say: request threads count in the database themselves for a while
+            _buffer_failed()
+            logger.error("the view buffer refused %d views (%s); they are counted in the database",
+                         len(refused), next(a for a in answers if isinstance(a, Exception)))
+            _count_in_database(refused)
+
+
+def _count_in_database(views: list[tuple[int, str, date]]) -> None:
+    """The sender's views that the buffer refused or could not take: deduped in the shared cache, then
+    one upsert (articles deleted since drop out, so one such view cannot take the others with it)."""
+    if not views:
+        return
+    counts: Counter = Counter()
+    for article_id, key, day in views:
+        if _first_time_in_cache(article_id, key):
+            counts[(article_id, day)] += 1
+    try:
+        add_views(counts)
+    except DatabaseError:
+        logger.exception("%d views lost: the buffer could not take them and the database failed too",
+                         sum(counts.values()))
+    finally:
+        connection.close()  # the thread's own connection; it is rarely needed
 
 
 _sender_lock = threading.Lock()
@@ -359,19 +409,21 @@ def _sender() -> _ViewSender:
     with _sender_lock:
         if _view_sender is None or _view_sender[0] != os.getpid() or _view_sender[1].url != settings.VIEW_BUFFER_URL:
             if _view_sender is not None and _view_sender[0] == os.getpid():
-                _view_sender[1].stop()
+                old = _view_sender[1]
+                old.send_now(old.EXIT_WAIT)
+                old.stop()
             _view_sender = (os.getpid(), _ViewSender(settings.VIEW_BUFFER_URL))
         return _view_sender[1]
 
 
-def send_waiting_views(timeout: float = 15.0) -> None:
-    """Have the views this process has handed over reach the buffer (a flush started here then sees them)."""
+def send_waiting_views(timeout: float = 15.0) -> bool:
+    """Wait until the views this process handed over before now have reached the buffer (a flush started
+    here then sees them); False, with a warning, if that took longer than timeout."""
     current = _view_sender
-    if current is not None and current[0] == os.getpid() and not current[1].send_now(timeout):
-        logger.warning("views still waiting for the buffer after %.0f s", timeout)
-
-
-atexit.register(send_waiting_views, 5.0)  # a worker stopped (not killed) sends its last views
+    if current is None or current[0] != os.getpid() or current[1].send_now(timeout):
+        return True
+    logger.warning("views still waiting for the buffer after %.0f s", timeout)
+    return False
 
 
 _next_flush_look = 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -188,14 +189,15 @@ def test_the_site_flushes_its_buffer_by_itself_once_an_interval(redis_buffer, se
     viewcount._next_flush_look = 0.0
     article = factories.ArticleFactory(section=section, reporter=reporter)
     viewcount.record_view(a_read("10.9.1.1"), article.pk)  # the first view of the interval starts a flush
+    viewcount.send_waiting_views()  # the sender (not the reader's request) looks whether it is due
     first_flush = viewcount.flush_thread
     first_flush.join(10)
     assert stored(article) == 1
     viewcount._next_flush_look = 0.0  # even a process that looks again finds the site's mark: no second flush
     viewcount.record_view(a_read("10.9.1.2"), article.pk)
+    viewcount.send_waiting_views()
     assert viewcount.flush_thread is first_flush  # no new flush was started
     assert stored(article) == 1
-    viewcount.send_waiting_views()
     assert redis_buffer.hgetall(viewcount.PENDING_KEY) == {f"{article.pk}:{viewcount.shanghai_day().isoformat()}".encode(): b"1"}
     assert 0 < redis_buffer.ttl(viewcount.FLUSH_DUE_KEY) <= 60
 
@@ -227,7 +229,7 @@ def test_a_view_the_buffer_refuses_is_counted_in_the_database(own_buffer, live):
     assert stored(live) == 1
 
 
-def test_a_view_sent_into_a_connection_a_restart_closed_is_sent_again(own_buffer, live):
+def test_after_a_restart_of_the_buffer_views_reach_it_on_a_new_connection(own_buffer, live):
     viewcount.record_view(a_read("10.9.4.1"), live.pk)
     viewcount.send_waiting_views()
     own_buffer.stop()  # a restart without persistence: the first view goes with it, as all its data
@@ -275,12 +277,75 @@ def test_with_the_buffer_gone_unanswered_views_are_counted_in_the_database(own_b
     assert stored(live) == 2  # the unanswered view and this one; the first went with Redis's memory
 
 
-def test_a_view_reaches_the_buffer_by_itself_within_moments(redis_buffer, live):
-    viewcount.record_view(a_read("10.9.7.1"), live.pk)
-    deadline = time.monotonic() + 2
-    while not redis_buffer.hget(viewcount.PENDING_KEY, f"{live.pk}:{viewcount.shanghai_day().isoformat()}"):
-        assert time.monotonic() < deadline, "the view never reached Redis"
+def reached_redis(client, article, visitors: int, within: float) -> None:
+    deadline = time.monotonic() + within
+    field = f"{article.pk}:{viewcount.shanghai_day().isoformat()}"
+    while int(client.hget(viewcount.PENDING_KEY, field) or 0) < visitors:
+        assert time.monotonic() < deadline, f"{visitors} views had not reached Redis within {within} s"
         time.sleep(0.001)
+
+
+def test_views_reach_the_buffer_by_themselves_within_moments(redis_buffer, live):
+    viewcount.record_view(a_read("10.9.7.1"), live.pk)
+    reached_redis(redis_buffer, live, 1, within=2)
+    viewcount.record_view(a_read("10.9.7.2"), live.pk)  # the next batch: a few milliseconds later
+    reached_redis(redis_buffer, live, 2, within=0.5)
+
+
+def test_waiting_for_earlier_views_ends_while_readers_keep_coming(redis_buffer, live):
+    """A flush waits for the views handed over before it, not for a quiet moment that may never come."""
+    viewcount.record_view(a_read("10.9.9.1"), live.pk)
+    reading = threading.Event()
+
+    def readers():
+        n = 0
+        while not reading.is_set():
+            n += 1
+            viewcount.record_view(a_read(f"10.8.{n // 250 % 250}.{n % 250}"), live.pk)
+            time.sleep(0.0002)
+
+    stream = threading.Thread(target=readers)
+    stream.start()
+    try:
+        time.sleep(0.05)
+        started = time.monotonic()
+        assert viewcount.send_waiting_views(timeout=5)
+        assert time.monotonic() - started < 1
+    finally:
+        reading.set()
+        stream.join()
+    marks = {key.decode() for key in redis_buffer.scan_iter(f"views:seen:{live.pk}:*")}
+    assert any(mark.endswith(viewcount.visitor(a_read("10.9.9.1"))[0]) for mark in marks)
+
+
+@pytest.mark.django_db(transaction=True)  # the sender counts on its own thread and connection
+def test_a_refused_batch_is_counted_even_with_a_view_of_a_deleted_article_in_it(own_buffer, live, section, reporter):
+    import redis
+
+    gone = factories.ArticleFactory(section=section, reporter=reporter)
+    redis.Redis.from_url(own_buffer.url).config_set("maxmemory", 1)  # it refuses every write
+    sender = viewcount._sender()
+    for n, article_id in enumerate([live.pk, gone.pk, live.pk, live.pk]):
+        sender.waiting.append((article_id, f"h-reader-{n}", viewcount.shanghai_day()))  # one batch
+    gone.delete()  # deleted after its view was handed over
+    viewcount.send_waiting_views()
+    assert stored(live) == 3
+    assert viewcount._buffer_down_until > 0  # and readers count in the database themselves for a while
+
+
+@pytest.mark.django_db(transaction=True)  # counted on this thread's connection, the test's own
+def test_a_process_exiting_while_redis_does_not_answer_counts_what_it_never_sent(own_buffer, live, monkeypatch):
+    monkeypatch.setattr(viewcount._ViewSender, "EXIT_WAIT", 0.3)
+    viewcount.record_view(a_read("10.9.10.1"), live.pk)
+    viewcount.send_waiting_views()
+    own_buffer.freeze()
+    viewcount.record_view(a_read("10.9.10.2"), live.pk)  # sent: the sender waits for Redis's answer
+    sent_and_unanswered()
+    for n in range(3, 6):
+        viewcount.record_view(a_read(f"10.9.10.{n}"), live.pk)  # never sent
+    viewcount._view_sender[1]._at_exit()
+    assert stored(live) == 3  # the unsent ones; the one in flight is still the sender's to settle
+    own_buffer.kill()
 
 
 def test_a_process_that_exits_sends_its_last_views_first(redis_buffer, live):
