@@ -30,8 +30,10 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
-import redis
+from redis import Redis
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 from news.models import Article, DailyViews, ViewFlush
 
@@ -207,8 +209,8 @@ def _buffer_usable() -> bool:
 
 
 def _buffer_failed() -> None:
-    """The buffer did not answer: this process counts views without it for BUFFER_RETRY_SECONDS, so that
-    the log gets one warning, not one a view."""
+    """The buffer did not answer or refused: for BUFFER_RETRY_SECONDS this process's request threads
+    count views in the database themselves, and the log gets one warning, not one a view."""
     global _buffer_down_until
     _buffer_down_until = time.monotonic() + BUFFER_RETRY_SECONDS
     logger.warning("view buffer unavailable; counting views in the database for %d s", BUFFER_RETRY_SECONDS,
@@ -250,7 +252,7 @@ def increment_counts(model, keys: list[str], counter: str, rows: list[tuple]) ->
 
 @functools.cache
 def _redis():
-    return redis.Redis.from_url(settings.VIEW_BUFFER_URL, socket_timeout=1, socket_connect_timeout=1)
+    return Redis.from_url(settings.VIEW_BUFFER_URL, socket_timeout=1, socket_connect_timeout=1)
 
 
 class _ViewSender:
@@ -277,12 +279,9 @@ class _ViewSender:
     EXIT_WAIT = 8.0  # longer than the tries against a Redis that does not answer (about 6.6 s)
 
     def __init__(self, url: str):
-        from redis.backoff import ExponentialBackoff
-        from redis.retry import Retry
-
         self.url = url
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1,
-                                           retry=Retry(ExponentialBackoff(cap=0.5, base=0.1), 4))
+        self.client = Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1,
+                                     retry=Retry(ExponentialBackoff(cap=0.5, base=0.1), 4))
         # (article id, visitor key, day), or an Event that send_now() waits on: set once every view
         # handed over before it has been answered.
         self.waiting: deque = deque()
@@ -348,7 +347,6 @@ class _ViewSender:
                 if views:
                     self.sending = True
                     self._send(views)
-                    self.sending = False
                 _flush_soon_if_due()
             except Exception:  # never let the thread die: later views still need it
                 logger.exception("%d views not sent to the buffer", len(views))
