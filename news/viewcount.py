@@ -174,7 +174,7 @@ def _count_without_buffer(article_id: int, key: str, day: date) -> None:
 
 def _first_time_in_cache(article_id: int, key: str) -> bool:
     try:
-        return cache.add(f"seen:{article_id}:{key}", 1, getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60))
+        return cache.add(f"seen:{article_id}:{key}", 1, settings.VIEW_DEDUPE_SECONDS)
     except Exception:  # the shared cache is down: while it is, reloads count again (over-counted, never lost)
         logger.warning("view dedupe unavailable; counting the view", exc_info=True)
         return True
@@ -360,7 +360,7 @@ class _ViewSender:
         if not _buffer_usable():  # known to be down: straight to the database
             _count_in_database(views)
             return
-        window = getattr(settings, "VIEW_DEDUPE_SECONDS", 30 * 60)
+        window = settings.VIEW_DEDUPE_SECONDS
         pipe = self.client.pipeline(transaction=False)
         for article_id, key, day in views:
             pipe.eval(_COUNT_ONCE, 2, f"views:seen:{article_id}:{key}", PENDING_KEY, window,
