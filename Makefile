@@ -17,13 +17,34 @@ for p in "$$PYTHON" python3.14 python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: help venv run serve test security test-postgres test-sqlite check-postgres clean
+.PHONY: help deps venv run serve test security test-postgres test-sqlite check-postgres clean
 
 help:
 	@echo "make run   - install, migrate, load demo content, serve http://127.0.0.1:$(PORT)/"
 	@echo "make test  - the whole suite on PostgreSQL, then again on SQLite"
 	@echo "make security - bandit over the project code (part of make test)"
-	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, granian on :$(PORT)"
+	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, Varnish on :$(PORT) in front"
+	@echo "             of granian on :$$(($(PORT) + 1)) (EDGE=none: granian alone on :$(PORT))"
+	@echo "make deps  - install the Debian packages make test and make serve use (varnish, varnish-modules,"
+	@echo "             chromium, fonts-noto-cjk) when missing; run by both"
+
+# Debian packages: Varnish and its xkey module (the edge cache, make serve and its tests), Chromium and CJK
+# fonts (the browser tests). Installed as root where apt-get exists; elsewhere one line says what is missing.
+deps:
+	@missing=(); \
+	{ command -v varnishd || [ -x /usr/sbin/varnishd ]; } >/dev/null 2>&1 || missing+=(varnish); \
+	compgen -G "/usr/lib/*/varnish/vmods/libvmod_xkey.so" >/dev/null || compgen -G "/usr/lib/varnish/vmods/libvmod_xkey.so" >/dev/null \
+	  || missing+=(varnish-modules); \
+	{ command -v chromium || [ -x /usr/bin/chromium ]; } >/dev/null 2>&1 || missing+=(chromium); \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk); \
+	if (($${#missing[@]})); then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "deps: installing $${missing[*]} from Debian"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$${missing[@]}" >/dev/null; \
+	  else \
+	    echo "deps: missing $${missing[*]}; install with: sudo apt-get install $${missing[*]} (until then their tests are skipped; without varnish, make serve needs EDGE=none)"; \
+	  fi; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi
@@ -59,17 +80,18 @@ SERVE_ENV = DEBUG=false DATABASE_URL='$(TEST_DATABASE_URL)' \
 var/serve-secret-key: | venv
 	@mkdir -p var && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-serve: venv var/serve-secret-key
+serve: deps venv var/serve-secret-key
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)' --create
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	@if [ "$${SEED_DEMO:-1}" = 1 ]; then $(SERVE_ENV) DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo; fi
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(SERVE_ENV) PORT=$(PORT) $(PY) -m portal.serve
+	$(SERVE_ENV) PORT=$(PORT) EDGE_PURGE_URLS=$${EDGE_PURGE_URLS-$$([ "$${EDGE:-varnish}" = none ] || echo http://127.0.0.1:$(PORT)/)} \
+	  $(PY) -m portal.serve
 
 check-postgres: venv
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'
 
-test: security test-postgres test-sqlite
+test: deps security test-postgres test-sqlite
 
 # Static security analysis of the project code; each accepted finding carries `# nosec Bxxx` and its reason.
 security: venv

@@ -10,10 +10,10 @@ class CommentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from comments.models import Comment
-        from news import pagecache
+        from news import edge
 
-        # A comment saved anywhere (posting, the admin's change form): the article's cached page is stale.
-        # Bulk updates in comments/services.py invalidate explicitly.
+        # A comment saved anywhere (posting, the admin's change form): the article's page at the edge is stale.
+        # Bulk updates in comments/services.py purge explicitly.
         for signal in (post_save, post_delete):
-            signal.connect(lambda instance, **kwargs: pagecache.invalidate(pagecache.article_tag(instance.article_id)),
-                           sender=Comment, weak=False, dispatch_uid=f"pagecache-comment-{signal}")
+            signal.connect(lambda instance, **kwargs: edge.comments_changed(instance.article_id),
+                           sender=Comment, weak=False, dispatch_uid=f"edge-comment-{signal}")

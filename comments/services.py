@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from comments.models import BlockedWord, Comment, Commenter, Report
-from news import pagecache
+from news import edge
 from news.models import Article
 
 
@@ -131,7 +131,7 @@ def delete_own_comment(*, comment: Comment, user) -> None:
     Comment.objects.filter(pk=comment.pk).update(
         status=Comment.Status.DELETED, moderated_at=timezone.now(), moderated_by=user, moderation_note=_("작성자 삭제"),
     )
-    pagecache.invalidate(pagecache.article_tag(comment.article_id))
+    edge.comments_changed(comment.article_id)
 
 
 def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
@@ -154,7 +154,7 @@ def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
             )
     except IntegrityError:
         return False
-    pagecache.invalidate(pagecache.article_tag(comment.article_id))  # it may have been hidden just now
+    edge.comments_changed(comment.article_id)  # it may have been hidden just now
     return True
 
 
@@ -167,7 +167,7 @@ def moderate(*, comments, status: str, moderator, note: str = "") -> int:
     changed = Comment.objects.filter(pk__in=decided).update(
         status=status, moderated_at=timezone.now(), moderated_by=moderator, moderation_note=note, report_count=0
     )
-    pagecache.invalidate(*(pagecache.article_tag(article_id) for article_id in set(decided.values())))
+    edge.comments_changed(*set(decided.values()))
     return changed
 
 

@@ -5,7 +5,8 @@ from comments import views
 app_name = "comments"
 
 urlpatterns = [
-    path("article/<int:article_id>/", views.post, name="post"),
+    path("article/<int:article_id>/", views.thread, name="thread"),
+    path("article/<int:article_id>/post/", views.post, name="post"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/report/", views.report, name="report"),
 ]

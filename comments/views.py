@@ -6,9 +6,11 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from comments import services
 from comments.models import Comment
@@ -16,9 +18,21 @@ from comments.threads import page_of
 from news.models import Article
 
 
-def _back_to(article: Article, page: int | None = None, anchor: str = "comments") -> HttpResponseRedirect:
+def _back_to(request: HttpRequest, article: Article, page: int | None = None, anchor: str = "comments") -> HttpResponseRedirect:
+    """To the article (whose script shows the reader's own block), or to the comments page the form came from."""
     query = f"?cpage={page}" if page and page > 1 else ""
-    return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#{anchor}")
+    place = reverse("comments:thread", args=[article.pk]) if request.POST.get("back") == "thread" else article.get_absolute_url()
+    return HttpResponseRedirect(f"{place}{query}#{anchor}")
+
+
+@require_GET
+@never_cache
+def thread(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The article's comments as this reader may see them, with the form: the page a signed-in reader
+    without JavaScript uses (the article page itself is the same for every reader)."""
+    article = get_object_or_404(Article.objects.published().select_related("section"), pk=article_id)
+    request.comments_page = True
+    return render(request, "comments/thread.html", {"article": article, "current_section_slug": article.section.slug})
 
 
 def _id(raw: str | None) -> int | None:
@@ -38,7 +52,7 @@ def _signed_in_or_to_login(request: HttpRequest, article: Article) -> HttpRespon
     # POST-only address, which a browser would fetch with GET).
     if request.user.is_authenticated:
         return None
-    return redirect_to_login(f"{article.get_absolute_url()}#comment-form")
+    return redirect_to_login(f"{reverse('comments:thread', args=[article.pk])}#comment-form")
 
 
 @require_POST
@@ -71,11 +85,11 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             "parent": in_reply_form.pk if in_reply_form else None,
         }
         if in_reply_form:
-            return _back_to(article, page_of(in_reply_form, request.user), f"comment-{in_reply_form.pk}")
-        return _back_to(article, anchor="comment-form")
+            return _back_to(request, article, page_of(in_reply_form, request.user), f"comment-{in_reply_form.pk}")
+        return _back_to(request, article, anchor="comment-form")
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("댓글이 접수되었습니다. 운영자 검토 뒤에 공개됩니다."))
-    return _back_to(article, page_of(comment, request.user), f"comment-{comment.pk}")
+    return _back_to(request, article, page_of(comment, request.user), f"comment-{comment.pk}")
 
 
 @require_POST
@@ -88,7 +102,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     except services.CommentRefused:
         raise Http404 from None
     messages.success(request, _("댓글을 삭제했습니다."))
-    return _back_to(comment.article, page_of(comment, request.user))
+    return _back_to(request, comment.article, page_of(comment, request.user))
 
 
 @require_POST
@@ -102,4 +116,4 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("신고가 접수되었습니다.") if created else _("이미 신고한 댓글입니다."))
-    return _back_to(comment.article, page_of(comment, request.user), f"comment-{comment.pk}")
+    return _back_to(request, comment.article, page_of(comment, request.user), f"comment-{comment.pk}")

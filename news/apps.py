@@ -12,7 +12,7 @@ class NewsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from news import checks, pagecache, rankings  # noqa: F401 (checks registers itself)
+        from news import checks, edge, rankings  # noqa: F401 (checks registers itself)
         from news.models import Article, ArticlePhoto, Section
 
         # Every Pillow decode in the process refuses images past this size (decompression bombs).
@@ -23,7 +23,7 @@ class NewsConfig(AppConfig):
         # An article published, unpublished, retitled or deleted: the cached rankings are stale.
         for signal in (post_save, post_delete):
             signal.connect(lambda **kwargs: rankings.forget(), sender=Article, weak=False, dispatch_uid=f"rankings-{signal}")
-            # ... and the anonymous readers' cached pages that show it.
-            signal.connect(pagecache.article_saved, sender=Article, dispatch_uid=f"pagecache-article-{signal}")
-            signal.connect(pagecache.photo_saved, sender=ArticlePhoto, dispatch_uid=f"pagecache-photo-{signal}")
-            signal.connect(pagecache.section_saved, sender=Section, dispatch_uid=f"pagecache-section-{signal}")
+            # ... and the pages at the edge that show it.
+            signal.connect(edge.article_changed, sender=Article, dispatch_uid=f"edge-article-{signal}")
+            signal.connect(edge.photo_changed, sender=ArticlePhoto, dispatch_uid=f"edge-photo-{signal}")
+            signal.connect(edge.section_changed, sender=Section, dispatch_uid=f"edge-section-{signal}")

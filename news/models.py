@@ -256,3 +256,13 @@ class ViewFlush(models.Model):
     batch = models.CharField(max_length=64, unique=True)
     flushed_at = models.DateTimeField(auto_now_add=True)
     views = models.PositiveIntegerField(default=0)
+
+
+class PendingPurge(models.Model):
+    """Surrogate keys whose purge at the edge failed: sent again with the next purge or by `purge_edge`."""
+
+    keys = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]

@@ -29,6 +29,10 @@ class Ranked:
     views: int
     url: str = ""
 
+    @property
+    def pk(self) -> int:
+        return self.id
+
     def get_absolute_url(self) -> str:
         return self.url
 

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from news import pagecache, rankings, search, viewcount
+from news import beacon, edge, rankings, search
 from news.models import ARTICLE_LIST_FIELDS, Article, Section
 from news.richtext import render_body
 
@@ -33,35 +33,39 @@ def _page(request: HttpRequest, queryset, paginator=Paginator):
     return page
 
 
-@pagecache.cache_for_readers(lambda slug: [pagecache.section_tag(slug)])
+@edge.public_page(lambda slug: [edge.section_key(slug)])
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     current = get_object_or_404(Section, slug=slug)
     page = _page(request, Article.objects.published().filter(section=current).for_listing())
+    edge.shows(request, page.object_list)
     return render(request, "news/section.html", {"section": current, "page": page, "current_section_slug": slug})
 
 
-@pagecache.cache_for_readers(lambda pk: [pagecache.article_tag(pk)], site_wide=False)
+@edge.public_page(lambda pk: [edge.article_key(pk), edge.comments_key(pk)])
 def article(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Article.objects.select_related("section"), pk=pk)
-    if not story.is_published() and not story.can_be_previewed_by(request.user):
+    preview = not story.is_published()
+    if preview and not story.can_be_previewed_by(request.reader):
         raise Http404(_("기사를 찾을 수 없습니다."))
     live = Article.objects.published().for_listing().exclude(pk=story.pk)
     context = {
         "article": story,
         "body": render_body(story.body, story.photos.all()),
-        "preview": not story.is_published(),
-        "reporter_articles": live.filter(reporter_id=story.reporter_id)[:RELATED_COUNT],
-        "section_articles": live.filter(section_id=story.section_id)[:RELATED_COUNT],
+        "preview": preview,
+        "reporter_articles": list(live.filter(reporter_id=story.reporter_id)[:RELATED_COUNT]),
+        "section_articles": list(live.filter(section_id=story.section_id)[:RELATED_COUNT]),
         "current_section_slug": story.section.slug,
     }
+    edge.shows(request, context["reporter_articles"] + context["section_articles"])
+    request.edge_keys |= {edge.section_key(story.section.slug), edge.reporter_key(story.reporter_id)}
+    if not preview:
+        beacon.to_count(request, article_id=story.pk)  # the page's beacon counts the view
     response = render(request, "news/article.html", context)
-    if story.is_published() and response.status_code == 200:
-        viewcount.count_view(request, response, story.pk)
-        pagecache.repeat_on_hit(request, viewcount.count_view, story.pk)
+    response.public = not preview  # a preview is for the newsroom only: never stored
     return response
 
 
-@pagecache.cache_for_readers(lambda: [])
+@edge.public_page(lambda: [edge.ARTICLES])
 def search_page(request: HttpRequest) -> HttpResponse:
     """/search/?q=…&section=…&order=newest|relevance: live articles, 20 a page, matches highlighted."""
     query = search.parse(request.GET.get("q"))
@@ -78,6 +82,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         if found >= search.COMMON_AT:
             results = search.NewestMatches(articles, query, found, relevance=order == "relevance")
         page = _page(request, results, lambda items, size: SearchPaginator(items, size, found))
+        edge.shows(request, page.object_list)
         for item in page.object_list:
             item.title_marked = search.highlight(item.title, query.terms)
             item.snippet = search.snippet(item.body, query.terms)
@@ -86,17 +91,19 @@ def search_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-@pagecache.cache_for_readers(lambda: [])
+@edge.public_page(lambda: [edge.ARTICLES])
 def ranking(request: HttpRequest) -> HttpResponse:
     """가장 많이 본 뉴스 for today, this week or this month, overall and per section."""
     period = request.GET.get("period") if request.GET.get("period") in rankings.PERIODS else "week"
     ranked = rankings.most_viewed(rankings.PERIODS[period])
     tabs = [(None, ranked[None])] + [(section, ranked.get(section.pk, [])) for section in Section.objects.menu()]
+    for _section, items in tabs:
+        edge.shows(request, items)
     periods = [("day", _("오늘")), ("week", _("이번 주")), ("month", _("이번 달"))]
     return render(request, "news/ranking.html", {"tabs": tabs, "period": period, "periods": periods})
 
 
-@pagecache.cache_for_readers(lambda pk: [])
+@edge.public_page(lambda pk: [edge.reporter_key(pk)])
 def reporter(request: HttpRequest, pk: int) -> HttpResponse:
     """A reporter's published articles, under the byline they publish with (their account stays private)."""
     # Through the user's own id field: its lookup answers "none" for an id too large for the column (a typed URL
@@ -106,4 +113,5 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
     if latest is None:
         raise Http404(_("기자를 찾을 수 없습니다."))
     page = _page(request, articles.for_listing())
+    edge.shows(request, page.object_list)
     return render(request, "news/reporter.html", {"page": page, "byline": latest.byline, "email": latest.byline_email})

@@ -6,11 +6,11 @@ import logging
 import sys
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from redis import Redis
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -24,7 +24,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         problems["database"] = database
     if settings.REDIS_URL:
         try:
-            cache.ping()
+            Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5).ping()
         except Exception:  # any Redis client error means the cache is not there
             logger.warning("healthz: Redis does not answer", exc_info=True)
             problems["redis"] = "unreachable"

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
@@ -32,7 +33,6 @@ def access_log(get_response: Callable[[HttpRequest], HttpResponse]):
                 "status": response.status_code,
                 "bytes": None if response.streaming else len(response.content),
                 "ms": round((time.perf_counter() - started) * 1000, 1),
-                "cache": response.get("X-Cache", ""),
                 "agent": request.headers.get("User-Agent", ""),
             }, ensure_ascii=False))
         return response
@@ -48,5 +48,32 @@ def refuse_nul_in_query(get_response: Callable[[HttpRequest], HttpResponse]):
         if "\x00" in unquote(request.META.get("QUERY_STRING", "")):
             raise BadRequest("NUL byte in the query string")
         return get_response(request)
+
+    return middleware
+
+
+SIGNED_IN_COOKIE = "signed_in"
+
+
+def signed_in_marker(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Keep a cookie that page scripts can read, saying only whether a reader is signed in (the session
+    cookie is HttpOnly): static/js/page.js fetches the personal fragment only then, so an anonymous
+    reader's page costs the app nothing. Never on a public page, which must set no cookie."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        marked = SIGNED_IN_COOKIE in request.COOKIES
+        session_cookie = settings.SESSION_COOKIE_NAME
+        if getattr(request, "public_page", False) or not (
+            marked or session_cookie in request.COOKIES or session_cookie in response.cookies
+        ):
+            return response
+        signed_in = request.user.is_authenticated
+        if signed_in and not marked:
+            response.set_cookie(SIGNED_IN_COOKIE, "1", samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+                                httponly=False)  # nosec B604  # only a yes/no for the page script, no secret
+        elif marked and not signed_in:
+            response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+        return response
 
     return middleware

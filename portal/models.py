@@ -5,7 +5,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from news import pagecache
+from news import edge
 
 SITE_PROFILE_CACHE_KEY = "portal:site-profile"
 
@@ -51,9 +51,9 @@ class SiteProfile(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1  # a singleton: there is one portal per deployment
         super().save(*args, **kwargs)
-        # On commit, like the page-cache bump: a reader in between must not re-cache the old profile.
+        # On commit, like the edge purge: a reader in between must not re-cache the old profile.
         transaction.on_commit(lambda: cache.delete(SITE_PROFILE_CACHE_KEY))
-        pagecache.site_changed()
+        edge.site_changed()
 
     @classmethod
     def current(cls) -> SiteProfile:

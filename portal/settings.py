@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.signed_in_marker",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -230,16 +231,19 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 VIEW_BUFFER_URL = env.str("VIEW_BUFFER_URL", default="")
 VIEW_COUNTING = env.bool("VIEW_COUNTING", default=True)
 VIEW_DEDUPE_SECONDS = env.int("VIEW_DEDUPE_SECONDS", default=30 * 60)
-# With VIEW_BUFFER_URL: how often the site flushes the buffered views by itself (0: only `flush_views` does).
+# New visitors (no visitor cookie yet) one address may bring per VIEW_DEDUPE_SECONDS, for views and ad clicks:
+# room for a shared office or carrier network, not for a script that changes its user agent on every request.
+VIEW_NEW_VISITORS_PER_ADDRESS = env.int("VIEW_NEW_VISITORS_PER_ADDRESS", default=50)
+# With VIEW_BUFFER_URL: how often the site flushes buffered views and ad impressions by itself (0: only
+# `flush_views` does).
 VIEW_FLUSH_SECONDS = env.int("VIEW_FLUSH_SECONDS", default=60)
 RANKING_DAYS = env.int("RANKING_DAYS", default=7)
 RANKING_CACHE_SECONDS = env.int("RANKING_CACHE_SECONDS", default=300)
 # How many proxies in front of Django append to X-Forwarded-For; 0 trusts none (the socket address counts).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Ads: how long the choice of ads and businesses is cached, how often buffered impressions are written.
+# Ads: how long the choice of ads and businesses is cached.
 AD_CACHE_SECONDS = env.int("AD_CACHE_SECONDS", default=60)
-AD_STATS_FLUSH_SECONDS = env.int("AD_STATS_FLUSH_SECONDS", default=2)
 
 # Comments: limits per account, like Korea's big portals; reports that hide a comment until a moderator decides.
 COMMENT_RATE_PER_MINUTE = env.int("COMMENT_RATE_PER_MINUTE", default=1)
@@ -250,6 +254,7 @@ COMMENT_PREMODERATION = env.bool("COMMENT_PREMODERATION", default=False)
 
 # Cache: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
 # With Redis, a stopped or slow Redis turns into cache misses within half a second instead of failed pages.
+# Every key the portal writes there has an expiry.
 if REDIS_URL := env.str("REDIS_URL", default=""):
     CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
                           "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
@@ -260,12 +265,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "OPTIONS": {"MAX_ENTRIES": env.int("LOCMEM_CACHE_ENTRIES", default=100_000)}}}
 
-# Whole pages for anonymous readers (news/pagecache.py): at most this old; 0 turns the page cache off. Off by
-# default without Redis: each process's own memory would miss the invalidations made in the others.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
-# How long a process serves a page from its own memory before asking Redis again whether it is current: the
-# most an invalidation made in another process waits to reach this one (news/pagecache.py).
-PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0 if REDIS_URL else 0)
+# The HTTP edge (deploy/varnish/): how long it may keep a public page (s-maxage; changes purge sooner), and
+# where purges go: each URL is one edge (Varnish's address; make serve sets its own). Empty: no edge, no purge.
+EDGE_MAX_AGE = env.int("EDGE_MAX_AGE", default=300)
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+# The class that sends a purge (news/edge.py): Varnish's xkey here; a CDN with surrogate keys plugs in the same way.
+EDGE_PURGE_BACKEND = env.str("EDGE_PURGE_BACKEND", default="news.edge.VarnishXkeyPurge")
 
 # HTTPS: on by default in production; a site served over plain http (a local `make serve`) turns these off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None

@@ -26,6 +26,8 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
     path("healthz", health.healthz, name="healthz"),
+    path("beacon/", views.beacon, name="beacon"),
+    path("fragment/", views.fragment, name="fragment"),
     path("", include("news.urls")),
     path("comments/", include("comments.urls")),
     path("", include("portal.ads.urls")),

@@ -3,21 +3,28 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.exceptions import TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
-from news import pagecache
+from comments.templatetags.comments import personal_block
+from news import edge, viewcount
 from news.models import Article, Section
+from news import beacon as beacons
+from portal.ads import counting
 
 PER_SECTION = 5
 # A story marked 톱기사 leads the front page while it is this fresh; after that the newest story does.
 TOP_STORY_WINDOW = timedelta(days=2)
 
 
-@pagecache.cache_for_readers(lambda: [])
+@edge.public_page(lambda: [edge.ARTICLES])
 def front_page(request: HttpRequest) -> HttpResponse:
     live = Article.objects.published().for_listing()
     recent = live.filter(published_at__gte=timezone.now() - TOP_STORY_WINDOW)
@@ -27,6 +34,10 @@ def front_page(request: HttpRequest) -> HttpResponse:
     # One short indexed query per menu section (section, status, published_at): a window over the whole
     # archive would sort every live article on each visit.
     sections = [(section, list(live.filter(section=section)[:PER_SECTION])) for section in Section.objects.menu()]
+    edge.shows(request, [top] if top else [])
+    for section, articles in sections:
+        edge.shows(request, articles)
+        request.edge_keys.add(edge.section_key(section.slug))
     return render(request, "portal/front.html", {"top": top, "sections": [pair for pair in sections if pair[1]]})
 
 
@@ -38,3 +49,41 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     context = {"too_many_files": isinstance(exception, TooManyFilesSent),
                "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
     return HttpResponseBadRequest(render_to_string("400.html", context))
+
+
+@csrf_exempt  # a beacon carries no token (the page is the same for every reader); its origin is checked instead
+@require_POST
+@never_cache
+def beacon(request: HttpRequest) -> HttpResponse:
+    """Count what a reader's page showed: the article's view and its ads' impressions (portal/beacon.py)."""
+    if not beacons.from_our_site(request):
+        return HttpResponseForbidden("다른 사이트에서 보낸 요청입니다.")
+    form = beacons.BeaconForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("잘못된 요청입니다.")
+    article_id, ad_ids = form.cleaned_data["b"]
+    response = HttpResponse(status=204)
+    if article_id is not None and (new_cookie := viewcount.count_view(request, article_id)):
+        response.set_cookie(viewcount.COOKIE, new_cookie, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=request.is_secure())
+    counting.count_impressions(request, ad_ids)
+    viewcount.flush_if_due()
+    return response
+
+
+@require_GET
+@never_cache
+def fragment(request: HttpRequest) -> JsonResponse:
+    """The personal parts of a public page, swapped in by static/js/page.js: the account menu, messages
+    and, on an article, the comment block as this reader may see it (the one gate: visible_to)."""
+    context = {"user": request.user, "messages": get_messages(request), "request": request}
+    parts = {
+        "account": render_to_string("includes/_account.html", context, request),
+        "messages": render_to_string("includes/_messages.html", context, request),
+    }
+    article_id = request.GET.get("article", "")
+    if article_id.isdigit() and len(article_id) < 19:
+        article = Article.objects.published().select_related("section").filter(pk=article_id).first()
+        if article is not None:
+            parts["comments"] = personal_block(request, article)
+    return JsonResponse(parts)

@@ -33,25 +33,11 @@ def pytest_collection_modifyitems(config, items):
 def _test_settings(settings, tmp_path):
     # Uploads go to a throwaway folder, and no cached value or buffered count leaks into the next test.
     settings.MEDIA_ROOT = tmp_path / "media"
-    from portal.ads import counting
-
-    counting._pending.clear()
-    from news import viewcount
-
-    viewcount._buffer_down_until = 0.0  # a test that took the buffer away must not leave it "down"
     from django.core.cache import cache
 
-    from news import pagecache
-
     cache.clear()
-    pagecache.forget_local_pages()
     yield
-    # The test's view sender ends with the test (joined: it writes nothing into the next one).
-    if viewcount._view_sender is not None:
-        viewcount._view_sender[1].stop()
-        viewcount._view_sender = None
     cache.clear()
-    pagecache.forget_local_pages()
 
 
 @pytest.fixture

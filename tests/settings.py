@@ -13,8 +13,6 @@ from portal.settings import STORAGES  # noqa: E402
 LOGGING["loggers"]["portal.access"]["level"] = "WARNING"  # noqa: F405  # a line per request is noise here
 VIEW_FLUSH_SECONDS = 0  # a background flush would race the tests' own; tests/news/test_viewcount_redis.py turns it on
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# The page cache on, as in production with Redis (one test process: local memory is shared by every request).
-PAGE_CACHE_SECONDS = 60
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Serve static files from the app folders as DEBUG would: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True

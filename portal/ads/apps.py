@@ -10,14 +10,14 @@ class AdsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from news import pagecache
-        from portal.ads import selection
+        from news import edge
+        from portal.ads import counting, selection  # noqa: F401 (counting's impression buffer joins flush_views)
         from portal.ads.models import Ad, AdSlot, Business
 
         # Any change to what can be shown drops the cached choices (after the transaction commits).
         for model in (Ad, AdSlot, Business):
             for signal in (post_save, post_delete):
                 signal.connect(selection.forget, sender=model, weak=False, dispatch_uid=f"ads-{model.__name__}-{signal}")
-                signal.connect(pagecache.site_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}-{signal}")
+                signal.connect(edge.site_changed, sender=model, dispatch_uid=f"edge-{model.__name__}-{signal}")
         m2m_changed.connect(selection.forget, sender=Ad.slots.through, weak=False, dispatch_uid="ads-slots-m2m")
-        m2m_changed.connect(pagecache.site_changed, sender=Ad.slots.through, dispatch_uid="pagecache-ads-slots-m2m")
+        m2m_changed.connect(edge.site_changed, sender=Ad.slots.through, dispatch_uid="edge-ads-slots-m2m")

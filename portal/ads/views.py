@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from news import pagecache
+from news import edge
 from portal.ads import counting
 from portal.ads.models import Ad, Business
 from portal.ads.selection import listed_businesses
@@ -18,7 +18,7 @@ def click(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(ad.target_url)
 
 
-@pagecache.cache_for_readers(lambda: [])
+@edge.public_page(lambda: [])
 def directory(request: HttpRequest) -> HttpResponse:
     """플러스업체: every listed business by category, each as a card."""
     categories = Business.Category

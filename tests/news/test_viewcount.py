@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from news.models import Article, DailyViews
 from tests import factories
+from tests.beacon import read
 
 pytestmark = pytest.mark.django_db
 
@@ -37,27 +38,27 @@ def live(section, reporter):
 def test_a_hundred_reloads_by_one_visitor_count_once(live):
     visitor = reader()
     for _ in range(100):
-        assert visitor.get(live.get_absolute_url()).status_code == 200
+        assert read(visitor, live.get_absolute_url()).status_code == 200
     assert views(live) == 1
 
 
 def test_a_visitor_without_cookies_is_still_one_visitor(live):
     for _ in range(20):
-        reader().get(live.get_absolute_url())  # a fresh client each time: no cookie is ever sent back
+        read(reader(), live.get_absolute_url())  # a fresh client each time: no cookie is ever sent back
     assert views(live) == 1
 
 
 def test_two_visitors_count_twice(live):
-    reader(ip="10.0.0.1").get(live.get_absolute_url())
-    reader(ip="10.0.0.2").get(live.get_absolute_url())
+    read(reader(ip="10.0.0.1"), live.get_absolute_url())
+    read(reader(ip="10.0.0.2"), live.get_absolute_url())
     assert views(live) == 2
 
 
 def test_the_same_visitor_counts_again_after_thirty_minutes(live):
     visitor = reader()
-    visitor.get(live.get_absolute_url())
+    read(visitor, live.get_absolute_url())
     with time_machine.travel(datetime.now(SHANGHAI) + timedelta(minutes=31)):
-        visitor.get(live.get_absolute_url())
+        read(visitor, live.get_absolute_url())
     assert views(live) == 2
 
 
@@ -66,23 +67,23 @@ def test_the_same_visitor_counts_again_after_thirty_minutes(live):
                                 "curl/8.5.0", "python-requests/2.32", "", "Mozilla/5.0 HeadlessChrome/130.0"])
 def test_bots_and_tools_count_zero(live, ua):
     for i in range(3):
-        reader(ip=f"10.0.1.{i}", ua=ua).get(live.get_absolute_url())
+        read(reader(ip=f"10.0.1.{i}", ua=ua), live.get_absolute_url())
     assert views(live) == 0
 
 
 def test_head_and_prefetch_requests_count_zero(live):
     reader().head(live.get_absolute_url())
-    reader(ip="10.0.0.3").get(live.get_absolute_url(), HTTP_SEC_PURPOSE="prefetch")
-    reader(ip="10.0.0.4").get(live.get_absolute_url(), HTTP_PURPOSE="prefetch")
-    reader(ip="10.0.0.5").get(live.get_absolute_url(), HTTP_X_PURPOSE="preview")
-    reader(ip="10.0.0.6").get(live.get_absolute_url(), HTTP_X_MOZ="prefetch")
+    read(reader(ip="10.0.0.3"), live.get_absolute_url(), HTTP_SEC_PURPOSE="prefetch")
+    read(reader(ip="10.0.0.4"), live.get_absolute_url(), HTTP_PURPOSE="prefetch")
+    read(reader(ip="10.0.0.5"), live.get_absolute_url(), HTTP_X_PURPOSE="preview")
+    read(reader(ip="10.0.0.6"), live.get_absolute_url(), HTTP_X_MOZ="prefetch")
     assert views(live) == 0
 
 
 @pytest.mark.parametrize("ua", ["Mozilla/5.0 (Linux; Android 12; CUBOT KINGKONG 9) Chrome/120.0 Mobile",
                                 "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 DaumApps/8.0.0"])
 def test_real_phones_and_the_daum_app_count(live, ua):
-    reader(ua=ua).get(live.get_absolute_url())
+    read(reader(ua=ua), live.get_absolute_url())
     assert views(live) == 1
 
 
@@ -90,19 +91,19 @@ def test_collecting_fresh_cookies_does_not_make_new_visitors(live, section, repo
     other = factories.ArticleFactory(section=section, reporter=reporter)
     cookies = []
     for _ in range(10):
-        response = reader().get(live.get_absolute_url())
+        response = read(reader(), live.get_absolute_url())
         cookies.append(response.cookies["vid"].value)
     for value in cookies:
         client = reader()
         client.cookies["vid"] = value
-        client.get(other.get_absolute_url())
+        read(client, other.get_absolute_url())
     assert views(live) == 1 and views(other) == 1
 
 
 def test_staff_reading_live_articles_do_not_count(live, reporter):
     staff = reader()
     staff.force_login(reporter)
-    staff.get(live.get_absolute_url())
+    read(staff, live.get_absolute_url())
     assert views(live) == 0
 
 
@@ -110,12 +111,12 @@ def test_a_preview_by_staff_counts_zero(section, reporter):
     draft = factories.ArticleFactory(section=section, reporter=reporter, status=Article.Status.DRAFT, published_at=None)
     staff = reader()
     staff.force_login(reporter)
-    assert staff.get(draft.get_absolute_url()).status_code == 200
+    assert read(staff, draft.get_absolute_url()).status_code == 200
     assert not DailyViews.objects.exists()
 
 
 def test_missing_article_counts_zero(db):
-    assert reader().get(reverse("news:article", args=[424242])).status_code == 404
+    assert read(reader(), reverse("news:article", args=[424242])).status_code == 404
     assert not DailyViews.objects.exists()
 
 
@@ -123,18 +124,18 @@ def test_forged_visitor_cookies_do_not_make_new_visitors(live):
     for i in range(10):
         client = reader()
         client.cookies["vid"] = f"forged-{i}"
-        client.get(live.get_absolute_url())
+        read(client, live.get_absolute_url())
     assert views(live) == 1
 
 
 def test_spoofed_forwarded_for_does_not_make_new_visitors(live):
     for i in range(10):
-        reader().get(live.get_absolute_url(), HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+        read(reader(), live.get_absolute_url(), HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
     assert views(live) == 1
 
 
 def test_no_raw_ip_is_stored(live):
-    reader(ip="198.51.100.77").get(live.get_absolute_url())
+    read(reader(ip="198.51.100.77"), live.get_absolute_url())
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM news_dailyviews")
         assert "198.51.100.77" not in str(cursor.fetchall())
@@ -143,9 +144,9 @@ def test_no_raw_ip_is_stored(live):
 def test_day_buckets_roll_over_at_midnight_in_shanghai(live):
     Article.objects.filter(pk=live.pk).update(published_at=datetime(2026, 2, 1, tzinfo=SHANGHAI))
     with time_machine.travel(datetime(2026, 3, 1, 23, 59, 30, tzinfo=SHANGHAI), tick=False):
-        reader(ip="10.0.0.1").get(live.get_absolute_url())
+        read(reader(ip="10.0.0.1"), live.get_absolute_url())
     with time_machine.travel(datetime(2026, 3, 2, 0, 0, 30, tzinfo=SHANGHAI), tick=False):
-        reader(ip="10.0.0.2").get(live.get_absolute_url())
+        read(reader(ip="10.0.0.2"), live.get_absolute_url())
     days = dict(DailyViews.objects.filter(article=live).values_list("day", "views"))
     assert days == {datetime(2026, 3, 1).date(): 1, datetime(2026, 3, 2).date(): 1}
 
@@ -153,11 +154,11 @@ def test_day_buckets_roll_over_at_midnight_in_shanghai(live):
 def test_a_counted_view_is_one_write(live, settings):
     settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
     client = reader()
-    client.get(reverse("front"))  # warm the caches
+    read(client, reverse("front"))  # warm the caches
     with CaptureQueriesContext(connection) as counted:
-        client.get(live.get_absolute_url())
+        read(client, live.get_absolute_url())
     with CaptureQueriesContext(connection) as repeat:
-        client.get(live.get_absolute_url())
+        read(client, live.get_absolute_url())
     writes = [q["sql"] for q in counted if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert len(writes) == 1 and "ON CONFLICT" in writes[0]
     assert len(counted) == len(repeat) + 1  # counting adds exactly that one statement
@@ -165,7 +166,7 @@ def test_a_counted_view_is_one_write(live, settings):
 
 def test_counting_can_be_switched_off(live, settings):
     settings.VIEW_COUNTING = False
-    reader().get(live.get_absolute_url())
+    read(reader(), live.get_absolute_url())
     assert views(live) == 0
 
 
@@ -179,6 +180,6 @@ def test_a_visitor_cookie_given_in_the_earlier_form_still_names_one_visitor(live
     for article, address in ((live, "10.8.0.1"), (live, "10.8.0.2"), (other, "10.8.0.3")):
         client = reader(ip=address)  # a phone changing networks
         client.cookies["vid"] = earlier
-        response = client.get(article.get_absolute_url())
+        response = read(client, article.get_absolute_url())
         assert "vid" not in response.cookies  # kept, not replaced
     assert views(live) == 1 and views(other) == 1

@@ -10,6 +10,7 @@ from django.test import Client
 
 from news.models import DailyViews
 from tests import factories
+from tests.beacon import read
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,7 @@ def test_two_hundred_simultaneous_readers_are_two_hundred_views(section, reporte
     def read(i: int) -> int:
         try:
             client = Client(HTTP_USER_AGENT="Mozilla/5.0 Chrome/130.0", REMOTE_ADDR=f"10.1.{i // 250}.{i % 250}")
-            return client.get(url).status_code
+            return read(client, url).status_code
         finally:
             connection.close()
 

@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
-from django.contrib.auth.models import AnonymousUser
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.ads import counting, selection
+from portal.ads import selection
 from portal.ads.models import Ad, AdDailyStats, AdSlot, Business
 from tests import factories
+from tests.beacon import beacon_of, read, send_beacon
 
 pytestmark = pytest.mark.django_db
 
@@ -97,38 +97,18 @@ def test_bots_clicks_and_impressions_are_not_counted(slot):
     ad = make_ad(slot)
     bot = Client(HTTP_USER_AGENT="Googlebot/2.1")
     bot.get(reverse("ads:click", args=[ad.pk]))
-    bot.get("/")
-    counting.flush_impressions()
+    read(bot, "/")
     assert not AdDailyStats.objects.exists()
 
 
-def test_impressions_are_batched_not_written_per_page(slot, settings):
-    settings.AD_STATS_FLUSH_SECONDS = 3600
+def test_an_impression_is_counted_by_the_pages_beacon_not_by_its_render(slot):
     ad = make_ad(slot)
     reader = Client(HTTP_USER_AGENT=BROWSER)
-    reader.get("/")  # warm caches
-    with CaptureQueriesContext(connection) as queries:
-        for _ in range(20):
-            reader.get("/")
-    assert not any("ads_addailystats" in q["sql"] for q in queries)
-    assert counting.flush_impressions() == 21
-    assert AdDailyStats.objects.get(ad=ad).impressions == 21
-
-
-def test_impressions_are_written_by_the_clock_not_by_their_number(slot, settings):
-    """However busy the page, a process writes its impressions once per AD_STATS_FLUSH_SECONDS (so a killed
-    process loses at most that long's), never every few hundred."""
-    ad = make_ad(slot)
-    request = RequestFactory().get("/", HTTP_USER_AGENT=BROWSER)
-    request.user = AnonymousUser()
-    settings.AD_STATS_FLUSH_SECONDS = 3600
-    counting.flush_impressions()  # the clock starts now
-    for _ in range(2000):
-        counting.count_impression(request, ad.pk)
-    assert not AdDailyStats.objects.exists()
-    settings.AD_STATS_FLUSH_SECONDS = 0  # the interval has passed: the next impression writes them all
-    counting.count_impression(request, ad.pk)
-    assert AdDailyStats.objects.get(ad=ad).impressions == 2001
+    page = reader.get("/")
+    assert not AdDailyStats.objects.exists()  # a page stored at the edge is rendered once for many readers
+    for _ in range(3):
+        send_beacon(reader, beacon_of(page))
+    assert AdDailyStats.objects.get(ad=ad).impressions == 3
 
 
 def test_links_are_sponsored_and_ad_text_is_escaped(client, slot):
@@ -217,7 +197,6 @@ def test_business_listing_expires_on_its_date(client):
 
 
 def test_three_slots_and_the_business_box_cost_no_query_when_warm(client, slot, section, reporter, settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
     for code in ("header-banner", "footer-banner", "in-article"):
         make_ad(AdSlot.objects.create(code=code, name=code, width=970, height=90))
     make_ad(slot)
@@ -247,9 +226,8 @@ def test_staff_previews_are_not_counted(client, slot, editor):
     ad = make_ad(slot)
     staff = Client(HTTP_USER_AGENT=BROWSER)
     staff.force_login(editor)
-    staff.get("/")
+    read(staff, "/")
     staff.get(reverse("ads:click", args=[ad.pk]))
-    counting.flush_impressions()
     assert not AdDailyStats.objects.exists()
 
 

@@ -19,6 +19,7 @@ from news import viewcount
 from news.models import DailyViews
 from portal.ads.models import Ad, AdDailyStats, AdSlot
 from tests import factories
+from tests.beacon import read
 
 pytestmark = pytest.mark.django_db
 
@@ -111,41 +112,41 @@ def tampered_cookies(genuine: str) -> list[str]:
 
 
 def test_tampered_visitor_cookies_do_not_mint_new_visitors(article):
-    genuine = browser().get(article.get_absolute_url()).cookies[viewcount.COOKIE].value
+    genuine = read(browser(), article.get_absolute_url()).cookies[viewcount.COOKIE].value
     for value in tampered_cookies(genuine):
         client = browser()
         client.cookies[viewcount.COOKIE] = value
-        assert client.get(article.get_absolute_url()).status_code == 200
+        assert read(client, article.get_absolute_url()).status_code == 200
     assert views(article) == 1
 
 
 def test_spoofed_forwarded_for_with_fresh_cookies_stays_one_visitor(article, settings):
     settings.TRUSTED_PROXY_COUNT = 0
     for i in range(30):
-        browser().get(article.get_absolute_url(), HTTP_X_FORWARDED_FOR=f"203.0.113.{i}, 192.0.2.{i}")
+        read(browser(), article.get_absolute_url(), HTTP_X_FORWARDED_FOR=f"203.0.113.{i}, 192.0.2.{i}")
     assert views(article) == 1
 
 
 def test_behind_a_trusted_proxy_the_right_most_address_is_the_visitor(article, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for i in range(10):  # one reader forging the left-hand part, reaching us through different proxy nodes
-        browser(ip=f"10.0.0.{i}").get(article.get_absolute_url(), HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.7")
+        read(browser(ip=f"10.0.0.{i}"), article.get_absolute_url(), HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.7")
     assert views(article) == 1
-    browser(ip="10.0.0.1").get(article.get_absolute_url(), HTTP_X_FORWARDED_FOR="203.0.113.8")
+    read(browser(ip="10.0.0.1"), article.get_absolute_url(), HTTP_X_FORWARDED_FOR="203.0.113.8")
     assert views(article) == 2
 
 
 def test_behind_a_trusted_proxy_junk_in_the_header_falls_back_to_the_socket(article, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for junk in ("not-an-address", "203.0.113.7, <script>", "999.1.1.1", "203.0.113.7 junk"):
-        assert browser(ip="10.0.0.1").get(article.get_absolute_url(), HTTP_X_FORWARDED_FOR=junk).status_code == 200
+        assert read(browser(ip="10.0.0.1"), article.get_absolute_url(), HTTP_X_FORWARDED_FOR=junk).status_code == 200
     assert views(article) == 1  # all of them the proxy's own address: one visitor
 
 
 # Ad clicks: the same rule as views.
 
 def click(client, ad, **headers):
-    return client.get(reverse("ads:click", args=[ad.pk]), **headers)
+    return read(client, reverse("ads:click", args=[ad.pk]), **headers)
 
 
 def test_clicks_from_fresh_clients_with_spoofed_forwarded_for_count_once(ad):
@@ -155,7 +156,7 @@ def test_clicks_from_fresh_clients_with_spoofed_forwarded_for_count_once(ad):
 
 
 def test_clicks_with_forged_or_tampered_cookies_count_once(ad, article):
-    genuine = browser().get(article.get_absolute_url()).cookies[viewcount.COOKIE].value
+    genuine = read(browser(), article.get_absolute_url()).cookies[viewcount.COOKIE].value
     for value in tampered_cookies(genuine) + [f"forged-{i}" for i in range(5)]:
         client = browser()
         client.cookies[viewcount.COOKIE] = value
@@ -175,7 +176,7 @@ def test_clicks_behind_a_trusted_proxy_count_the_right_most_address(ad, settings
                                 "Mozilla/5.0 HeadlessChrome/130.0", "Go-http-client/2.0", ""])
 def test_bots_and_tools_clicking_count_zero_but_still_get_the_advertiser(ad, ua):
     for i in range(3):
-        response = Client(HTTP_USER_AGENT=ua, REMOTE_ADDR=f"203.0.113.{i}").get(reverse("ads:click", args=[ad.pk]))
+        response = read(Client(HTTP_USER_AGENT=ua, REMOTE_ADDR=f"203.0.113.{i}"), reverse("ads:click", args=[ad.pk]))
         assert response.status_code == 302 and response["Location"] == "https://example.com/landing"
     assert clicks(ad) == 0
 

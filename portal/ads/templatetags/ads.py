@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import template
 
-from news import pagecache
-from portal.ads import counting, selection
+from news import beacon
+from portal.ads import selection
 
 register = template.Library()
 
@@ -13,8 +13,7 @@ def ad_slot(context, code: str):
     """Place an ad slot: one live ad by weight, else the slot's house ad, else nothing at all."""
     slot, ad = selection.pick(code)
     if ad is not None and "request" in context:
-        counting.count_impression(context["request"], ad.id)
-        pagecache.repeat_on_hit(context["request"], counting.count_impression_again, ad.id)
+        beacon.to_count(context["request"], ad_id=ad.id)  # the page's beacon counts its impression
     return {"slot": slot, "ad": ad, "code": code}
 
 

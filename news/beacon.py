@@ -1,0 +1,57 @@
+"""The page's beacon: what a page asks to count when a reader's browser shows it (the article's view and
+the ads it carries), sent once per page view by static/js/page.js with navigator.sendBeacon to portal.views.beacon.
+
+The page carries the list signed (the same bytes for every reader, so it can be stored at the edge), so
+that a beacon can only count what one of our pages showed. The rules of counting stay with the counters:
+news.viewcount for views, portal.ads.counting for impressions.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest
+
+_SALT = "portal.beacon"
+
+
+def to_count(request: HttpRequest, *, article_id: int | None = None, ad_id: int | None = None) -> None:
+    """Note on this request that its page shows something the beacon must count."""
+    if article_id is not None:
+        request.beacon_article = article_id
+    if ad_id is not None:
+        request.__dict__.setdefault("beacon_ads", []).append(ad_id)
+
+
+def payload(request: HttpRequest) -> str:
+    """The signed list for the page, or "" when it counts nothing ("a12.ads3-7")."""
+    article, ads = getattr(request, "beacon_article", None), getattr(request, "beacon_ads", [])
+    if article is None and not ads:
+        return ""
+    return signing.Signer(salt=_SALT).sign(f"a{article or ''}.ads{'-'.join(map(str, ads))}")
+
+
+class BeaconForm(forms.Form):
+    b = forms.CharField(max_length=400)
+
+    def clean_b(self) -> tuple[int | None, list[int]]:
+        try:
+            article, ads = signing.Signer(salt=_SALT).unsign(self.cleaned_data["b"]).split(".ads")
+            return (int(article[1:]) if article[1:] else None), [int(ad) for ad in ads.split("-") if ad]
+        except (signing.BadSignature, ValueError):
+            raise forms.ValidationError("잘못된 비콘입니다.") from None
+
+
+def from_our_site(request: HttpRequest) -> bool:
+    """Sent by a page of this site: browsers name the page's origin (Origin, Sec-Fetch-Site) on a beacon."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site != "same-origin":
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return site == "same-origin"
+    trusted = {urlsplit(url).netloc for url in settings.CSRF_TRUSTED_ORIGINS}
+    return urlsplit(origin).netloc in {request.get_host(), *trusted}

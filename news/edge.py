@@ -1,0 +1,204 @@
+"""Pages as public documents for the HTTP edge (Varnish, or a CDN with surrogate keys), and their purge.
+
+A public page is the same bytes for every reader: it is rendered as for an anonymous reader, carries
+`Cache-Control: public, max-age=0, s-maxage=EDGE_MAX_AGE` and a `Surrogate-Key` header naming what it
+shows. What is personal comes from the reader's fragment (portal.views.fragment). Keys:
+
+- `site`: on every page (the menu, the site profile, ads, 플러스업체);
+- `articles`: pages that list the newest stories of the whole site (front, search, rankings);
+- `section-<slug>`: pages that list that section's newest stories (its page, its articles' 관련기사);
+- `reporter-<id>`: pages that list that reporter's stories (their page, their articles' 다른기사);
+- `article-<id>`: every page that shows the story: its own page and each list it appears in;
+- `comments-<id>`: the story's page, which carries its public comment thread.
+
+A change purges its keys once its transaction commits, at every edge in EDGE_PURGE_URLS. A purge that
+fails is logged as an error and kept (PendingPurge) to be sent again by the next purge or by
+`manage.py purge_edge`; pages also expire by s-maxage. A scheduled story goes live without a save, so no
+page is stored past the next scheduled publication.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+SITE = "site"
+ARTICLES = "articles"
+NEXT_PUBLICATION_KEY = "edge:next-publication"
+
+
+def article_key(article_id: int) -> str:
+    return f"article-{article_id}"
+
+
+def section_key(slug: str) -> str:
+    return f"section-{slug}"
+
+
+def reporter_key(user_id: int) -> str:
+    return f"reporter-{user_id}"
+
+
+def comments_key(article_id: int) -> str:
+    return f"comments-{article_id}"
+
+
+# ------------------------------------------------------------------------------------------ public pages
+
+def public_page(keys: Callable[..., Iterable[str]]):
+    """Serve this view's pages as public documents; `keys(**view_kwargs)` names what the page shows
+    besides `site` and the stories it lists (those are added with `shows`)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            # The signed-in reader is kept aside for the one thing a public view may ask (a preview); the
+            # page itself is rendered as for anyone, without the session, messages or a CSRF token.
+            request.reader = request.user
+            request.user = AnonymousUser()
+            request.public_page = True
+            request.edge_keys = {SITE, *keys(**kwargs)}
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.cookies and getattr(response, "public", True):
+                patch_cache_control(response, public=True, max_age=0, s_maxage=max_age())
+                response["Surrogate-Key"] = " ".join(sorted(request.edge_keys))
+            else:
+                patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def shows(request: HttpRequest, articles: Iterable) -> None:
+    """Record that this page lists these stories: an edit or withdrawal of one of them purges it."""
+    if (keys := getattr(request, "edge_keys", None)) is not None:
+        keys.update(article_key(article.pk) for article in articles)
+
+
+def max_age() -> int:
+    """EDGE_MAX_AGE, or less when a scheduled story goes live sooner (no save will purge for it)."""
+    seconds = settings.EDGE_MAX_AGE
+    if moment := _next_publication():
+        seconds = max(1, min(seconds, int(moment - time.time()) + 1))
+    return seconds
+
+
+def _next_publication() -> float | None:
+    """When the next scheduled story goes live (a timestamp), if within 2 × EDGE_MAX_AGE: asked of the
+    database at most once per EDGE_MAX_AGE, so the answer always covers a page stored until then."""
+    from news.models import Article
+
+    moment = cache.get(NEXT_PUBLICATION_KEY)
+    if moment is None:
+        now = timezone.now()
+        upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now,
+                                          published_at__lte=now + timedelta(seconds=2 * settings.EDGE_MAX_AGE))
+        first = upcoming.aggregate(first=Min("published_at"))["first"]
+        moment = first.timestamp() if first else 0.0
+        cache.set(NEXT_PUBLICATION_KEY, moment, settings.EDGE_MAX_AGE)
+    return moment if moment > time.time() else None
+
+
+# ------------------------------------------------------------------------------------------------ purge
+
+def purge(*keys: str) -> None:
+    """Purge every page carrying one of these keys at every edge, once the current transaction commits."""
+    if settings.EDGE_PURGE_URLS and keys:
+        transaction.on_commit(lambda: send_purge(set(keys)))
+
+
+def send_purge(keys: set[str]) -> bool:
+    """Send the purge now (with any that failed before); a failure is logged and kept for a retry."""
+    from news.models import PendingPurge
+
+    try:
+        pending = list(PendingPurge.objects.all()[:100])
+    except DatabaseError:
+        pending = []
+    expired = timezone.now() - timedelta(seconds=settings.EDGE_MAX_AGE)
+    retry = {key for row in pending if row.created_at > expired for key in row.keys.split()}
+    if not keys | retry:
+        return True
+    try:
+        _backend().purge(sorted(keys | retry))
+    except Exception:  # any transport error: the pages would stay stale until s-maxage
+        logger.error("edge purge of %s failed; kept for a retry", sorted(keys | retry), exc_info=True)
+        try:
+            if keys:
+                PendingPurge.objects.create(keys=" ".join(sorted(keys)))
+        except DatabaseError:
+            logger.exception("edge purge of %s could not be kept for a retry", sorted(keys))
+        return False
+    if pending:
+        PendingPurge.objects.filter(pk__in=[row.pk for row in pending]).delete()
+    return True
+
+
+@functools.cache
+def _backend_class(path: str):
+    return import_string(path)
+
+
+def _backend():
+    return _backend_class(settings.EDGE_PURGE_BACKEND)(settings.EDGE_PURGE_URLS)
+
+
+class VarnishXkeyPurge:
+    """Varnish with xkey (deploy/varnish/portal.vcl): one `PURGE` request per edge, keys in `xkey-purge`.
+
+    Another edge plugs in as a class with the same two methods named in EDGE_PURGE_BACKEND: a CDN with
+    surrogate keys (Fastly's purge by key, Cloudflare's purge by tag) takes the same key list.
+    """
+
+    TIMEOUT = 2
+
+    def __init__(self, urls: list[str]):
+        self.urls = urls
+
+    def purge(self, keys: list[str]) -> None:
+        for url in self.urls:
+            request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": " ".join(keys)})
+            with urllib.request.urlopen(request, timeout=self.TIMEOUT) as answer:  # nosec B310  # our own edges
+                answer.read()
+
+
+# ------------------------------------------------------------------------ what each change purges
+
+def article_changed(instance, **kwargs) -> None:
+    """Saved or deleted: its page, every list that shows it, and the lists it may now enter."""
+    transaction.on_commit(lambda: cache.delete(NEXT_PUBLICATION_KEY))  # it may be scheduled now
+    purge(article_key(instance.pk), ARTICLES, section_key(instance.section.slug), reporter_key(instance.reporter_id))
+
+
+def photo_changed(instance, **kwargs) -> None:
+    purge(article_key(instance.article_id))
+
+
+def section_changed(instance, **kwargs) -> None:
+    purge(SITE, section_key(instance.slug))
+
+
+def site_changed(**kwargs) -> None:
+    """Something every page shows (site profile, an ad, a slot, a 플러스업체) changed."""
+    purge(SITE)
+
+
+def comments_changed(*article_ids: int) -> None:
+    purge(*(comments_key(article_id) for article_id in article_ids))
