@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from news.models import Article, DailyViews
 from tests import factories
-from tests.beacon import read
+from tests.beacon import beacon_of, read, send_beacon
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +91,9 @@ def test_collecting_fresh_cookies_does_not_make_new_visitors(live, section, repo
     other = factories.ArticleFactory(section=section, reporter=reporter)
     cookies = []
     for _ in range(10):
-        response = read(reader(), live.get_absolute_url())
-        cookies.append(response.cookies["vid"].value)
+        client = reader()
+        read(client, live.get_absolute_url())
+        cookies.append(client.cookies["vid"].value)  # given by the beacon's answer
     for value in cookies:
         client = reader()
         client.cookies["vid"] = value
@@ -151,17 +152,56 @@ def test_day_buckets_roll_over_at_midnight_in_shanghai(live):
     assert days == {datetime(2026, 3, 1).date(): 1, datetime(2026, 3, 2).date(): 1}
 
 
-def test_a_counted_view_is_one_write(live, settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
+def test_a_page_counts_nothing_and_its_beacon_is_one_write(live):
     client = reader()
-    read(client, reverse("front"))  # warm the caches
+    with CaptureQueriesContext(connection) as rendering:
+        page = client.get(live.get_absolute_url())
     with CaptureQueriesContext(connection) as counted:
-        read(client, live.get_absolute_url())
-    with CaptureQueriesContext(connection) as repeat:
-        read(client, live.get_absolute_url())
+        send_beacon(client, beacon_of(page))
+    with CaptureQueriesContext(connection) as reload:
+        send_beacon(client, beacon_of(page))
+    assert not [q for q in rendering if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     writes = [q["sql"] for q in counted if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert len(writes) == 1 and "ON CONFLICT" in writes[0]
-    assert len(counted) == len(repeat) + 1  # counting adds exactly that one statement
+    assert len(reload) == 0  # a reload within the window is refused by its dedupe mark alone
+    assert views(live) == 1
+
+
+def test_a_beacon_from_another_site_is_refused(live):
+    client = reader()
+    signed = beacon_of(client.get(live.get_absolute_url()))
+    assert send_beacon(client, signed, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site").status_code == 403
+    assert send_beacon(client, signed, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="").status_code == 403
+    headers = {"HTTP_USER_AGENT": BROWSER}  # neither header: not a browser's beacon from our page
+    assert client.post(reverse("beacon"), {"b": signed}, **headers).status_code == 403
+    assert views(live) == 0
+
+
+@pytest.mark.parametrize("forged", ["a999999.ads", "", "x" * 500])
+def test_a_forged_beacon_is_refused(live, forged):
+    client = reader()
+    signed = beacon_of(client.get(live.get_absolute_url()))
+    tampered = signed.replace(f"a{live.pk}.", "a999999.") if forged == "a999999.ads" else forged
+    assert send_beacon(client, tampered).status_code == 400
+    assert client.get(reverse("beacon")).status_code == 405
+    assert views(live) == 0
+
+
+def test_a_withdrawn_article_is_not_counted_by_a_page_loaded_before(live):
+    client = reader()
+    signed = beacon_of(client.get(live.get_absolute_url()))
+    Article.objects.filter(pk=live.pk).update(status=Article.Status.DRAFT)
+    assert send_beacon(client, signed).status_code == 204
+    assert views(live) == 0
+
+
+def test_one_address_cannot_mint_visitors_without_end(live, settings):
+    settings.VIEW_NEW_VISITORS_PER_ADDRESS = 5
+    for i in range(12):  # a script dropping its cookie and changing its user agent each time
+        read(reader(ua=f"{BROWSER} build/{i}"), live.get_absolute_url())
+    assert views(live) == 5
+    read(reader(ip="10.0.0.99"), live.get_absolute_url())  # another address is not held back
+    assert views(live) == 6
 
 
 def test_counting_can_be_switched_off(live, settings):
@@ -180,6 +220,6 @@ def test_a_visitor_cookie_given_in_the_earlier_form_still_names_one_visitor(live
     for article, address in ((live, "10.8.0.1"), (live, "10.8.0.2"), (other, "10.8.0.3")):
         client = reader(ip=address)  # a phone changing networks
         client.cookies["vid"] = earlier
-        response = read(client, article.get_absolute_url())
-        assert "vid" not in response.cookies  # kept, not replaced
+        answer = send_beacon(client, beacon_of(client.get(article.get_absolute_url())))
+        assert answer.status_code == 204 and "vid" not in answer.cookies  # kept, not replaced
     assert views(live) == 1 and views(other) == 1

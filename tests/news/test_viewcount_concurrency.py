@@ -23,7 +23,7 @@ def test_two_hundred_simultaneous_readers_are_two_hundred_views(section, reporte
     article = factories.ArticleFactory(section=section, reporter=reporter)
     url = article.get_absolute_url()
 
-    def read(i: int) -> int:
+    def one_reader(i: int) -> int:
         try:
             client = Client(HTTP_USER_AGENT="Mozilla/5.0 Chrome/130.0", REMOTE_ADDR=f"10.1.{i // 250}.{i % 250}")
             return read(client, url).status_code
@@ -31,7 +31,7 @@ def test_two_hundred_simultaneous_readers_are_two_hundred_views(section, reporte
             connection.close()
 
     with ThreadPoolExecutor(AT_ONCE) as pool:
-        statuses = list(pool.map(read, range(READERS)))
+        statuses = list(pool.map(one_reader, range(READERS)))
 
     assert statuses == [200] * READERS
     assert DailyViews.objects.get(article=article).views == READERS
