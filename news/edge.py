@@ -173,10 +173,17 @@ class VarnishXkeyPurge:
         self.urls = urls
 
     def purge(self, keys: list[str]) -> None:
+        """Purge at every edge; raise after trying them all if any failed."""
+        failed = []
         for url in self.urls:
             request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": " ".join(keys)})
-            with urllib.request.urlopen(request, timeout=self.TIMEOUT) as answer:  # nosec B310  # our own edges
-                answer.read()
+            try:
+                with urllib.request.urlopen(request, timeout=self.TIMEOUT) as answer:  # nosec B310  # our own edges
+                    answer.read()
+            except OSError as error:
+                failed.append(f"{url}: {error}")
+        if failed:
+            raise OSError("; ".join(failed))
 
 
 # ------------------------------------------------------------------------ what each change purges

@@ -63,3 +63,9 @@ class ResilientRedisCache(RedisCache):
             super().delete_many(keys, version)
         except Exception:
             self._degrade("delete_many")
+
+    def clear(self):
+        try:
+            return super().clear()
+        except Exception:
+            return self._degrade("clear", False)

@@ -18,22 +18,25 @@ RETRY_AFTER_SECONDS = 30
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and Redis, when configured) answers; 503 naming what does not. One round trip each."""
+    """200 when this server can serve: 503 when the database does not answer; a Redis or a replica that does not
+    answer is named ("degraded") but keeps the 200, since every app server shares them and pages still serve
+    without them (the edge's probe and load balancers read the status). One round trip each."""
     problems = {}
     if database := _database_problem(DEFAULT_DB_ALIAS):
         problems["database"] = database
-    if settings.REDIS_URL:
+    cache = settings.CACHES["default"]
+    if "redis" in cache["BACKEND"].lower():
         try:
-            Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5).ping()
+            Redis.from_url(cache["LOCATION"], socket_timeout=0.5, socket_connect_timeout=0.5).ping()
         except Exception:  # any Redis client error means the cache is not there
             logger.warning("healthz: Redis does not answer", exc_info=True)
             problems["redis"] = "unreachable"
-    # A lost replica is reported but does not take this server out of rotation: every server shares it.
     replicas = {alias: _database_problem(alias) or "ok" for alias in getattr(settings, "DATABASE_REPLICAS", [])}
-    body = {"status": "unavailable" if problems else "ok"} | ({"problems": problems} if problems else {})
-    body |= {"replicas": replicas} if replicas else {}
-    return JsonResponse(body, status=503 if problems else 200,
-                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if problems else None)
+    down = "database" in problems
+    body = {"status": "unavailable" if down else "degraded" if problems else "ok"}
+    body |= ({"problems": problems} if problems else {}) | ({"replicas": replicas} if replicas else {})
+    return JsonResponse(body, status=503 if down else 200,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if down else None)
 
 
 def _database_problem(alias: str) -> str | None:

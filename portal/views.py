@@ -86,4 +86,4 @@ def fragment(request: HttpRequest) -> JsonResponse:
         article = Article.objects.published().select_related("section").filter(pk=article_id).first()
         if article is not None:
             parts["comments"] = personal_block(request, article)
-    return JsonResponse(parts)
+    return JsonResponse(parts, json_dumps_params={"ensure_ascii": False})  # Korean as UTF-8: a third of the bytes

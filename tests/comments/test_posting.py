@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from comments.models import BlockedWord, Comment, Commenter
@@ -23,8 +24,27 @@ def post(client, target, **data):
     return client.post(reverse("comments:post", args=[target.pk]), data, follow=True)
 
 
-def shown_error(response) -> str:
-    page = response.content.decode()
+def personal(client, article, cpage=None) -> str:
+    """The reader's own comment block for the article: the "comments" part of the page's fragment, which
+    the article page's script swaps in (the article page itself is the same for every reader)."""
+    params = {"article": article.pk} | ({"cpage": cpage} if cpage else {})
+    return client.get(reverse("fragment"), params).json()["comments"]
+
+
+def seen(client, response) -> str:
+    """What the reader sees where a post or a click sent them. The comments page (no JavaScript) is theirs
+    as served; on the article page their messages and their own comment block come from its fragment, for
+    the comment page in its address, as the page's script fetches them."""
+    place = urlsplit(response.redirect_chain[-1][0]) if response.redirect_chain else None
+    if place is None or resolve(place.path).url_name != "article":
+        return response.content.decode()
+    cpage = parse_qs(place.query).get("cpage", [None])[0]
+    params = {"article": resolve(place.path).kwargs["pk"]} | ({"cpage": cpage} if cpage else {})
+    parts = client.get(reverse("fragment"), params).json()
+    return parts["messages"] + parts["comments"]
+
+
+def shown_error(page: str) -> str:
     return page.split('class="form-error" role="alert">')[1].split("</p>")[0] if 'class="form-error" role="alert">' in page else ""
 
 
@@ -35,14 +55,16 @@ def test_reader_posts_a_comment_and_lands_on_it(client, article, alice):
     comment = Comment.objects.get()
     assert (comment.body, comment.author, comment.private, comment.status) == ("첫 댓글입니다\n두 줄째", alice, False, "published")
     assert response.redirect_chain[-1][0].endswith(f"{article.get_absolute_url()}#comment-{comment.pk}")
-    assert "첫 댓글입니다<br>두 줄째" in response.content.decode()
+    assert "첫 댓글입니다<br>두 줄째" in response.content.decode()  # on the public page, for everyone
+    assert "첫 댓글입니다<br>두 줄째" in seen(client, response)  # and in the author's own block
 
 
 def test_comment_text_is_plain_text(client, article, alice):
     client.force_login(alice)
-    page = post(client, article, body='<script>alert(1)</script><a href="javascript:x">링크</a>').content.decode()
-    assert "<script>alert(1)" not in page and '<a href="javascript:x">' not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    response = post(client, article, body='<script>alert(1)</script><a href="javascript:x">링크</a>')
+    for page in (response.content.decode(), seen(client, response)):  # the public page and the author's block
+        assert "<script>alert(1)" not in page and '<a href="javascript:x">' not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 @pytest.mark.parametrize(("body", "message"), [
@@ -52,11 +74,11 @@ def test_comment_text_is_plain_text(client, article, alice):
 ])
 def test_bad_text_is_refused_with_a_message_and_kept_in_the_form(client, article, alice, body, message):
     client.force_login(alice)
-    response = post(client, article, body=body)
-    assert message in shown_error(response)
+    page = seen(client, post(client, article, body=body))
+    assert message in shown_error(page)
     assert not Comment.objects.exists()
     if body.strip():
-        assert body in response.content.decode()  # what the reader typed is not lost
+        assert body in page  # what the reader typed is not lost
 
 
 def test_exactly_1000_characters_is_accepted(client, article, alice):
@@ -72,17 +94,44 @@ def test_posting_to_missing_unpublished_or_closed_articles(client, article, alic
 
     assert client.post(reverse("comments:post", args=[999999]), {"body": "x"}).status_code == 404
     assert client.post(reverse("comments:post", args=[draft.pk]), {"body": "x"}).status_code == 404
-    assert "댓글을 받지 않습니다" in shown_error(post(client, closed, body="닫힌 기사"))
+    assert "댓글을 받지 않습니다" in shown_error(seen(client, post(client, closed, body="닫힌 기사")))
     assert not Comment.objects.exists()
 
 
-def test_anonymous_reader_is_sent_to_login_and_back(client, article):
+def test_anonymous_reader_is_sent_to_login_and_back(client, article, alice):
+    comments_page = reverse("comments:thread", args=[article.pk])
     page = client.get(article.get_absolute_url()).content.decode()
-    assert "댓글을 쓰려면 로그인해 주세요." in page
-    assert f'href="/accounts/login/?next={article.get_absolute_url()}%23comment-form"' in page
+    assert "댓글을 쓰려면 로그인해 주세요." in page and 'name="body"' not in page
+    assert f'href="/accounts/login/?next={comments_page}"' in page  # back to the comments page, with its form
+    assert f'href="{comments_page}"' in page
     response = client.post(reverse("comments:post", args=[article.pk]), {"body": "몰래"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not Comment.objects.exists()
+
+    back = client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-1", "next": comments_page})
+    assert back.status_code == 302 and back["Location"] == comments_page
+    form = client.get(comments_page).content.decode().split('id="comment-form"')[1]
+    assert 'name="body"' in form and 'name="back" value="thread"' in form
+
+
+def test_without_javascript_the_comments_page_posts_and_comes_back_to_itself(client, article, alice, bob):
+    comments_page = reverse("comments:thread", args=[article.pk])
+    client.force_login(alice)
+    response = post(client, article, body="댓글 페이지에서 쓴 의견", back="thread")  # its forms carry back=thread
+    comment = Comment.objects.get()
+    assert response.redirect_chain[-1][0] == f"{comments_page}#comment-{comment.pk}"
+    assert "댓글 페이지에서 쓴 의견" in response.content.decode()
+
+    refused = seen(client, post(client, article, body="너무 이른 두 번째", back="thread"))
+    assert "1분에 1개까지" in shown_error(refused) and "너무 이른 두 번째" in refused  # the draft comes back here
+
+    theirs = factories.CommentFactory(article=article, author=bob, body="밥의 의견")
+    reported = client.post(reverse("comments:report", args=[theirs.pk]), {"back": "thread"}, follow=True)
+    assert reported.redirect_chain[-1][0] == f"{comments_page}#comment-{theirs.pk}"
+    assert "신고가 접수되었습니다." in reported.content.decode()
+    deleted = client.post(reverse("comments:delete", args=[comment.pk]), {"back": "thread"}, follow=True)
+    assert deleted.redirect_chain[-1][0] == f"{comments_page}#comments"
+    assert "댓글을 삭제했습니다." in deleted.content.decode() and "댓글 페이지에서 쓴 의견" not in deleted.content.decode()
 
 
 def test_a_double_click_makes_one_comment(client, article, alice):
@@ -91,15 +140,15 @@ def test_a_double_click_makes_one_comment(client, article, alice):
     first = post(client, article, body="한 번만", token=token)
     second = post(client, article, body="한 번만", token=token)
     assert Comment.objects.count() == 1
-    assert shown_error(second) == ""  # the second click lands on the same comment, no error
+    assert shown_error(seen(client, second)) == ""  # the second click lands on the same comment, no error
     assert first.redirect_chain[-1][0] == second.redirect_chain[-1][0]
 
 
 def test_one_comment_a_minute(client, article, alice):
     client.force_login(alice)
     post(client, article, body="첫째")
-    response = post(client, article, body="둘째")
-    assert "1분에 1개까지" in shown_error(response) and "이후에 다시 등록해 주세요" in shown_error(response)
+    error = shown_error(seen(client, post(client, article, body="둘째")))
+    assert "1분에 1개까지" in error and "이후에 다시 등록해 주세요" in error
     assert Comment.objects.count() == 1
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
         post(client, article, body="셋째")
@@ -119,17 +168,16 @@ def test_limits_per_article_and_per_day(client, article, alice, section, reporte
     with time_machine.travel(start + timedelta(minutes=10)):
         post(client, other, body="다른 기사")
     with time_machine.travel(start + timedelta(minutes=12)):
-        response = post(client, other, body="하루 한도 넘김")
-    assert "하루에 3개까지" in shown_error(response)
+        page = seen(client, post(client, other, body="하루 한도 넘김"))
+    assert "하루에 3개까지" in shown_error(page)
     assert Comment.objects.count() == 3
 
 
 def test_a_blocked_author_cannot_post(client, article, alice):
     Commenter.objects.filter(user=alice).update(blocked_at=timezone.now())
     client.force_login(alice)
-    assert "제한된 계정" in client.get(article.get_absolute_url()).content.decode()
-    response = post(client, article, body="차단 중")
-    assert "제한된 계정" in shown_error(response)
+    assert "제한된 계정" in personal(client, article)
+    assert "제한된 계정" in shown_error(seen(client, post(client, article, body="차단 중")))
     assert not Comment.objects.exists()
 
 
@@ -148,7 +196,7 @@ def test_reply_goes_under_its_comment_one_level_deep(client, article, alice, bob
     reply = Comment.objects.get(parent=first)
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         refused = post(client, article, body="답글의 답글", parent=reply.pk)
-    assert "답글을 달 댓글을 찾을 수 없습니다" in refused.content.decode()  # one level only
+    assert "답글을 달 댓글을 찾을 수 없습니다" in seen(client, refused)  # one level only
     assert not Comment.objects.filter(body="답글의 답글").exists()
     page = client.get(article.get_absolute_url()).content.decode()
     assert page.index("원 댓글") < page.index('class="reply-list"') < page.index("답글입니다")
@@ -200,7 +248,7 @@ def test_reports_count_once_per_reader_and_hide_at_the_threshold(client, article
     client.force_login(readers[0])
     client.post(reverse("comments:report", args=[target.pk]))
     response = client.post(reverse("comments:report", args=[target.pk]), follow=True)
-    assert "이미 신고한 댓글입니다." in response.content.decode()
+    assert "이미 신고한 댓글입니다." in seen(client, response)
     target.refresh_from_db()
     assert (target.report_count, target.status) == (1, "published")
 
@@ -210,13 +258,15 @@ def test_reports_count_once_per_reader_and_hide_at_the_threshold(client, article
     target.refresh_from_db()
     assert (target.report_count, target.status) == (3, "hidden")
     assert "문제의 댓글" not in Client().get(article.get_absolute_url()).content.decode()
+    assert "문제의 댓글" not in personal(client, article)  # nor in a reader's own block
 
 
 def test_own_and_unreadable_comments_cannot_be_reported(client, article, alice, bob):
     mine = factories.CommentFactory(article=article, author=alice)
     secret = factories.CommentFactory(article=article, author=bob, private=True)
     client.force_login(alice)
-    assert "자신의 댓글은 신고할 수 없습니다." in client.post(reverse("comments:report", args=[mine.pk]), follow=True).content.decode()
+    refused = client.post(reverse("comments:report", args=[mine.pk]), follow=True)
+    assert "자신의 댓글은 신고할 수 없습니다." in seen(client, refused)
     assert client.post(reverse("comments:report", args=[secret.pk])).status_code == 404
     assert not mine.reports.exists() and not secret.reports.exists()
 
@@ -225,10 +275,13 @@ def test_premoderation_holds_comments_and_the_author_sees_theirs_pending(client,
     settings.COMMENT_PREMODERATION = True
     client.force_login(alice)
     response = post(client, article, body="검토 받을 댓글")
-    assert "검토 뒤에 공개됩니다" in response.content.decode()
-    assert "검토 대기" in response.content.decode() and "검토 받을 댓글" in response.content.decode()
+    page = seen(client, response)
+    assert "검토 뒤에 공개됩니다" in page
+    assert "검토 대기" in page and "검토 받을 댓글" in page
+    assert "검토 받을 댓글" not in response.content.decode()  # not on the public page, even the author's copy
     client.force_login(bob)
     assert "검토 받을 댓글" not in client.get(article.get_absolute_url()).content.decode()
+    assert "검토 받을 댓글" not in personal(client, article)
 
 
 def test_blocked_words_send_a_comment_to_the_queue(client, article, alice):
@@ -251,15 +304,14 @@ def test_every_comment_form_post_needs_csrf(article, alice):
 
 def test_new_reader_without_nickname_is_asked_for_one(client, article, reporter):
     client.force_login(reporter)
-    page = client.get(article.get_absolute_url()).content.decode()
-    assert "닉네임을 먼저 정해 주세요" in page
-    assert "닉네임을 먼저 정해 주세요" in shown_error(post(client, article, body="x"))
+    assert "닉네임을 먼저 정해 주세요" in personal(client, article)
+    assert "닉네임을 먼저 정해 주세요" in shown_error(seen(client, post(client, article, body="x")))
 
 
 def test_a_refused_private_comment_comes_back_still_private(client, article, alice):
     client.force_login(alice)
     post(client, article, body="첫째")
-    page = post(client, article, body="두 번째는 비밀", private="on").content.decode()
+    page = seen(client, post(client, article, body="두 번째는 비밀", private="on"))
     form = page.split('id="comment-form"')[1]
     assert "두 번째는 비밀" in form and 'name="private" checked' in form
 
@@ -268,7 +320,7 @@ def test_a_refused_reply_comes_back_in_its_reply_form(client, article, alice, bo
     first = factories.CommentFactory(article=article, author=bob, body="원 댓글")
     client.force_login(alice)
     post(client, article, body="먼저 쓴 댓글")
-    page = post(client, article, body="거절될 답글", parent=first.pk, private="on").content.decode()
+    page = seen(client, post(client, article, body="거절될 답글", parent=first.pk, private="on"))
     box = page.split(f'id="comment-{first.pk}"')[1].split("</details>")[0]
     assert "<details" in box and " open" in box.split(">")[0] + box.split("<details")[1].split(">")[0]
     assert "거절될 답글" in box and "1분에 1개까지" in box and 'name="private" checked' in box
@@ -285,7 +337,7 @@ def test_nobody_can_answer_a_private_comment_they_cannot_read(client, article, a
 def test_nul_bytes_and_invisible_text_are_refused_without_an_error_page(client, article, alice, body):
     client.force_login(alice)
     response = post(client, article, body=body)
-    assert response.status_code == 200 and shown_error(response)
+    assert response.status_code == 200 and shown_error(seen(client, response))
     assert not Comment.objects.exists()
 
 
@@ -315,7 +367,8 @@ def test_an_author_cannot_undo_a_moderators_decision(client, article, alice):
 def test_a_post_after_the_session_expired_goes_to_login_and_back_to_the_form(client, article):
     response = client.post(reverse("comments:post", args=[article.pk]), {"body": "세션 만료"})
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={article.get_absolute_url()}%23comment-form"
+    # The comments page: its form is there for the reader once signed in, with or without JavaScript.
+    assert response["Location"] == f"/accounts/login/?next={reverse('comments:thread', args=[article.pk])}%23comment-form"
 
 
 def test_a_zero_limit_switches_that_rule_off(client, article, alice, settings):

@@ -13,6 +13,7 @@ from comments.models import Comment
 from news import rankings
 from news.models import DailyViews
 from tests import factories
+from tests.beacon import read
 
 pytestmark = pytest.mark.django_db
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -65,18 +66,18 @@ def test_with_redis_stopped_pages_still_serve_views_still_count_and_healthz_says
                                                                                    alice, settings):
     story = factories.ArticleFactory(section=section, reporter=reporter)
     reader = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.1")
-    reader.get(story.get_absolute_url())
-    assert reader.get(story.get_absolute_url())["X-Cache"] == "HIT"  # Redis holds the page
+    read(reader, story.get_absolute_url())
+    read(reader, story.get_absolute_url())  # a reload: Redis holds its dedupe mark
     assert Client().get("/healthz").json() == {"status": "ok"}
 
     redis_cache.stop()
     for url in (reverse("front"), section.get_absolute_url(), story.get_absolute_url()):
-        response = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.2").get(url)
-        assert response.status_code == 200 and response["X-Cache"] == "MISS", url
+        response = read(Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.2"), url)
+        assert response.status_code == 200, url
     health = Client().get("/healthz")
-    assert health.status_code == 503 and "redis" in health.json()["problems"]
-    assert "database" not in health.json()["problems"]
-    # Views during the outage are counted (without the shared dedupe marks, each request counts).
+    # Degraded, not down: every app server shares the one Redis, so none is taken out of rotation for it.
+    assert health.status_code == 200 and health.json() == {"status": "degraded", "problems": {"redis": "unreachable"}}
+    # Views during the outage are counted (without the shared dedupe marks, each beacon counts).
     assert sum(DailyViews.objects.filter(article=story).values_list("views", flat=True)) == 2
     # Posting keeps its limits: they are rows in PostgreSQL, not Redis counters.
     settings.COMMENT_RATE_PER_MINUTE = 1
@@ -87,9 +88,7 @@ def test_with_redis_stopped_pages_still_serve_views_still_count_and_healthz_says
     assert list(Comment.objects.values_list("body", flat=True)) == ["레디스가 멈춘 동안의 댓글"]
 
     redis_cache.start()
-    assert Client().get("/healthz").status_code == 200
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.3").get(story.get_absolute_url())
-    assert Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.4").get(story.get_absolute_url())["X-Cache"] == "HIT"
+    assert Client().get("/healthz").json() == {"status": "ok"}
 
 
 def test_a_redis_restart_between_two_requests_is_not_seen_by_the_next_one(redis_cache):

@@ -72,7 +72,8 @@ class Browser:
 
 @pytest.fixture
 def site():
-    """The portal served as `make serve` serves it, on a database of its own, which the test may stop."""
+    """The portal's app server as `make serve` runs it (without the edge: this is the app's own answer), on a
+    database of its own, which the test may stop."""
     try:
         cluster_context = pgcluster.fresh()
         cluster = cluster_context.__enter__()
@@ -84,7 +85,7 @@ def site():
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{cluster.port}/portal", "DEBUG": "false",
            "SECRET_KEY": "outage-test-secret-key-0123456789abcdef", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "PAGE_CACHE_SECONDS": "0", "REDIS_URL": "",
+           "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "EDGE": "none", "REDIS_URL": "",
            "VIEW_BUFFER_URL": "", "LOG_LEVEL": "CRITICAL", "COMMENT_RATE_PER_MINUTE": "10", "WEB_CONCURRENCY": "1", "PORT": str(port),
            "DJANGO_SETTINGS_MODULE": "portal.settings", "STATIC_ROOT": str(ROOT / "var" / "outage-static")}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

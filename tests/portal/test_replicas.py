@@ -246,4 +246,4 @@ def test_replica_urls_become_routed_aliases_with_the_primarys_connection_setting
 def test_without_replicas_there_is_no_router_and_no_middleware():
     lines = load_database_settings()
     assert lines[0] == "['default'] []"
-    assert lines[2] == "django.contrib.messages.middleware.MessageMiddleware"
+    assert lines[2] == "portal.middleware.signed_in_marker"
