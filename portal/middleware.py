@@ -63,9 +63,10 @@ def signed_in_marker(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         marked = SIGNED_IN_COOKIE in request.COOKIES
-        session_cookie = settings.SESSION_COOKIE_NAME
+        session = getattr(request, "session", None)
+        # Only where a session exists or has just changed (a login, a logout): nobody else can be signed in.
         if getattr(request, "public_page", False) or not (
-            marked or session_cookie in request.COOKIES or session_cookie in response.cookies
+            marked or settings.SESSION_COOKIE_NAME in request.COOKIES or (session is not None and session.modified)
         ):
             return response
         signed_in = request.user.is_authenticated

@@ -1,10 +1,12 @@
-"""The comment block costs the same number of queries for 3 comments or 120, with replies."""
+"""The comment block costs the same number of queries for 3 comments or 120, with replies: on the article page
+(public, the same for every reader) and in a reader's own block (the page's fragment, the comments page)."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from comments.models import Comment
 from tests import factories
@@ -25,28 +27,44 @@ def queries(client, url) -> int:
     return len(captured)
 
 
-# Article page for an anonymous reader: article, photos, reporter's and section's lists (4), then the thread:
-# comment page count, the page, its replies, 전체의견 수 (4).
-ANONYMOUS = 8
+# The article page is public, the same for every reader, rendered as for an anonymous one without reading the
+# session: article, photos, reporter's and section's lists (4), then the thread: comment page count, the
+# page, its replies, 전체의견 수 (4).
+PUBLIC_PAGE = 8
+# The reader's own block (the page's fragment, or the comments page without JavaScript): the article (1),
+# then the thread as this reader may see it (4).
+ANONYMOUS = 5
 # A signed-in reader adds the session, the user and their nickname; a reader's permissions are not loaded
 # (only staff can moderate), a moderator's are (user's, groups').
 SIGNED_IN = ANONYMOUS + 3
 MODERATOR = SIGNED_IN + 2
+BUDGET = {
+    "article page": {"anonymous": PUBLIC_PAGE, "signed in": PUBLIC_PAGE, "moderator": PUBLIC_PAGE},
+    "fragment": {"anonymous": ANONYMOUS, "signed in": SIGNED_IN, "moderator": MODERATOR},
+    "comments page": {"anonymous": ANONYMOUS, "signed in": SIGNED_IN, "moderator": MODERATOR},
+}
 
 
+def address(place, article) -> str:
+    return {"article page": article.get_absolute_url(),
+            "fragment": reverse("fragment") + f"?article={article.pk}",
+            "comments page": reverse("comments:thread", args=[article.pk])}[place]
+
+
+@pytest.mark.parametrize("place", list(BUDGET))
 @pytest.mark.parametrize("reader", ["anonymous", "signed in", "moderator"])
-def test_comment_block_query_count_is_fixed(client, article, alice, bob, moderator, reader, django_assert_num_queries,
-                                            settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
+def test_comment_block_query_count_is_fixed(client, article, alice, bob, moderator, reader, place,
+                                            django_assert_num_queries):
     if reader != "anonymous":
         client.force_login(alice if reader == "signed in" else moderator)
     fill(article, [alice, bob], 3)
     client.get("/")  # warm the site-profile and menu caches as a running site has them
-    small = queries(client, article.get_absolute_url())
+    url = address(place, article)
+    small = queries(client, url)
     fill(article, [alice, bob], 60)
-    with django_assert_num_queries({"anonymous": ANONYMOUS, "signed in": SIGNED_IN, "moderator": MODERATOR}[reader]):
-        client.get(article.get_absolute_url())
-    assert queries(client, article.get_absolute_url()) == small
+    with django_assert_num_queries(BUDGET[place][reader]):
+        client.get(url)
+    assert queries(client, url) == small
     assert Comment.objects.count() == 126
 
 

@@ -1,4 +1,9 @@
-"""Who can read a private comment: its author, the article's reporter and moderators. Nobody else, anywhere."""
+"""Who can read a private comment: its author, the article's reporter and moderators. Nobody else, anywhere.
+
+The article page is the same for every reader (stored at the edge): it shows the thread as anyone sees it. A
+reader's own block, private comments they may read included, comes from the page's fragment (swapped in by
+its script) or from the comments page (without JavaScript): both are checked for every viewer.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,20 @@ pytestmark = pytest.mark.django_db
 
 SECRET = "비밀번호는 상하이1234 입니다"
 PUBLIC = "모두가 보는 공개 의견입니다"
+
+
+def fragment(client, article, **params) -> dict[str, str]:
+    """The article page's fragment for this reader: its parts (account, messages, comments) as HTML."""
+    response = client.get(reverse("fragment"), {"article": article.pk, **params})
+    assert response.status_code == 200
+    return response.json()  # decoded: the JSON itself spells Korean as \uXXXX escapes
+
+
+def own_blocks(client, article) -> dict[str, str]:
+    """Where a reader reads their own comment block: the fragment's "comments" and the comments page."""
+    page = client.get(reverse("comments:thread", args=[article.pk]))
+    assert page.status_code == 200
+    return {"fragment": fragment(client, article)["comments"], "comments page": page.content.decode()}
 
 
 @pytest.fixture
@@ -52,17 +71,19 @@ def test_private_comment_on_the_article_page(client, thread, article, who, alice
     if viewer:
         client.force_login(viewer)
 
-    page = client.get(article.get_absolute_url()).content.decode()
+    public = client.get(article.get_absolute_url()).content.decode()
+    pages = {"article page": public} | own_blocks(client, article)
 
-    assert PUBLIC in page
-    assert "전체의견 수 <strong>2</strong>" in page  # private ones are counted for everyone
-    if READERS[who]:
-        assert SECRET in page
-    else:
-        assert SECRET not in page
-        assert "비밀 댓글입니다." in page
-        block = page.split(f'id="comment-{thread.pk}"')[1].split("</article>")[0]
-        assert "앨리스" not in block  # no nickname on the placeholder either
+    for where, page in pages.items():
+        assert PUBLIC in page, where
+        assert "전체의견 수 <strong>2</strong>" in page, where  # private ones are counted for everyone
+        if READERS[who] and where != "article page":
+            assert SECRET in page, where
+        else:  # the article page is everyone's: nobody reads a private comment there
+            assert SECRET not in page, where
+            assert "비밀 댓글입니다." in page, where
+            block = page.split(f'id="comment-{thread.pk}"')[1].split("</article>")[0]
+            assert "앨리스" not in block, where  # no nickname on the placeholder either
 
 
 @pytest.mark.parametrize("who", list(READERS))
@@ -111,8 +132,13 @@ def test_reply_to_a_private_comment_is_private_and_readable_by_the_first_author(
     reply = Comment.objects.get(parent=secret)
     assert reply.private
 
+    assert "비밀 답변" in own_blocks(client, article)["fragment"]
+    assert "비밀 답변" not in client.get(article.get_absolute_url()).content.decode()
+
     client.force_login(bob)
     assert "비밀 답변" not in client.get(article.get_absolute_url()).content.decode()
+    for where, page in own_blocks(client, article).items():
+        assert "비밀 답변" not in page, where
 
 
 def test_private_reply_to_a_public_comment_is_readable_by_the_comment_it_answers(client, article, alice, bob):
@@ -123,9 +149,13 @@ def test_private_reply_to_a_public_comment_is_readable_by_the_comment_it_answers
     stranger = factories.commenter("행인", username="stranger")
 
     client.force_login(alice)
-    assert "앨리스님께만 드리는 답" in client.get(article.get_absolute_url()).content.decode()
+    for where, page in own_blocks(client, article).items():
+        assert "앨리스님께만 드리는 답" in page, where
+    assert "앨리스님께만 드리는 답" not in client.get(article.get_absolute_url()).content.decode()
     client.force_login(stranger)
     assert "앨리스님께만 드리는 답" not in client.get(article.get_absolute_url()).content.decode()
+    for where, page in own_blocks(client, article).items():
+        assert "앨리스님께만 드리는 답" not in page, where
 
 
 @pytest.mark.parametrize("who", [who for who, reads in READERS.items() if not reads])
@@ -134,9 +164,14 @@ def test_private_text_is_nowhere_in_the_page_source_for_others(client, thread, a
     viewer = make_viewer(who, alice, reporter, other_reporter)
     if viewer:
         client.force_login(viewer)
-    for url in (article.get_absolute_url(), article.get_absolute_url() + "?cpage=1", "/", reverse("news:ranking")):
+    comments_page = reverse("comments:thread", args=[article.pk])
+    for url in (article.get_absolute_url(), article.get_absolute_url() + "?cpage=1", "/", reverse("news:ranking"),
+                comments_page, comments_page + "?cpage=1"):
         source = client.get(url).content.decode()
         assert SECRET not in source, url  # not in text, attributes, title, meta or HTML comments
+    for cpage in (None, "1"):
+        parts = fragment(client, article, **({"cpage": cpage} if cpage else {}))
+        assert SECRET not in "".join(parts.values()), cpage
 
 
 def test_a_third_readers_private_reply_is_read_by_the_comment_author_and_reporter_only(client, article, alice, bob,
@@ -147,7 +182,9 @@ def test_a_third_readers_private_reply_is_read_by_the_comment_author_and_reporte
     expected = {alice: True, bob: True, reporter: True, carol: False}
     for user, reads in expected.items():
         client.force_login(user)
-        assert ("밥의 비밀 답" in client.get(article.get_absolute_url()).content.decode()) is reads, user
+        assert "밥의 비밀 답" not in client.get(article.get_absolute_url()).content.decode(), user
+        for where, page in own_blocks(client, article).items():
+            assert ("밥의 비밀 답" in page) is reads, (user, where)
 
 
 def test_private_text_reaches_no_feed_search_sitemap_cached_page_or_mail(client, thread, article, alice, bob, mailoutbox):
@@ -156,12 +193,59 @@ def test_private_text_reaches_no_feed_search_sitemap_cached_page_or_mail(client,
     services.post_comment(article=article, author=bob, body="답글입니다", parent=Comment.objects.get(body=PUBLIC))
     urls = [reverse("feed"), reverse("section-feed", args=[article.section.slug]), reverse("sitemap-index"),
             reverse("sitemap-news"), reverse("news:search") + "?q=상하이1234", reverse("news:ranking"), reverse("front"),
-            article.get_absolute_url(), article.get_absolute_url()]  # the second one from the page cache
+            article.get_absolute_url()]
     responses = [client.get(url) for url in urls]
-    assert responses[-1]["X-Cache"] == "HIT"
     assert "에 맞는 기사가 없습니다" in responses[4].content.decode()  # comments are not searchable at all
+    # The edge stores the article page for everyone, whoever asked first: asked by the private comment's
+    # author, who may read it, the page it may store still carries no private text.
+    client.force_login(alice)
+    urls.append(article.get_absolute_url() + " (asked by the author)")
+    responses.append(client.get(article.get_absolute_url()))
+    assert "public" in responses[-1]["Cache-Control"] and "s-maxage" in responses[-1]["Cache-Control"]
     for url, response in zip(urls, responses, strict=True):
         assert response.status_code == 200, url
         assert SECRET not in response.content.decode(), url
     # No path sends mail about comments (no reply or moderation notices exist), so none can carry the text.
     assert all(SECRET not in message.body and SECRET not in message.subject for message in mailoutbox)
+
+
+def test_the_public_article_page_is_the_same_for_every_reader(client, article, alice, bob):
+    factories.CommentFactory(article=article, author=alice, body=PUBLIC)
+    hider = factories.commenter("숨은작성자", username="hider")
+    factories.CommentFactory(article=article, author=hider, body=SECRET, private=True)
+    waiter = factories.commenter("대기작성자", username="waiter")
+    factories.CommentFactory(article=article, author=waiter, body="검토를 기다리는 의견", status="pending")
+    viewers = {"anonymous": None, "the private comment's author": hider, "another reader": bob,
+               "moderator": factories.moderator(username="mod")}
+
+    bodies = {}
+    for who, viewer in viewers.items():
+        client.logout()
+        if viewer:
+            client.force_login(viewer)
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200, who
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert "public" in cache_control and any(part.startswith("s-maxage=") for part in cache_control), who
+        assert {f"article-{article.pk}", f"comments-{article.pk}"} <= set(response["Surrogate-Key"].split()), who
+        assert not response.cookies and not response.has_header("Set-Cookie"), who
+        bodies[who] = response.content
+
+    assert len(set(bodies.values())) == 1, "the article page differs between readers"
+    page = bodies["anonymous"].decode()
+    assert PUBLIC in page and "앨리스" in page and "비밀 댓글입니다." in page
+    for personal in (SECRET, "숨은작성자", "검토를 기다리는 의견", "대기작성자", "csrfmiddlewaretoken",
+                     f'action="{reverse("logout")}"', 'name="body"'):
+        assert personal not in page, personal
+
+
+@pytest.mark.parametrize("who", ["anonymous", "author", "moderator"])
+def test_a_readers_own_block_is_never_stored_at_the_edge(client, thread, article, who, alice, reporter, other_reporter):
+    viewer = make_viewer(who, alice, reporter, other_reporter)
+    if viewer:
+        client.force_login(viewer)
+    for response in (client.get(reverse("fragment"), {"article": article.pk}),
+                     client.get(reverse("comments:thread", args=[article.pk]))):
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control and "public" not in cache_control, response.request
+        assert not response.has_header("Surrogate-Key"), response.request

@@ -64,13 +64,14 @@ def _answer(sock: socket.socket) -> bytes:
 
 @pytest.fixture
 def server(request):
-    """The portal served as `make serve` serves it, on the test database, with one worker, so the test
-    knows which process holds the request."""
+    """The portal's app server as `make serve` runs it, on the test database, with one worker, so the test
+    knows which process holds the request. Without the edge (EDGE=none): granian is then the served process
+    whose children are the workers, and a POST reaches it as it would through Varnish, which passes them."""
     port = _free_port()
     db = connection.settings_dict
     env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "DJANGO_SETTINGS_MODULE": "tests.settings", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
-           "PORT": str(port), "PAGE_CACHE_SECONDS": "0", "REDIS_URL": "", "LOG_LEVEL": "CRITICAL",
+           "PORT": str(port), "EDGE": "none", "REDIS_URL": "", "LOG_LEVEL": "CRITICAL",
            **getattr(request, "param", {})}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     with served(env) as master:

@@ -1,6 +1,6 @@
 """CSRF: a forged cross-site POST (the session cookie rides along, the form's token does not) is refused with 403
 and changes nothing, on every URL that takes a POST. The URLs come from walking the resolver, so a new view must
-be listed here, as a POST endpoint or as GET-only with its reason, before the suite passes.
+be listed here, as a POST endpoint, as GET-only or as an intended exemption, with its reason, before the suite passes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from comments.models import Comment, Commenter, Report
+from news.models import DailyViews
+from tests import factories
+from tests.beacon import beacon_of
 from tests.security.test_access import admin_form_post, admin_objects, newsroom, snapshot, superuser_request
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,7 @@ GET_ONLY = {
     "robots": "robots.txt: reads only",
     "healthz": "load balancer probe: reads only",
     "news:section": "section page: reads only",
-    "news:article": "article page: counts a view on GET, which any visit does anyway; its forms post elsewhere",
+    "news:article": "article page: public, the same for every reader (no form, no token); its beacon counts the view",
     "news:reporter": "reporter page: reads only",
     "news:ranking": "rankings: reads only",
     "news:search": "search: a GET form",
@@ -40,6 +43,14 @@ GET_ONLY = {
     "password_change_done": "a confirmation page",
     "password_reset_done": "a confirmation page",
     "password_reset_complete": "a confirmation page",
+    "fragment": "the reader's own parts of a public page, as JSON: reads only (require_GET)",
+    "comments:thread": "the comments page: reads only (require_GET); its forms post to comments:post/delete/report",
+}
+# Non-admin URL names that take a POST without a CSRF token, on purpose, each with what stands in its place.
+CSRF_EXEMPT = {
+    "beacon": "the page's beacon (navigator.sendBeacon from a page the same for every reader, so no token): "
+              "a same-origin check (Origin, Sec-Fetch-Site) replaces the token, and it only counts a view or an "
+              "impression of a signed list, by the counters' own rules",
 }
 # Admin URL names (per-model ones by suffix) that take no POST.
 ADMIN_GET_ONLY = {
@@ -135,16 +146,39 @@ POST_ENDPOINTS = {
 def test_every_url_is_either_csrf_tested_or_get_only():
     names = url_names()
     public = {name for name in names if not name.startswith("admin:")}
-    assert public - set(POST_ENDPOINTS) - set(GET_ONLY) == set(), "new view: add it to POST_ENDPOINTS or GET_ONLY"
-    assert set(POST_ENDPOINTS) | set(GET_ONLY) <= public, "a listed view is gone"
-    assert set(POST_ENDPOINTS).isdisjoint(GET_ONLY)
+    assert public - set(POST_ENDPOINTS) - set(GET_ONLY) - set(CSRF_EXEMPT) == set(), \
+        "new view: add it to POST_ENDPOINTS, GET_ONLY or CSRF_EXEMPT"
+    assert set(POST_ENDPOINTS) | set(GET_ONLY) | set(CSRF_EXEMPT) <= public, "a listed view is gone"
+    assert set(POST_ENDPOINTS).isdisjoint(GET_ONLY) and set(CSRF_EXEMPT).isdisjoint(set(POST_ENDPOINTS) | set(GET_ONLY))
     admin_names = {name.removeprefix("admin:") for name in names if name.startswith("admin:")}
     unclassified = {name for name in admin_names
                     if not any(name == known or (known.startswith("_") and name.endswith(known))
                                for known in ADMIN_POSTED | set(ADMIN_GET_ONLY))}
     assert unclassified == set(), "new admin view: classify it in ADMIN_POSTED or ADMIN_GET_ONLY"
     exempt = sorted(name for name, view in names.items() if getattr(view, "csrf_exempt", False))
-    assert exempt == [], f"views exempt from CSRF: {exempt}"
+    assert exempt == sorted(CSRF_EXEMPT), f"views exempt from CSRF: {exempt}"
+
+
+@pytest.mark.parametrize("name", ["fragment", "comments:thread"])
+def test_the_readers_own_views_take_no_post(name, section, reporter, alice):
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    browser = _forged_client(alice)
+    url = reverse(name, args=[article.pk]) if name == "comments:thread" else reverse(name)
+    assert browser.post(url, {"article": article.pk}).status_code == 405
+    assert browser.post(url, {"article": article.pk, "csrfmiddlewaretoken": _token(browser)}).status_code == 405
+
+
+def test_the_beacon_takes_no_token_but_refuses_a_post_from_another_site(section, reporter):
+    """What stands in for the token: a browser names the page that sends a beacon (Origin, Sec-Fetch-Site)."""
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    browser = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Chrome/130.0")
+    signed = beacon_of(browser.get(article.get_absolute_url()))
+    forged = browser.post(reverse("beacon"), {"b": signed}, HTTP_ORIGIN="https://evil.example",
+                          HTTP_SEC_FETCH_SITE="cross-site")
+    assert forged.status_code == 403 and not DailyViews.objects.exists()
+    ours = browser.post(reverse("beacon"), {"b": signed}, HTTP_ORIGIN="http://testserver",
+                        HTTP_SEC_FETCH_SITE="same-origin")
+    assert ours.status_code == 204 and DailyViews.objects.get(article=article).views == 1  # no token needed
 
 
 @pytest.mark.parametrize("name", list(POST_ENDPOINTS))

@@ -1,0 +1,109 @@
+"""A signed-in reader on the public page: the marker cookie the page script reads, the personal fragment it
+swaps in, and the comments page for readers without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from comments import services
+from news.models import Article
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(section, reporter):
+    return factories.ArticleFactory(section=section, reporter=reporter)
+
+
+def fragment(client: Client, article=None) -> dict:
+    response = client.get(reverse("fragment"), {"article": article.pk} if article else {})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
+    return response.json()
+
+
+def test_logging_in_sets_the_marker_the_page_script_reads_and_logging_out_removes_it(alice):
+    client = Client()
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-1"})
+    assert response.status_code == 302 and response.cookies["signed_in"].value == "1"
+    assert not response.cookies["signed_in"]["httponly"]  # the script must read it; it says nothing else
+    response = client.post(reverse("logout"))
+    assert response.cookies["signed_in"].value == ""  # deleted
+
+
+def test_a_public_page_never_sets_the_marker_or_any_cookie(alice, story):
+    client = Client()
+    client.force_login(alice)
+    response = client.get(story.get_absolute_url())
+    assert not response.cookies and "public" in response["Cache-Control"]
+
+
+def test_the_fragment_carries_the_readers_name_form_and_private_comments(alice, bob, story):
+    services.post_comment(article=story, author=alice, body="앨리스의 비밀 제보", private=True)
+    client = Client()
+    client.force_login(alice)
+    parts = fragment(client, story)
+    assert "앨리스" in parts["account"] and "로그아웃" in parts["account"]
+    assert "앨리스의 비밀 제보" in parts["comments"] and 'name="csrfmiddlewaretoken"' in parts["comments"]
+    assert 'action="' + reverse("comments:post", args=[story.pk]) + '"' in parts["comments"]
+
+    other = Client()
+    other.force_login(bob)
+    assert "앨리스의 비밀 제보" not in str(fragment(other, story))
+    assert "앨리스의 비밀 제보" not in str(fragment(Client(), story))
+
+
+def test_messages_come_with_the_fragment_once(alice, story, settings):
+    settings.COMMENT_PREMODERATION = True
+    client = Client()
+    client.force_login(alice)
+    client.post(reverse("comments:post", args=[story.pk]), {"body": "검토를 기다릴 댓글"})
+    assert "운영자 검토 뒤에 공개됩니다" in fragment(client)["messages"]
+    assert "운영자 검토" not in fragment(client)["messages"]
+
+
+@pytest.mark.parametrize("article_id", ["999999", "abc", "1" * 40, ""])
+def test_the_fragment_of_a_missing_or_odd_article_has_no_comment_block(alice, article_id):
+    client = Client()
+    client.force_login(alice)
+    response = client.get(reverse("fragment"), {"article": article_id})
+    assert response.status_code == 200 and "comments" not in response.json()
+
+
+def test_the_fragment_of_an_unpublished_article_has_no_comment_block(alice, section, reporter):
+    draft = factories.ArticleFactory(section=section, reporter=reporter, status=Article.Status.DRAFT)
+    client = Client()
+    client.force_login(alice)
+    assert "comments" not in fragment(client, draft)
+
+
+def test_without_javascript_the_comments_page_has_the_form_and_the_gate(alice, bob, story):
+    services.post_comment(article=story, author=alice, body="앨리스의 비밀 제보", private=True)
+    public = Client().get(story.get_absolute_url()).content.decode()
+    thread_url = reverse("comments:thread", args=[story.pk])
+    assert f'href="{thread_url}"' in public  # the public page links to it
+
+    client = Client()
+    client.force_login(alice)
+    page = client.get(thread_url)
+    assert page.status_code == 200 and "private" in page["Cache-Control"]
+    assert "앨리스의 비밀 제보" in page.content.decode() and 'name="back" value="thread"' in page.content.decode()
+    response = client.post(reverse("comments:post", args=[story.pk]), {"body": "자바스크립트 없이 쓴 댓글", "back": "thread"})
+    assert response.status_code == 302 and response["Location"].startswith(thread_url)
+
+    other = Client()
+    other.force_login(bob)
+    assert "앨리스의 비밀 제보" not in other.get(thread_url).content.decode()
+    anonymous = Client().get(thread_url).content.decode()
+    assert "앨리스의 비밀 제보" not in anonymous and "댓글을 쓰려면 로그인해 주세요." in anonymous
+
+
+def test_the_comments_page_of_an_unpublished_article_is_404(alice, section, reporter):
+    draft = factories.ArticleFactory(section=section, reporter=reporter, status=Article.Status.DRAFT)
+    client = Client()
+    client.force_login(alice)
+    assert client.get(reverse("comments:thread", args=[draft.pk])).status_code == 404
