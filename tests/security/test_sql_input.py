@@ -3,8 +3,9 @@ the sign-in forms: each request gets a page (200, or our 404 page), never a serv
 still there with its rows afterwards.
 
 The parameters are those the views read from request.GET (grep request.GET): q, section, order, page (search,
-section and reporter pages), cpage (the article's comments), period (rankings), category (플러스업체), next
-(sign-in and sign-up); q is also echoed by the masthead search box on every page.
+section and reporter pages), cpage (the article's comments, on its page, its comments page and its fragment),
+article (the fragment), period (rankings), category (플러스업체), next (sign-in and sign-up); q is also echoed by
+the masthead search box on every page.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ QUERY_PARAMETERS = {
     ("section", "page"): lambda room: room["article"].section.get_absolute_url(),
     ("reporter", "page"): lambda room: reverse("news:reporter", args=[room["article"].reporter_id]),
     ("article", "cpage"): lambda room: room["article"].get_absolute_url(),
+    ("comments page", "cpage"): lambda room: reverse("comments:thread", args=[room["article"].pk]),
     ("ranking", "period"): lambda room: reverse("news:ranking"),
     ("businesses", "category"): lambda room: reverse("ads:directory"),
     ("login", "next"): lambda room: reverse("login"),
@@ -52,6 +54,7 @@ QUERY_PARAMETERS = {
 # Path segments: the address with {} where the input goes (URL-quoted).
 PATH_SEGMENTS = {
     "article id": "/article/{}/",
+    "comments page id": "/comments/article/{}/",
     "reporter id": "/reporter/{}/",
     "section name": "/section/{}/",
     "section feed": "/rss/{}/",
@@ -109,10 +112,30 @@ def test_odd_ids_and_names_in_the_path_are_404_pages(client, room, segment):
 def test_odd_ids_in_comment_posts_are_404(client, room, alice):
     client.force_login(alice)
     for name, value in INPUTS.items():
-        for path in ("/comments/{}/report/", "/comments/{}/delete/", "/comments/article/{}/"):
+        for path in ("/comments/{}/report/", "/comments/{}/delete/", "/comments/article/{}/post/"):
             response = client.post(path.format(quote(value, safe="")), {"body": "의견"})
             assert response.status_code == 404, (path, name)
     assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize("parameter", ["article", "cpage"])
+def test_odd_fragment_parameters_get_an_answer(client, room, alice, parameter):
+    """The fragment answers JSON (the reader's parts of a page): an odd parameter never makes it a server error."""
+    client.force_login(alice)
+    for name, value in INPUTS.items():
+        params = {"article": room["article"].pk} | {parameter: value}
+        response = client.get(reverse("fragment"), params)
+        if "\x00" in value:  # a NUL in a query string: the Korean 400 page, for every URL
+            assert_is_a_page(response, (parameter, name))
+            assert response.status_code == 400, (parameter, name)
+            continue
+        assert response.status_code == 200, (parameter, name)
+        parts = response.json()
+        assert "로그아웃" in parts["account"], (parameter, name)
+        # An odd article is no article (no comment block); an odd comment page is the first one.
+        assert ("comments" in parts) is (parameter == "cpage"), (parameter, name)
+        if parameter == "cpage":
+            assert "좋은 기사입니다" in parts["comments"], (parameter, name)
 
 
 @pytest.mark.parametrize("form", ["login", "admin:login", "signup"])
