@@ -216,6 +216,8 @@ PUBLIC_PAGES = {
                 FRAME | {"title", "subtitle", "body", "byline", "lead_caption", "lead_alt", "photo_caption",
                          "photo_alt", "comment", "nickname"}),
     "article without subtitle": (lambda n: n["second"].get_absolute_url(), FRAME | {"title2", "summary2"}),
+    "comments page": (lambda n: reverse("comments:thread", args=[n["article"].pk]),
+                      FRAME | {"title", "comment", "nickname"}),
     "reporter": (lambda n: reverse("news:reporter", args=[n["reporter"].pk]), FRAME | LISTING | {"byline"}),
     # Highlighting marks the words inside the escaped title and the body's snippet (checked in the results).
     "search": (lambda n: reverse("news:search") + "?q=제목+본문+alert", FRAME | {"title", "body"}),
@@ -255,6 +257,23 @@ def test_every_public_page_shows_the_attack_as_text(client, payload):
     tree = ET.fromstring(news)
     assert {e.text for e in tree.iterfind(".//news:title", NEWS_NS)} == {probes["title"], probes["title2"]}
     assert {e.text for e in tree.iterfind(".//news:name", NEWS_NS)} == {probes["site_name"]}
+
+
+@pytest.mark.parametrize("payload", list(PAYLOADS))
+def test_a_readers_own_parts_show_the_attack_as_text(client, payload):
+    """What the article page's script swaps in (the fragment's HTML) and the comments page, for the reader whose
+    nickname and comment carry the attack: their name in the account menu, their comment in their own block."""
+    newsroom = hostile_newsroom(payload)
+    probes, article = newsroom["probes"], newsroom["article"]
+    client.force_login(newsroom["commenter"].user)
+
+    parts = client.get(reverse("fragment"), {"article": article.pk}).json()
+    expected = {"account": {"nickname"}, "messages": set(), "comments": {"comment", "nickname"}}
+    assert set(parts) == set(expected)
+    for part, html in parts.items():
+        assert_harmless_and_shown(html, probes, expected[part], f"fragment {part}")
+    page = client.get(reverse("comments:thread", args=[article.pk])).content.decode()
+    assert_harmless_and_shown(page, probes, FRAME | {"title", "comment", "nickname"}, "comments page, signed in")
 
 
 def assert_head_keeps_the_attack_as_data(source: str, page: ParsedPage, probes: dict) -> None:
@@ -381,6 +400,7 @@ REFLECTING_PAGES = {
     "front": (lambda a: "/", ["q"]),  # the masthead's search box echoes q on every page
     "section": (lambda a: a.section.get_absolute_url(), ["page", "q"]),
     "article": (lambda a: a.get_absolute_url(), ["cpage", "q"]),
+    "comments page": (lambda a: reverse("comments:thread", args=[a.pk]), ["cpage", "q"]),
     "ranking": (lambda a: reverse("news:ranking"), ["period", "q"]),
     "reporter": (lambda a: reverse("news:reporter", args=[a.reporter_id]), ["page", "q"]),
     "businesses": (lambda a: reverse("ads:directory"), ["category", "q"]),
@@ -399,6 +419,13 @@ def test_query_parameters_are_echoed_only_as_text(client, section, reporter):
         assert response.status_code == 200, page
         source = response.content.decode()
         assert_harmless_and_shown(source, {"q": REFLECTED}, {"q"}, page)
+
+    # The fragment's parts are HTML swapped into the page: its parameters may come back only as harmless text.
+    for params in ({"article": article.pk, "cpage": REFLECTED, "q": REFLECTED}, {"article": REFLECTED}):
+        response = client.get(reverse("fragment"), params)
+        assert response.status_code == 200, params
+        for part, html in response.json().items():
+            assert ParsedPage(html).problems == [], (part, params)
 
     for url in (reverse("login"), reverse("signup")):  # a next address of another scheme is dropped
         for address in SCRIPT_ADDRESSES:
