@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -76,14 +78,18 @@ def beacon(request: HttpRequest) -> HttpResponse:
 def fragment(request: HttpRequest) -> JsonResponse:
     """The personal parts of a public page, swapped in by static/js/page.js: the account menu, messages
     and, on an article, the comment block as this reader may see it (the one gate: visible_to)."""
-    context = {"user": request.user, "messages": get_messages(request), "request": request}
+    # Links in the parts (log in, set a nickname) lead back to the page they are shown on, not to here.
+    page_path = request.GET.get("next", "")
+    if not page_path.startswith("/") or not url_has_allowed_host_and_scheme(page_path, {request.get_host()}):
+        page_path = "/"
+    context = {"user": request.user, "messages": get_messages(request), "request": request, "page_path": page_path}
     parts = {
         "account": render_to_string("includes/_account.html", context, request),
         "messages": render_to_string("includes/_messages.html", context, request),
     }
     article_id = request.GET.get("article", "")
-    if article_id.isdigit() and len(article_id) < 19:
+    if re.fullmatch(r"[0-9]{1,18}", article_id):
         article = Article.objects.published().select_related("section").filter(pk=article_id).first()
         if article is not None:
-            parts["comments"] = personal_block(request, article)
+            parts["comments"] = personal_block(request, article, page_path=page_path)
     return JsonResponse(parts, json_dumps_params={"ensure_ascii": False})  # Korean as UTF-8: a third of the bytes

@@ -24,9 +24,10 @@ def comment_block(context, article):
     return _personal_context(request, article, context.get("csrf_token"))
 
 
-def personal_block(request, article) -> str:
-    """The comment block as this reader may see it, as HTML (for the fragment)."""
-    return render_to_string("comments/_block.html", _personal_context(request, article, None), request)
+def personal_block(request, article, *, page_path: str) -> str:
+    """The comment block as this reader may see it, as HTML (for the fragment shown on page_path)."""
+    context = _personal_context(request, article, None) | {"page_path": page_path}
+    return render_to_string("comments/_block.html", context, request)
 
 
 def _personal_context(request, article, csrf_token) -> dict:

@@ -15,6 +15,7 @@
   const url = new URL(data.dataset.fragmentUrl, location.href);
   const cpage = new URLSearchParams(location.search).get("cpage");
   if (cpage) url.searchParams.set("cpage", cpage);
+  url.searchParams.set("next", location.pathname + location.search); // where its links lead back to
   fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((response) => (response.ok ? response.json() : {}))
     .then((parts) => {

@@ -119,8 +119,8 @@ def sign_in(port: int, username: str) -> str:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
     form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     opener.open(urllib.request.Request(f"{base}/accounts/login/", data=form.encode(), headers={"Referer": base}))
-    # The login's answer does not set the `signed_in` marker when the browser had no session cookie before
-    # (see the report); any page the app renders for the reader does, the fragment among them.
+    # One fragment as the signed-in browser's first page would ask it (it also sets the `signed_in` marker
+    # where the login answer did not, as before commit a7778f6).
     opener.open(f"{base}/fragment/").read()
     cookies = {c.name: c.value for c in jar}
     assert "sessionid" in cookies and cookies.get("signed_in") == "1", f"{username} could not sign in: {cookies}"

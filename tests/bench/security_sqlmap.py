@@ -8,7 +8,7 @@ reader in for the comment form (session cookie and CSRF token), and runs sqlmap 
   search    /search/?q=&section=&order=&page=      all four parameters
   section   /section/<slug>/?page=
   ranking   /ranking/?period=
-  comment   POST /comments/article/<id>/           body, private, token, parent (a reply to a public comment)
+  comment   POST /comments/article/<id>/post/      body, private, token, parent (a reply to a public comment)
 
 Each run is level 2 (SQLMAP_LEVEL), risk 2, PostgreSQL payloads only, every technique, 4 threads, a fresh
 session; its output goes under /tmp/portal-sqlmap/, with the server's own log (any traceback) in server.log.
@@ -159,7 +159,7 @@ def targets(ids: dict, cookie: str, csrf: str) -> list[Target]:
                ["q", "section", "order", "page"]),
         Target("section", f"{BASE}/section/{ids['section']}/?page=2", ["page"]),
         Target("ranking", f"{BASE}/ranking/?period=week", ["period"]),
-        Target("comment", f"{BASE}/comments/article/{ids['article']}/", ["body", "private", "token", "parent"],
+        Target("comment", f"{BASE}/comments/article/{ids['article']}/post/", ["body", "private", "token", "parent"],
                data=comment_form, cookie=cookie),
     ]
 

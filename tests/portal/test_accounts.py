@@ -71,9 +71,6 @@ def test_logout_is_a_post_and_comes_home(client, alice):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: portal.middleware.signed_in_marker runs inside SessionMiddleware, "
-                                       "so the login response's new session cookie is not in response.cookies yet "
-                                       "and the marker is set only by the next non-public request")
 def test_the_page_script_is_told_only_whether_a_reader_is_signed_in(client, alice):
     """The session cookie is out of a script's reach: a readable yes/no marker tells the page to fetch the
     reader's fragment, set by the login itself (which sends the reader on to a public page) and gone at logout."""

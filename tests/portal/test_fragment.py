@@ -66,7 +66,7 @@ def test_messages_come_with_the_fragment_once(alice, story, settings):
     assert "운영자 검토" not in fragment(client)["messages"]
 
 
-@pytest.mark.parametrize("article_id", ["999999", "abc", "1" * 40, ""])
+@pytest.mark.parametrize("article_id", ["999999", "abc", "1" * 40, "", "²", "١٢"])
 def test_the_fragment_of_a_missing_or_odd_article_has_no_comment_block(alice, article_id):
     client = Client()
     client.force_login(alice)
@@ -107,3 +107,15 @@ def test_the_comments_page_of_an_unpublished_article_is_404(alice, section, repo
     client = Client()
     client.force_login(alice)
     assert client.get(reverse("comments:thread", args=[draft.pk])).status_code == 404
+
+
+def test_the_fragments_links_lead_back_to_the_page_not_to_the_fragment(db, story):
+    reader = factories.UserFactory(username="no-nickname-yet")
+    client = Client()
+    client.force_login(reader)
+    parts = client.get(reverse("fragment"), {"article": story.pk, "next": story.get_absolute_url() + "?cpage=2"}).json()
+    assert "next=/article/%d/%%3Fcpage%%3D2" % story.pk in parts["comments"]  # 닉네임 정하기, then back
+    assert "/fragment/" not in parts["comments"] + parts["account"]
+    for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        parts = client.get(reverse("fragment"), {"article": story.pk, "next": elsewhere}).json()
+        assert "evil" not in parts["comments"] and "javascript" not in parts["comments"]

@@ -113,7 +113,7 @@ def test_a_database_outage_is_a_korean_503_then_the_site_recovers_by_itself(site
                                                     "csrfmiddlewaretoken": reader.cookie("csrftoken")})
     assert status == 302
     form = {"body": "정전 전에 쓴 댓글", "csrfmiddlewaretoken": reader.cookie("csrftoken")}
-    assert reader.request(f"/comments/article/{article_id}/", form)[0] == 302
+    assert reader.request(f"/comments/article/{article_id}/post/", form)[0] == 302
     assert comments_in(cluster) == 1
 
     cluster.stop()
@@ -122,7 +122,7 @@ def test_a_database_outage_is_a_korean_503_then_the_site_recovers_by_itself(site
     status, body = Browser(base).request("/healthz")
     assert status == 503 and "database" in json.loads(body)["problems"]
     form = {"body": "정전 중에 쓴 댓글", "csrfmiddlewaretoken": reader.cookie("csrftoken")}
-    status, page = reader.request(f"/comments/article/{article_id}/", form)
+    status, page = reader.request(f"/comments/article/{article_id}/post/", form)
     assert status == 503 and "저장되지 않았을 수 있으니" in page
 
     cluster.start()
@@ -130,5 +130,5 @@ def test_a_database_outage_is_a_korean_503_then_the_site_recovers_by_itself(site
     assert Browser(base).request(article)[0] == 200
     assert comments_in(cluster) == 1  # the comment sent during the outage left nothing behind
     form = {"body": "정전 뒤에 다시 쓴 댓글", "csrfmiddlewaretoken": reader.cookie("csrftoken")}
-    assert reader.request(f"/comments/article/{article_id}/", form)[0] == 302  # still signed in
+    assert reader.request(f"/comments/article/{article_id}/post/", form)[0] == 302  # still signed in
     assert comments_in(cluster) == 2

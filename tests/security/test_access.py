@@ -490,3 +490,30 @@ def test_public_post_matrix(client, role, settings):
             wrong.append(f"{name}: {got}, {'changed' if changed else 'unchanged'}; expected {expected[role]}")
 
     assert wrong == [], "\n".join(wrong)
+
+
+# Who reads the live article's private comment where a reader reads their own block (the page's fragment, the
+# comments page): the same people who may answer it above. The article page is the same for everyone and never
+# shows it. An unpublished article's comments are nobody's, not even its reporter's (who may preview the story).
+READS_PRIVATE = {"anonymous": False, "reader": False, "reporter": True, "editor": False, "moderator": True,
+                 "ad manager": False, "author": True}
+
+
+@pytest.mark.parametrize("role", ROLES + ["author"])
+def test_who_reads_a_private_comment_and_an_unpublished_articles_comments(client, role):
+    room = newsroom(admin_rows=False)
+    user = room["bob"] if role == "reader" else room["alice"] if role == "author" else role_user(role, room)
+    if user:
+        client.force_login(user)
+    secret, live = "앨리스의 비밀 의견", room["live"]
+
+    article_page = client.get(live.get_absolute_url()).content.decode()
+    assert secret not in article_page and "비밀 댓글입니다." in article_page
+    parts = client.get(reverse("fragment"), {"article": live.pk}).json()
+    comments_page = client.get(reverse("comments:thread", args=[live.pk])).content.decode()
+    for where, source in {"fragment": "".join(parts.values()), "comments page": comments_page}.items():
+        assert (secret in source) is READS_PRIVATE[role], where
+
+    for draft in (room["own"], room["theirs"]):
+        assert client.get(reverse("comments:thread", args=[draft.pk])).status_code == 404
+        assert "comments" not in client.get(reverse("fragment"), {"article": draft.pk}).json()
