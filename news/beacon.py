@@ -8,6 +8,7 @@ news.viewcount for views, portal.ads.counting for impressions.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from django import forms
@@ -16,6 +17,11 @@ from django.core import signing
 from django.http import HttpRequest
 
 _SALT = "portal.beacon"
+
+
+@functools.cache
+def _signer(key: str) -> signing.Signer:
+    return signing.Signer(key=key, salt=_SALT)  # one a process: every beacon and every page asks
 
 
 def to_count(request: HttpRequest, *, article_id: int | None = None, ad_id: int | None = None) -> None:
@@ -31,7 +37,7 @@ def payload(request: HttpRequest) -> str:
     article, ads = getattr(request, "beacon_article", None), getattr(request, "beacon_ads", [])
     if article is None and not ads:
         return ""
-    return signing.Signer(salt=_SALT).sign(f"a{article or ''}.ads{'-'.join(map(str, ads))}")
+    return _signer(settings.SECRET_KEY).sign(f"a{article or ''}.ads{'-'.join(map(str, ads))}")
 
 
 class BeaconForm(forms.Form):
@@ -39,7 +45,7 @@ class BeaconForm(forms.Form):
 
     def clean_b(self) -> tuple[int | None, list[int]]:
         try:
-            article, ads = signing.Signer(salt=_SALT).unsign(self.cleaned_data["b"]).split(".ads")
+            article, ads = _signer(settings.SECRET_KEY).unsign(self.cleaned_data["b"]).split(".ads")
             return (int(article[1:]) if article[1:] else None), [int(ad) for ad in ads.split("-") if ad]
         except (signing.BadSignature, ValueError):
             raise forms.ValidationError("잘못된 비콘입니다.") from None

@@ -22,6 +22,7 @@ import logging
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 
@@ -46,14 +47,19 @@ BOTS = re.compile(
 )
 # Pending counts wait this long at most for a flush (any flush renames them first): no key without an expiry.
 BUFFER_KEEP_SECONDS = 7 * 24 * 3600
-# The mark and the count in one step: a view is counted exactly when its visitor's mark is new.
-_COUNT_ONCE = """
-if redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then
+# A beacon in one round trip: the view counted exactly when its visitor's mark is new (KEYS[1], KEYS[2]:
+# mark, pending views; ARGV[2] "" when the page counts no view), then one count in KEYS[3] for each further
+# field (ad impressions). ARGV: the mark's window, the view's field, how long pending counts may wait, fields.
+_COUNT_BEACON = """
+local counted = 0
+if ARGV[2] ~= '' and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then
   redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
   redis.call('EXPIRE', KEYS[2], ARGV[3])
-  return 1
+  counted = 1
 end
-return 0
+for i = 4, #ARGV do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
+if #ARGV >= 4 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
+return counted
 """
 
 
@@ -132,24 +138,35 @@ def shanghai_day(moment=None) -> date:
     return timezone.localdate(moment) if moment is not None else timezone.localdate()
 
 
-def count_view(request, article_id: int) -> str | None:
-    """Count the beacon's view of a live article if it should count; return a visitor cookie to set, if any."""
-    if not settings.VIEW_COUNTING or not is_reader_request(request):
+def count_beacon(request, article_id: int | None, other: Buffer | None = None, other_ids: list[int] = ()) -> str | None:
+    """Count what a page's beacon brings: the article's view, if it should count (once per visitor per
+    window), and one count in `other` for each of other_ids (the ads the page showed). One round trip to
+    the buffer. Return a visitor cookie to set, if any."""
+    if not is_reader_request(request):
         return None
-    if (admitted := admitted_visitor(request)) is None:
+    key = new_cookie = None
+    if article_id is not None and settings.VIEW_COUNTING and (admitted := admitted_visitor(request)) is not None:
+        key, new_cookie = admitted
+    if key is None and not other_ids:
         return None
-    key, new_cookie = admitted
     day = shanghai_day()
     if settings.VIEW_BUFFER_URL:
         try:
-            _redis().eval(_COUNT_ONCE, 2, f"views:seen:{article_id}:{key}", VIEWS.pending, settings.VIEW_DEDUPE_SECONDS,
-                          f"{article_id}:{day.isoformat()}", BUFFER_KEEP_SECONDS)
+            _count_in_buffer(keys=[f"views:seen:{article_id}:{key}", VIEWS.pending, other.pending if other else ""],
+                             args=[settings.VIEW_DEDUPE_SECONDS, f"{article_id}:{day.isoformat()}" if key else "",
+                                   BUFFER_KEEP_SECONDS, *(f"{item}:{day.isoformat()}" for item in other_ids)])
             return new_cookie
-        except Exception:  # the buffer is down or refuses: count in the database rather than lose the view
-            logger.warning("view buffer unavailable; counting the view in the database", exc_info=True)
-    if _first_time_in_cache(article_id, key) and Article.objects.published().filter(pk=article_id).exists():
+        except Exception:  # the buffer is down or refuses: count in the database rather than lose the counts
+            logger.warning("view buffer unavailable; counting in the database", exc_info=True)
+    if key is not None and _first_time_in_cache(article_id, key) and Article.objects.published().filter(pk=article_id).exists():
         _upsert([(article_id, day, 1)])
+    if other_ids:
+        other.apply(Counter((item, day) for item in other_ids))
     return new_cookie
+
+
+def _count_in_buffer(*, keys: list[str], args: list) -> None:
+    _redis().register_script(_COUNT_BEACON)(keys=keys, args=args)  # sent by its digest (EVALSHA)
 
 
 def _first_time_in_cache(article_id: int, key: str) -> bool:
@@ -192,7 +209,7 @@ def increment_counts(model, keys: list[str], counter: str, rows: list[tuple]) ->
 
 
 @functools.cache
-def _redis() -> Redis:
+def _redis() -> Redis:  # one client a process: its connection pool serves every thread
     return Redis.from_url(settings.VIEW_BUFFER_URL, socket_timeout=1, socket_connect_timeout=1)
 
 

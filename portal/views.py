@@ -65,10 +65,9 @@ def beacon(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("잘못된 요청입니다.")
     article_id, ad_ids = form.cleaned_data["b"]
     response = HttpResponse(status=204)
-    if article_id is not None and (new_cookie := viewcount.count_view(request, article_id)):
+    if new_cookie := viewcount.count_beacon(request, article_id, counting.IMPRESSIONS, ad_ids):
         response.set_cookie(viewcount.COOKIE, new_cookie, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                             secure=request.is_secure())
-    counting.count_impressions(request, ad_ids)
     viewcount.flush_if_due()
     return response
 

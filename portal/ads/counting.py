@@ -1,8 +1,8 @@
 """Impressions and clicks per ad per day.
 
-Impressions come with the page's beacon (portal.views.beacon), once per page a reader's browser shows.
-With VIEW_BUFFER_URL they wait in Redis beside the views and move to the database with them, exactly
-once (news.viewcount.Buffer); without it each beacon is one upsert. Clicks are rare and deliberate: one
+Impressions come with the page's beacon (portal.views.beacon, news.viewcount.count_beacon), once per
+page a reader's browser shows. With VIEW_BUFFER_URL they wait in Redis beside the views and move to the
+database with them, exactly once (IMPRESSIONS); without it each beacon is one upsert. Clicks are rare and deliberate: one
 upsert each, once per visitor per ad per VIEW_DEDUPE_SECONDS.
 """
 
@@ -30,27 +30,6 @@ def add_impressions(counts: dict[tuple[int, date], int]) -> None:
 
 
 IMPRESSIONS = viewcount.Buffer("ads", add_impressions)
-
-
-def count_impressions(request, ad_ids: list[int]) -> None:
-    """The ads a reader's page showed, from its beacon."""
-    if not ad_ids or not is_reader_request(request):
-        return
-    day = shanghai_day().isoformat()
-    if settings.VIEW_BUFFER_URL:
-        try:
-            pipe = viewcount._redis().pipeline(transaction=False)
-            for ad_id in ad_ids:
-                pipe.hincrby(IMPRESSIONS.pending, f"{ad_id}:{day}", 1)
-            pipe.expire(IMPRESSIONS.pending, viewcount.BUFFER_KEEP_SECONDS)
-            pipe.execute()
-            return
-        except Exception:  # the buffer is down: straight to the database rather than lose them
-            logger.warning("ad impressions not buffered; writing them to the database", exc_info=True)
-    try:
-        add_impressions({(ad_id, shanghai_day()): 1 for ad_id in ad_ids})
-    except DatabaseError:
-        logger.exception("ad impressions not written")
 
 
 def count_click(request, ad: Ad) -> None:

@@ -69,7 +69,7 @@ def a_beacon(ip: str, agent: str = "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0")
 def view(article, n: int = 1, prefix: str = "10.9.0") -> None:
     """n readers' beacons for the article, each from its own address."""
     for i in range(n):
-        viewcount.count_view(a_beacon(f"{prefix}.{i}"), article.pk)
+        viewcount.count_beacon(a_beacon(f"{prefix}.{i}"), article.pk)
 
 
 def test_views_wait_in_redis_then_flush_once(redis_buffer, live):
@@ -131,8 +131,8 @@ def test_redis_down_falls_back_to_the_cache_and_the_database(settings, live):
     settings.VIEW_BUFFER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     viewcount._redis.cache_clear()
     try:
-        viewcount.count_view(a_beacon("10.9.0.3"), live.pk)
-        viewcount.count_view(a_beacon("10.9.0.3"), live.pk)  # a reload: deduped by the cache's mark
+        viewcount.count_beacon(a_beacon("10.9.0.3"), live.pk)
+        viewcount.count_beacon(a_beacon("10.9.0.3"), live.pk)  # a reload: deduped by the cache's mark
     finally:
         viewcount._redis.cache_clear()
     assert stored(live) == 1
@@ -166,8 +166,8 @@ def test_two_flushes_at_once_move_each_view_once(redis_buffer, section, reporter
 
 def test_with_the_buffer_a_view_is_marked_and_counted_in_one_step(redis_buffer, live, settings):
     for _ in range(3):  # the same reader reloading
-        viewcount.count_view(a_beacon("10.9.0.1"), live.pk)
-    viewcount.count_view(a_beacon("10.9.0.2"), live.pk)
+        viewcount.count_beacon(a_beacon("10.9.0.1"), live.pk)
+    viewcount.count_beacon(a_beacon("10.9.0.2"), live.pk)
     day = viewcount.shanghai_day().isoformat()
     assert redis_buffer.hgetall(viewcount.VIEWS.pending) == {f"{live.pk}:{day}".encode(): b"2"}
     marks = list(redis_buffer.scan_iter(f"views:seen:{live.pk}:*"))
@@ -179,7 +179,7 @@ def test_every_key_the_counters_leave_in_redis_expires(redis_buffer, live, slot_
     from portal.ads import counting
 
     view(live, 3)
-    counting.count_impressions(a_beacon("10.9.0.1"), [slot_with_ad.pk])
+    viewcount.count_beacon(a_beacon("10.9.0.1"), None, counting.IMPRESSIONS, [slot_with_ad.pk])
     keys = [*redis_buffer.scan_iter("views:*"), *redis_buffer.scan_iter("ads:*")]
     assert len(keys) >= 5  # three marks, the views' and the impressions' pending counts
     assert all(redis_buffer.ttl(key) > 0 for key in keys), {key: redis_buffer.ttl(key) for key in keys}
@@ -190,7 +190,7 @@ def test_ad_impressions_wait_with_the_views_and_move_with_them(redis_buffer, liv
     from portal.ads.models import AdDailyStats
 
     for i in range(4):
-        counting.count_impressions(a_beacon(f"10.9.5.{i}"), [slot_with_ad.pk])
+        viewcount.count_beacon(a_beacon(f"10.9.5.{i}"), None, counting.IMPRESSIONS, [slot_with_ad.pk])
     view(live, 2)
     assert not AdDailyStats.objects.exists()
     assert viewcount.flush_buffers() == 6
@@ -224,8 +224,8 @@ def test_a_view_the_buffer_refuses_is_counted_in_the_database(own_buffer, live):
     import redis
 
     redis.Redis.from_url(own_buffer.url).config_set("maxmemory", 1)  # full: it refuses every write (OOM)
-    viewcount.count_view(a_beacon("10.9.3.1"), live.pk)
-    viewcount.count_view(a_beacon("10.9.3.1"), live.pk)  # a reload: deduped in the cache instead
+    viewcount.count_beacon(a_beacon("10.9.3.1"), live.pk)
+    viewcount.count_beacon(a_beacon("10.9.3.1"), live.pk)  # a reload: deduped in the cache instead
     assert stored(live) == 1
 
 
