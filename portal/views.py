@@ -12,10 +12,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.middleware.csrf import get_token
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from comments.templatetags.comments import personal_block
+from comments.templatetags.comments import personal_parts
 from news import edge, viewcount
 from news.models import Article, Section
 from news import beacon as beacons
@@ -75,8 +76,8 @@ def beacon(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def fragment(request: HttpRequest) -> JsonResponse:
-    """The personal parts of a public page, swapped in by static/js/page.js: the account menu, messages
-    and, on an article, the comment block as this reader may see it (the one gate: visible_to)."""
+    """The personal parts of a public page, put in place by static/js/page.js: the account menu, messages
+    and, on an article, what makes its comment block this reader's (comments.templatetags.comments.personal_parts)."""
     # Links in the parts (log in, set a nickname) lead back to the page they are shown on, not to here.
     page_path = request.GET.get("next", "")
     if not page_path.startswith("/") or not url_has_allowed_host_and_scheme(page_path, {request.get_host()}):
@@ -90,5 +91,6 @@ def fragment(request: HttpRequest) -> JsonResponse:
     if re.fullmatch(r"[0-9]{1,18}", article_id):
         article = Article.objects.published().select_related("section").filter(pk=article_id).first()
         if article is not None:
-            parts["comments"] = personal_block(request, article, page_path=page_path)
+            parts["comments"] = personal_parts(request, article, page_path=page_path)
+            parts["csrf"] = get_token(request)  # for the forms of the public block this reader may now use
     return JsonResponse(parts, json_dumps_params={"ensure_ascii": False})  # Korean as UTF-8: a third of the bytes

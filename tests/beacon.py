@@ -1,4 +1,4 @@
-"""Reading a page as a reader's browser does: the page, then the beacon its script sends (static/js/page.js)."""
+"""Reading a page as a reader's browser does: the page, the beacon its script sends, the fragment it fetches (static/js/page.js)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,48 @@ def read(client: Client, url: str, **extra):
         answer = send_beacon(client, signed, **extra)
         assert answer.status_code == 204, answer.content
     return response
+
+
+def comment_parts(parts: dict) -> str:
+    """The HTML a fragment brings for the comment block: the form box and the comments only this reader sees."""
+    comments = parts.get("comments")
+    if not comments:
+        return ""
+    return comments["form"] + "".join(comment["html"] for comment in comments["shown"])
+
+
+def composed(page: str, parts: dict) -> str:
+    """The public page as its script makes it this reader's (in the spirit of static/js/page.js, on text):
+    the fragment's account menu, messages and form box in place of the public ones, each comment the
+    reader sees otherwise in place of its placeholder (or added at the end of the block)."""
+    page = re.sub(r'<nav class="account-nav".*?</nav>', lambda _m: parts["account"], page, count=1, flags=re.S)
+    page = page.replace('<div class="messages-box" data-personal="messages"></div>', parts["messages"], 1)
+    comments = parts.get("comments")
+    if comments:
+        page = re.sub(r'<div class="comment-form-box" id="comment-form" data-personal="comment-form">.*?</div>',
+                      lambda _m: comments["form"], page, count=1, flags=re.S)
+        for comment in comments["shown"]:
+            placeholder = re.compile(rf'<article class="comment[^"]*" id="comment-{comment["id"]}">.*?</article>', re.S)
+            page, found = placeholder.subn(lambda _m, html=comment["html"]: html, page, count=1)
+            if not found and (start := page.find('id="comments"')) >= 0:  # their own pending comment: added
+                end = page.index("</section>", start)
+                page = page[:end] + comment["html"] + page[end:]
+    return page
+
+
+def seen_on_article(client: Client, article, cpage: int | None = None) -> str:
+    """What a signed-in reader's browser shows of the article page: the public page, made theirs."""
+    query = {"cpage": cpage} if cpage else {}
+    page = client.get(article.get_absolute_url(), query).content.decode()
+    parts = client.get(reverse("fragment"), {"article": article.pk, **query}).json()
+    return composed(page, parts)
+
+
+def html_parts(parts: dict) -> dict[str, str]:
+    """Every piece of HTML a fragment brings, by name: the account menu, messages, the comment form box and
+    each comment this reader sees otherwise ("comment <id>")."""
+    pieces = {"account": parts["account"], "messages": parts["messages"]}
+    if comments := parts.get("comments"):
+        pieces["comment form"] = comments["form"]
+        pieces |= {f"comment {comment['id']}": comment["html"] for comment in comments["shown"]}
+    return pieces

@@ -4,9 +4,10 @@ import uuid
 
 from django import template
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.template.loader import render_to_string
 
-from comments.models import commenter_of
+from comments.models import Comment, commenter_of
 from comments.threads import thread_for
 
 register = template.Library()
@@ -21,28 +22,52 @@ def comment_block(context, article):
     if getattr(request, "public_page", False):
         return {"request": request, "article": article, "public": True,
                 "thread": thread_for(article, AnonymousUser(), request.GET.get("cpage"))}
-    return _personal_context(request, article, context.get("csrf_token"))
+    block = _reader_context(request, article) | {"thread": thread_for(article, request.user, request.GET.get("cpage"))}
+    if csrf_token := context.get("csrf_token"):  # an inclusion tag's own context has none unless passed on
+        block["csrf_token"] = csrf_token
+    return block
 
 
-def personal_block(request, article, *, page_path: str) -> str:
-    """The comment block as this reader may see it, as HTML (for the fragment shown on page_path)."""
-    context = _personal_context(request, article, None) | {"page_path": page_path}
-    return render_to_string("comments/_block.html", context, request)
+SHOWN_AT_MOST = 200  # comments one fragment brings (a moderator on a thread full of private comments)
 
 
-def _personal_context(request, article, csrf_token) -> dict:
+def personal_parts(request, article, *, page_path: str) -> dict:
+    """What turns the article page's public block (the same for everyone) into this reader's, for the page
+    script (static/js/page.js): their form box; the comments they see otherwise than everyone does (private
+    ones they may read, their own pending ones), through the one gate; which published ones are theirs
+    (delete, not report); whether they may reply; a fresh form token; a refused reply to put back."""
     user = request.user
-    context = {
+    context = _reader_context(request, article) | {"page_path": page_path}
+    draft = context["draft"]
+    shown = (
+        Comment.objects.filter(article=article).listed_for(user).filter(readable=True)
+        .filter(Q(private=True) | Q(status=Comment.Status.PENDING)).select_related("author")
+        .order_by("created_at", "id")[:SHOWN_AT_MOST]
+    )
+    commenter = context["commenter"]
+    return {
+        "form": render_to_string("comments/_form_box.html", context, request),
+        "shown": [{"id": comment.pk, "parent": comment.parent_id, "html": render_to_string(
+            "comments/_comment.html", context | {"comment": comment, "is_reply": bool(comment.parent_id)}, request,
+        )} for comment in shown],
+        "own": list(Comment.objects.filter(article=article, author=user, status=Comment.Status.PUBLISHED)
+                    .values_list("pk", flat=True)) if user.is_authenticated else [],
+        "can_reply": bool(commenter and not commenter.is_blocked and article.comments_enabled),
+        "token": str(context["token"]),
+        "draft": draft if draft and draft.get("parent") else None,
+    }
+
+
+def _reader_context(request, article) -> dict:
+    """Who is reading, for the block's forms: the reader, their commenting identity, a fresh form token, and
+    a refused comment of theirs to put back (its text, its private flag, its place: a reply form)."""
+    user = request.user
+    return {
         "request": request,
         "article": article,
-        "thread": thread_for(article, user, request.GET.get("cpage")),
         "user": user,
         "commenter": commenter_of(user),
         "token": uuid.uuid4(),
         "on_thread_page": getattr(request, "comments_page", False),
-        # A refused comment comes back with its text, its private flag and its place (a reply form).
         "draft": request.session.pop("comment_draft", None) if hasattr(request, "session") else None,
     }
-    if csrf_token is not None:  # an inclusion tag's own context has no csrf_token unless it is passed on
-        context["csrf_token"] = csrf_token
-    return context

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from comments.models import Comment, Commenter
 from tests import factories
+from tests.beacon import seen_on_article
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_moderator_hides_or_deletes_and_the_record_stays(client, article, alice,
     assert comment.moderated_at is not None
     assert "문제 댓글" not in client.get(article.get_absolute_url()).content.decode().split('id="comments"')[1]
     # Nor in the moderator's own block (the page's fragment, the comments page): the admin is where they see it.
-    assert "문제 댓글" not in client.get(reverse("fragment"), {"article": article.pk}).json()["comments"]
+    assert "문제 댓글" not in seen_on_article(client, article)
     comments_page = client.get(reverse("comments:thread", args=[article.pk])).content.decode()
     assert "문제 댓글" not in comments_page.split('id="comments"')[1]
 
@@ -40,7 +41,7 @@ def test_moderator_restores_a_hidden_comment(client, article, alice, moderator):
     comment = factories.CommentFactory(article=article, author=alice, body="돌아온 댓글", status="hidden")
     client.force_login(moderator)
     act(client, "restore", comment)
-    assert "돌아온 댓글" in client.get(reverse("fragment"), {"article": article.pk}).json()["comments"]
+    assert "돌아온 댓글" in seen_on_article(client, article)
     client.logout()
     assert "돌아온 댓글" in client.get(article.get_absolute_url()).content.decode()
 

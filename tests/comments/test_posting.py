@@ -15,6 +15,7 @@ from django.utils import timezone
 from comments.models import BlockedWord, Comment, Commenter
 from news.models import Article
 from tests import factories
+from tests.beacon import composed, seen_on_article
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +26,8 @@ def post(client, target, **data):
 
 
 def personal(client, article, cpage=None) -> str:
-    """The reader's own comment block for the article: the "comments" part of the page's fragment, which
-    the article page's script swaps in (the article page itself is the same for every reader)."""
-    params = {"article": article.pk} | ({"cpage": cpage} if cpage else {})
-    return client.get(reverse("fragment"), params).json()["comments"]
+    """The article page as the reader's browser shows it: the public page made theirs by its fragment."""
+    return seen_on_article(client, article, cpage)
 
 
 def seen(client, response) -> str:
@@ -40,8 +39,7 @@ def seen(client, response) -> str:
         return response.content.decode()
     cpage = parse_qs(place.query).get("cpage", [None])[0]
     params = {"article": resolve(place.path).kwargs["pk"]} | ({"cpage": cpage} if cpage else {})
-    parts = client.get(reverse("fragment"), params).json()
-    return parts["messages"] + parts["comments"]
+    return composed(response.content.decode(), client.get(reverse("fragment"), params).json())
 
 
 def shown_error(page: str) -> str:
@@ -320,7 +318,13 @@ def test_a_refused_reply_comes_back_in_its_reply_form(client, article, alice, bo
     first = factories.CommentFactory(article=article, author=bob, body="원 댓글")
     client.force_login(alice)
     post(client, article, body="먼저 쓴 댓글")
-    page = seen(client, post(client, article, body="거절될 답글", parent=first.pk, private="on"))
+    post(client, article, body="거절될 답글", parent=first.pk, private="on")
+    # On the article page the script puts it back in the reply form (static/js/page.js, putBackReply).
+    draft = client.get(reverse("fragment"), {"article": article.pk}).json()["comments"]["draft"]
+    assert (draft["parent"], draft["body"], draft["private"]) == (first.pk, "거절될 답글", True)
+    assert "1분에 1개까지" in draft["error"]
+    # Without JavaScript, the comments page shows it in place, open.
+    page = seen(client, post(client, article, body="거절될 답글", parent=first.pk, private="on", back="thread"))
     box = page.split(f'id="comment-{first.pk}"')[1].split("</details>")[0]
     assert "<details" in box and " open" in box.split(">")[0] + box.split("<details")[1].split(">")[0]
     assert "거절될 답글" in box and "1분에 1개까지" in box and 'name="private" checked' in box

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from tests import factories
+from tests.beacon import html_parts, seen_on_article
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,11 @@ def fragment(client, article, **params) -> dict[str, str]:
 
 
 def own_blocks(client, article) -> dict[str, str]:
-    """Where a reader reads their own comment block: the fragment's "comments" and the comments page."""
+    """Where a reader reads their own comment block: the article page made theirs by its fragment, and the
+    comments page."""
     page = client.get(reverse("comments:thread", args=[article.pk]))
     assert page.status_code == 200
-    return {"fragment": fragment(client, article)["comments"], "comments page": page.content.decode()}
+    return {"fragment": seen_on_article(client, article), "comments page": page.content.decode()}
 
 
 @pytest.fixture
@@ -171,7 +173,7 @@ def test_private_text_is_nowhere_in_the_page_source_for_others(client, thread, a
         assert SECRET not in source, url  # not in text, attributes, title, meta or HTML comments
     for cpage in (None, "1"):
         parts = fragment(client, article, **({"cpage": cpage} if cpage else {}))
-        assert SECRET not in "".join(parts.values()), cpage
+        assert SECRET not in "".join(html_parts(parts).values()), cpage
 
 
 def test_a_third_readers_private_reply_is_read_by_the_comment_author_and_reporter_only(client, article, alice, bob,
@@ -235,7 +237,7 @@ def test_the_public_article_page_is_the_same_for_every_reader(client, article, a
     page = bodies["anonymous"].decode()
     assert PUBLIC in page and "앨리스" in page and "비밀 댓글입니다." in page
     for personal in (SECRET, "숨은작성자", "검토를 기다리는 의견", "대기작성자", "csrfmiddlewaretoken",
-                     f'action="{reverse("logout")}"', 'name="body"'):
+                     f'action="{reverse("logout")}"', 'id="comment-body"'):
         assert personal not in page, personal
 
 

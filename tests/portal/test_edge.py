@@ -19,6 +19,7 @@ from comments import services
 from comments.models import Comment
 from news.models import Article, DailyViews
 from tests import factories
+from tests.beacon import comment_parts
 from tests.varnish import edge_factory  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -158,7 +159,7 @@ def test_no_private_text_token_nickname_or_logout_form_is_ever_stored_at_the_edg
 
     # Alice's own parts come from her fragment, which the edge passes and never stores.
     status, headers, fragment = Reader(edge, sessions["alice"]).get(f"/fragment/?article={story.pk}")
-    assert status == 200 and headers["x-cache"] != "HIT" and "앨리스만 읽을 비밀 이야기" in json.loads(fragment)["comments"]
+    assert status == 200 and headers["x-cache"] != "HIT" and "앨리스만 읽을 비밀 이야기" in comment_parts(json.loads(fragment))
     status, headers, fragment = Reader(edge, sessions["bob"]).get(f"/fragment/?article={story.pk}")
     assert headers["x-cache"] != "HIT" and "앨리스만 읽을 비밀 이야기" not in fragment
     assert "앨리스만 읽을 비밀 이야기" not in Reader(edge).get(f"/fragment/?article={story.pk}")[2]

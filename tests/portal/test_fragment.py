@@ -10,6 +10,7 @@ from django.urls import reverse
 from comments import services
 from news.models import Article
 from tests import factories
+from tests.beacon import comment_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,10 @@ def test_the_fragment_carries_the_readers_name_form_and_private_comments(alice, 
     client.force_login(alice)
     parts = fragment(client, story)
     assert "앨리스" in parts["account"] and "로그아웃" in parts["account"]
-    assert "앨리스의 비밀 제보" in parts["comments"] and 'name="csrfmiddlewaretoken"' in parts["comments"]
-    assert 'action="' + reverse("comments:post", args=[story.pk]) + '"' in parts["comments"]
+    personal = comment_parts(parts)
+    assert "앨리스의 비밀 제보" in personal and 'name="csrfmiddlewaretoken"' in parts["comments"]["form"]
+    assert 'action="' + reverse("comments:post", args=[story.pk]) + '"' in parts["comments"]["form"]
+    assert parts["csrf"] and parts["comments"]["token"] and parts["comments"]["can_reply"]
 
     other = Client()
     other.force_login(bob)
@@ -114,8 +117,8 @@ def test_the_fragments_links_lead_back_to_the_page_not_to_the_fragment(db, story
     client = Client()
     client.force_login(reader)
     parts = client.get(reverse("fragment"), {"article": story.pk, "next": story.get_absolute_url() + "?cpage=2"}).json()
-    assert "next=/article/%d/%%3Fcpage%%3D2" % story.pk in parts["comments"]  # 닉네임 정하기, then back
-    assert "/fragment/" not in parts["comments"] + parts["account"]
+    assert "next=/article/%d/%%3Fcpage%%3D2" % story.pk in comment_parts(parts)  # 닉네임 정하기, then back
+    assert "/fragment/" not in comment_parts(parts) + parts["account"]
     for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         parts = client.get(reverse("fragment"), {"article": story.pk, "next": elsewhere}).json()
-        assert "evil" not in parts["comments"] and "javascript" not in parts["comments"]
+        assert "evil" not in comment_parts(parts) and "javascript" not in comment_parts(parts)

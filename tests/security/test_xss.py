@@ -27,6 +27,7 @@ from news.models import ArticlePhoto, DailyViews
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
 from tests import factories
+from tests.beacon import html_parts, seen_on_article
 
 # What these attack (template escaping) does not depend on the database: they run in the PostgreSQL pass only.
 pytestmark = [pytest.mark.django_db, pytest.mark.any_database]
@@ -268,10 +269,12 @@ def test_a_readers_own_parts_show_the_attack_as_text(client, payload):
     client.force_login(newsroom["commenter"].user)
 
     parts = client.get(reverse("fragment"), {"article": article.pk}).json()
-    expected = {"account": {"nickname"}, "messages": set(), "comments": {"comment", "nickname"}}
-    assert set(parts) == set(expected)
-    for part, html in parts.items():
-        assert_harmless_and_shown(html, probes, expected[part], f"fragment {part}")
+    assert set(parts) == {"account", "messages", "comments", "csrf"}
+    expected = {"account": {"nickname"}, "messages": set(), "comment form": {"nickname"}}
+    for part, html in html_parts(parts).items():  # "comment <id>": a comment only this reader sees
+        assert_harmless_and_shown(html, probes, expected.get(part, {"comment", "nickname"}), f"fragment {part}")
+    page = seen_on_article(client, article)  # the public page with the fragment's parts in place
+    assert_harmless_and_shown(page, probes, FRAME | {"title", "comment", "nickname"}, "article page, signed in")
     page = client.get(reverse("comments:thread", args=[article.pk])).content.decode()
     assert_harmless_and_shown(page, probes, FRAME | {"title", "comment", "nickname"}, "comments page, signed in")
 
@@ -424,7 +427,7 @@ def test_query_parameters_are_echoed_only_as_text(client, section, reporter):
     for params in ({"article": article.pk, "cpage": REFLECTED, "q": REFLECTED}, {"article": REFLECTED}):
         response = client.get(reverse("fragment"), params)
         assert response.status_code == 200, params
-        for part, html in response.json().items():
+        for part, html in html_parts(response.json()).items():
             assert ParsedPage(html).problems == [], (part, params)
 
     for url in (reverse("login"), reverse("signup")):  # a next address of another scheme is dropped
