@@ -71,7 +71,8 @@ def test_under_the_real_server_a_header_only_the_process_has_is_not_seen(tmp_pat
     env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "false", "SECRET_KEY": "serving-test-key-0123456789abcdefghij",
            "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "REDIS_URL": "", "WEB_CONCURRENCY": "1",
-           "PORT": str(port), "LOG_LEVEL": "WARNING", "HTTP_USER_AGENT": "from-the-process-environment"}
+           "PORT": str(port), "LOG_LEVEL": "WARNING", "HTTP_USER_AGENT": "from-the-process-environment",
+           "EDGE": "none"}  # the app server itself: what granian hands Django
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log = tmp_path / "server.log"
     with served(env, log=log):
