@@ -68,7 +68,8 @@ def is_reader_request(request) -> bool:
     managers looking at their own pages). The one rule that views, ad impressions and clicks count by."""
     if request.method not in ("GET", "POST"):
         return False
-    user = getattr(request, "user", None)
+    # Staff are signed in: without a session cookie the (lazy) user need not be loaded at all.
+    user = getattr(request, "user", None) if settings.SESSION_COOKIE_NAME in request.COOKIES else None
     if user is not None and user.is_authenticated and user.is_staff:
         return False
     meta = request.META

@@ -78,6 +78,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=20_000, help="seed_scale articles (20,000)")
     parser.add_argument("--database", default="portal_bench_edge", help="PostgreSQL database (portal_bench_edge)")
     parser.add_argument("--port", type=int, default=8300, help="Varnish's port; granian +1, nginx +2 (8300)")
+    parser.add_argument("--parts", default="pages,beacon,signed-in",
+                        help="what to measure, comma-separated: pages, beacon, signed-in (all three)")
     parser.add_argument("--edge-max-age", type=int, default=3600, help="EDGE_MAX_AGE (3600; production 300)")
     return parser.parse_args()
 
@@ -229,6 +231,7 @@ def choose(connections: int) -> dict:
 
 def main() -> int:
     args = parse_args()
+    parts = set(args.parts.split(","))
     for tool, found in (("wrk", shutil.which("wrk")), ("nginx", os.path.exists(NGINX)), ("varnishd", varnishd())):
         if not found:
             raise SystemExit(f"{tool} is needed (Debian: apt-get install wrk nginx varnish varnish-modules)")
@@ -300,15 +303,18 @@ def main() -> int:
         with nginx(nginx_port, static_root, workdir):
             for round_number in range(1, args.rounds + 1):
                 print(f"round {round_number}", flush=True)
-                for name, paths in pages.items():
+                for name, paths in pages.items() if "pages" in parts else ():
                     lines = [f"GET\t{p}\t\t" for p in paths]
                     measure(f"{name}: Varnish", edge_port, lines)
                     measure(f"{name}: nginx, same bytes", nginx_port, lines)
-                measure("floor: Django view (app)", app_port, floor)
-                measure("beacon, returning reader (app)", app_port, returning)
-                measure("beacon, new readers (app)", app_port, fresh, "new-visitors")
-                measure("floor: Django view (Varnish)", edge_port, floor)
-                measure("beacon, returning reader (Varnish)", edge_port, returning)
+                if "beacon" in parts:
+                    measure("floor: Django view (app)", app_port, floor)
+                    measure("beacon, returning reader (app)", app_port, returning)
+                    measure("beacon, new readers (app)", app_port, fresh, "new-visitors")
+                    measure("floor: Django view (Varnish)", edge_port, floor)
+                    measure("beacon, returning reader (Varnish)", edge_port, returning)
+                if "signed-in" not in parts:
+                    continue
                 # The signed-in reader's page views, timed by Varnish too (varnishncsa from now on).
                 run_wrk(edge_port, page_views, args.warmup, args.connections, "pipeline=2")
                 log = workdir / f"ncsa-{round_number}.log"
@@ -329,6 +335,15 @@ def main() -> int:
         views_buffered = sum(int(v) for v in redis.Redis.from_url(buffer_url).hvals("views:pending"))
     report(args, site, results, ncsa, article_bytes, views_buffered, load_before, time.time() - started)
     return 0
+
+
+def signed_in_row(med, cache, bad) -> None:
+    views, p99 = med("signed-in page view", "views"), med("signed-in page view", "p99_ms")
+    print(f"{'signed-in page view (page + fragment)':<40}{views:10.1f}{med('signed-in page view', 'p50_ms'):9.1f}"
+          f"{p99:9.1f}{views / BEFORE_SIGNED_IN_RPS:7.1f}x  {'before: 83 req/s, p99 ~650':<28}"
+          f"{cache('signed-in page view'):>11}  >= {SIGNED_IN_SPEEDUP_TARGET}x and p99 < {SIGNED_IN_P99_TARGET_MS} ms: "
+          + ("met" if views >= SIGNED_IN_SPEEDUP_TARGET * BEFORE_SIGNED_IN_RPS and p99 < SIGNED_IN_P99_TARGET_MS
+             else "NOT met") + bad("signed-in page view"))
 
 
 def report(args, site: dict, results: dict, ncsa: dict, article_bytes: int, views_buffered: int, load_before,
@@ -358,6 +373,8 @@ def report(args, site: dict, results: dict, ncsa: dict, article_bytes: int, view
     print("-" * len(header))
 
     def row(label: str, reference: str = "", target: float | None = None) -> None:
+        if label not in results:  # not measured this run (--parts)
+            return
         ratio = share(label, reference) if reference else None
         verdict = ""
         if target is not None:
@@ -374,18 +391,14 @@ def report(args, site: dict, results: dict, ncsa: dict, article_bytes: int, view
     row("beacon, new readers (app)", "floor: Django view (app)", BEACON_SHARE_TARGET)
     row("floor: Django view (Varnish)")
     row("beacon, returning reader (Varnish)", "floor: Django view (Varnish)", BEACON_SHARE_TARGET)
-    views, p99 = med("signed-in page view", "views"), med("signed-in page view", "p99_ms")
-    print(f"{'signed-in page view (page + fragment)':<40}{views:10.1f}{med('signed-in page view', 'p50_ms'):9.1f}"
-          f"{p99:9.1f}{views / BEFORE_SIGNED_IN_RPS:7.1f}x  {'before: 83 req/s, p99 ~650':<28}"
-          f"{cache('signed-in page view'):>11}  >= {SIGNED_IN_SPEEDUP_TARGET}x and p99 < {SIGNED_IN_P99_TARGET_MS} ms: "
-          + ("met" if views >= SIGNED_IN_SPEEDUP_TARGET * BEFORE_SIGNED_IN_RPS and p99 < SIGNED_IN_P99_TARGET_MS
-             else "NOT met") + bad("signed-in page view"))
+    if "signed-in page view" in results:
+        signed_in_row(med, cache, bad)
     for kind in ("page", "fragment"):
         ms = ncsa[kind]
         if ms:
             print(f"  its {kind:<9} timed by Varnish: {len(ms):,} requests, p50 {percentile(ms, 50):.1f} ms, "
                   f"p99 {percentile(ms, 99):.1f} ms")
-    fresh = results["beacon, new readers (app)"]
+    fresh = results.get("beacon, new readers (app)", [])
     print(f"new-reader beacons: {sum(r['cookies'] for r in fresh):,} of {sum(r['s204'] for r in fresh):,} answers "
           f"set a vid cookie (a new reader admitted and counted); views waiting in the buffer at the end: "
           f"{views_buffered:,}")

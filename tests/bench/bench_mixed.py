@@ -1,53 +1,51 @@
-"""Mixed load with a fault: readers and commenters at once, one granian worker process killed mid-run.
+"""Mixed load through the edge, with faults: readers and commenters at once through Varnish, one granian
+worker process killed and Varnish restarted halfway.
 
 Run: `.venv/bin/python tests/bench/bench_mixed.py [--seconds 60] [--connections 32]` (PostgreSQL at
-$BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/, database portal_bench_mixed; Redis at
-127.0.0.1:6379, databases 7 (cache) and 8 (view buffer), both emptied at the start (--redis-dbs); port
-8277 (--port or $BENCH_PORT); the last run's server output, the portal's JSON access log and any errors,
-stays in $TMPDIR/bench_mixed-<port>/server.log).
+$BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/, database portal_bench_mixed, seeded with
+`seed_demo`; Redis at 127.0.0.1:6379, databases 11 (cache) and 12 (view buffer), both emptied at the start
+(--redis-dbs); Varnish on --port (8400, or $BENCH_PORT) and granian on --port + 1; the last run's server
+output (granian's messages, the portal's JSON access log, Django's errors), varnishd's output and the
+collected static files stay in $TMPDIR/bench_mixed-<port>/).
 
-The portal is served as `make serve` serves it: `python -m portal.serve` (tests.bench.serving.served), that
-is granian with WEB_CONCURRENCY worker processes (default one per core) of WEB_THREADS threads running
-Django (default 2), DEBUG off, REDIS_URL and VIEW_BUFFER_URL set. Each worker process has its own
-SO_REUSEPORT listening socket, so the kernel spreads new connections over the workers. Three quarters of
-the connections are anonymous visitors (front page, sections, articles, search), each visitor with its own
-User-Agent and cookie jar, so the server tells them apart by their signed `vid` cookie (every request
-comes from 127.0.0.1 and TRUSTED_PROXY_COUNT is 0, so X-Forwarded-For would be ignored). The other quarter
-are signed-in readers: open an article, post a comment from its form, follow the redirect; one post in ten
-is a double click (the same form sent twice at once from two connections). Halfway through, one worker
-process gets SIGKILL and the granian master starts another (--respawn-failed-workers): a worker caught
-inside a comment's database transaction (found through pg_stat_activity and the kernel's socket table:
-which worker process holds the database connection, whichever of its threads uses it), else one holding a
-comment POST, else the busiest. `flush_views` runs every 20 s during the run (as cron would; the server's own
-flush every VIEW_FLUSH_SECONDS runs beside it) and once at
-the end. Then it checks and prints:
+The portal is served as `python -m portal.serve` serves it: varnishd with deploy/varnish/portal.vcl in front
+of granian (WEB_CONCURRENCY worker processes, default one per core, of WEB_THREADS threads), DEBUG off,
+REDIS_URL, VIEW_BUFFER_URL and EDGE_PURGE_URLS set. The two servers are started here with the very argv
+portal.serve builds (portal.serve.command, varnish_command, backend_vcl) and the environment it gives them,
+not through portal.serve itself: it stops everything when a child dies, and this run restarts Varnish.
+TRUSTED_PROXY_COUNT is 1 (a load balancer in front of Varnish), so the app trusts two hops and each
+simulated visitor's own X-Forwarded-For address is its address (Varnish appends 127.0.0.1 after it).
 
-- no 5xx, and every other status the expected one;
-- requests the kill cut off, each explained: in flight at the kill (the dead worker's connections and
-  those still queued on its listening socket are reset), sent on a keep-alive connection the dead worker
-  held, a new connection that landed in the dying worker's queue, or refused while no worker listened
-  (only when the killed worker was the only one, until the respawned one listens). As a browser user
-  would, a GET is sent again (reload), a POST is sent again from the same form (same page token, as a
-  reader who sees an error and presses 등록 again), after a short wait that grows, for up to ~8 s;
-  they are counted as cut off and retried, not as failures (a connection broken without the kill, or a
-  request still unanswered after its retries, is one);
-- no comment lost or doubled: every acknowledged body is in the database exactly once, under the id its
-  redirect named, and nothing else of this run is there;
-- exact views: per article, the DailyViews added == the distinct visitors that got a 200 for it (the
-  dedupe window, 30 min, is longer than the run), except first views answered in the KILL_MAY_LOSE before
-  the kill: the killed worker may not have sent them to Redis yet (a process sends its views every 5 ms);
-- throughput and p50/p95/p99 per kind of request. Exits 1 if a check fails.
+Three quarters of the connections are anonymous readers: the front page, section pages and, mostly, article
+pages, each article page followed by its beacon (POST /beacon/ with the page's `data-beacon`, as
+static/js/page.js sends it with navigator.sendBeacon: Origin and Sec-Fetch-Site same-origin); some reload
+an article they have read. Each visitor is a browser of its own: a User-Agent, an address (a tenth share an
+office address with others), and a cookie jar that keeps the `vid` cookie the first beacon answer sets.
+The other quarter are signed-in readers (signed in through the real login form, through Varnish): open an
+article (the public page from the edge, its beacon, then the personal fragment that brings the form's token
+and the CSRF token), post a comment, follow the redirect; one post in ten is a double click (the same form
+twice at once, from two connections). Comment rate limits are raised (COMMENT_RATE_* = 1000) and
+VIEW_NEW_VISITORS_PER_ADDRESS too (the office addresses): no post and no first view is refused.
 
-Other benchmarks share this Redis: the run keeps a sentinel key in each of its two databases and watches
-for clients of other processes on them; either fails the run (views taken by someone else are not the
-portal's loss), and a views shortfall is located between the flushes that saw it.
+Halfway through, one granian worker process gets SIGKILL (one inside a comment's database transaction if
+one is seen within 3 s, else one holding the busiest CPU) and the granian master starts another
+(--respawn-failed-workers); once it listens, varnishd is stopped (SIGTERM) and started again on the same
+port with the same argv. `flush_views` runs every --flush-every (20) s besides the site's own flushes
+(every VIEW_FLUSH_SECONDS), and once at the end. A request that got no answer, or a 5xx, is sent once
+more after --retry-wait s, as a reader reloads the page or presses 등록 again (the same form: the same
+token). Then it checks and prints:
 
-The comment rate limits are raised for this server (COMMENT_RATE_* = 1000): the limits still run (their
-queries under the author's row lock are part of the cost of a post) but no bench post is refused, so
-every POST exercises the write path that must not lose anything; a refusal is counted and fails the run.
-The 200 extra readers get their sessions made server-side with Django's session store (200 password
-hashes would take the two cores ~100 s); the demo readers `reader` and `reader2` sign in through the
-real login form.
+- no 5xx and no broken connection beyond the requests cut off by the two faults (in flight or sent while
+  a fault lasted: from the kill until the new worker listens and Varnish's probe has seen the app again,
+  from varnishd's stop until the new one answers); every other status the expected one;
+- no comment lost or doubled: every acknowledged comment (a 302 naming #comment-<id>) is in the database
+  exactly once by its body text, under that id; both sends of a double click answered with the same
+  comment; nothing of this run stored that nobody was answered for (except a post cut off twice);
+- exact views: the DailyViews added for the seeded articles == the distinct (article, vid) pairs among the
+  beacons answered 204 (the dedupe window, 30 min, is longer than the run), give or take the pairs whose
+  only beacon was cut off twice (it may have counted or not); nothing left in the view buffer.
+
+Exits 1 if a check fails.
 """
 
 from __future__ import annotations
@@ -60,7 +58,7 @@ import os
 import random
 import re
 import signal
-import statistics
+import subprocess  # nosec B404  # the two servers and manage.py, argv built here
 import sys
 import tempfile
 import threading
@@ -72,29 +70,25 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from portal.serve import command as serve_command  # noqa: E402
-from tests.bench.serving import bench_env, manage, prepare, served  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from portal.serve import backend_vcl, varnish_command, varnishd
+from portal.serve import command as app_command
+from tests.bench.serving import bench_env, healthy, manage
 
 DATABASE = "portal_bench_mixed"
-REDIS_CACHE_DB, REDIS_BUFFER_DB = 7, 8
+REDIS_CACHE_DB, REDIS_BUFFER_DB = 11, 12
 SENTINEL = "bench_mixed:sentinel"
 DEDUPE_SECONDS = 1800  # the default window; longer than any run, so a visitor counts once per article
-KILL_MAY_LOSE = 0.05  # s: a worker sends its views every 5 ms; ten times that for a thread kept from the GIL
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "portal-demo-2026")
-SEARCH_WORDS = ["상하이", "경제", "한국", "시장", "문화", "교민", "학교"]
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 mixedload/{}"
-WARMUP_AGENT = "Mozilla/5.0 (compatible; mixedload-warmup-bot/1.0)"  # a bot: its pages count no view
 BROKEN = (OSError, http.client.HTTPException)  # resets, refused, closed keep-alive, timeouts
-# A reader whose page failed to load reloads it (presses 등록 again), waiting a little longer each time: ~8 s
-# in all, longer than a respawned worker takes to listen when the killed one was the only one.
-RETRY_WAITS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+IDLE_REOPEN = 4.0  # s: Varnish closes a client connection idle for timeout_idle (5 s); a browser reopens
+EDGE_ERROR = "잠시 후 다시 시도해 주세요"  # portal.vcl's page when the app did not answer
 
 SETUP = r"""
 import json
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Sum
 from django.urls import reverse
@@ -105,30 +99,18 @@ User = get_user_model()
 names = [f"mixed_reader_{i:03d}" for i in range(ACCOUNTS)]
 have = set(User.objects.filter(username__in=names).values_list("username", flat=True))
 if len(have) < len(names):
-    hashed = make_password(PASSWORD)  # one hash for all: hashing 200 passwords would take minutes
+    hashed = make_password(PASSWORD)  # one hash for all
     User.objects.bulk_create([User(username=n, email=f"{n}@example.com", password=hashed) for n in names if n not in have])
 users = list(User.objects.filter(username__in=names).order_by("username"))
-Commenter.objects.bulk_create(
-    [Commenter(user=u, nickname=f"혼합독자{u.username[-3:]}") for u in users], ignore_conflicts=True)
+Commenter.objects.bulk_create([Commenter(user=u, nickname=f"혼합독자{u.username[-3:]}") for u in users], ignore_conflicts=True)
 deleted, _ = Comment.objects.filter(body__startswith="[mixed-").delete()  # earlier runs' comments
-store = import_module(settings.SESSION_ENGINE).SessionStore
-sessions = {}
-for user in users:  # what django.contrib.auth.login() puts in a session
-    session = store()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    sessions[user.username] = session.session_key
 live = Article.objects.published().order_by("pk")
 print(json.dumps({
-    "sessions": sessions,
-    "session_cookie": settings.SESSION_COOKIE_NAME,
+    "accounts": names,
     "articles": [[a.pk, a.get_absolute_url()] for a in live],
     "commentable": [[a.pk, a.get_absolute_url(), reverse("comments:post", args=[a.pk])] for a in live if a.comments_enabled],
     "sections": [reverse("news:section", args=[s.slug]) for s in Section.objects.menu()],
-    "front": reverse("front"), "search": reverse("news:search"), "ranking": reverse("news:ranking"),
-    "login": reverse("login"),
+    "front": reverse("front"), "login": reverse("login"),
     "views": dict(DailyViews.objects.values_list("article_id").annotate(Sum("views"))),
     "deleted_comments": deleted,
 }))
@@ -139,9 +121,9 @@ import json
 from django.db.models import Sum
 from comments.models import Comment
 from news.models import DailyViews
-rows = Comment.objects.filter(body__startswith=PREFIX).values_list("pk", "body", "created_at", "article_id")
+rows = Comment.objects.filter(body__startswith=PREFIX).values_list("pk", "body", "created_at", "status", "private")
 print(json.dumps({
-    "comments": [[pk, body, created.timestamp(), article] for pk, body, created, article in rows],
+    "comments": [[pk, body, created.timestamp(), status, private] for pk, body, created, status, private in rows],
     "views": dict(DailyViews.objects.values_list("article_id").annotate(Sum("views"))),
 }))
 """
@@ -156,15 +138,18 @@ def shell(env: dict, code: str, **names) -> dict:
 
 
 class Visitor:
-    """One browser: its own User-Agent (so its fingerprint is its own) and its own cookie jar."""
+    """One browser: its own User-Agent, address (X-Forwarded-For, trusted by the app) and cookie jar."""
 
-    def __init__(self, name: str, agent: str = ""):
-        self.name = name
-        self.agent = agent or BROWSER.format(name)
+    def __init__(self, name: str, address: str):
+        self.name, self.address = name, address
+        self.agent = BROWSER.format(name)
         self.cookies: dict[str, str] = {}
+        self.vids: set[str] = set()  # every vid cookie a beacon answer gave this browser (one, or a bug)
+        self.read: list[tuple[int, str]] = []  # articles read, for reloads
 
     def headers(self) -> dict:
-        headers = {"User-Agent": self.agent, "Accept": "text/html", "Accept-Language": "ko-KR"}
+        headers = {"User-Agent": self.agent, "Accept": "text/html", "Accept-Language": "ko-KR",
+                   "X-Forwarded-For": self.address}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         return headers
@@ -178,6 +163,8 @@ class Visitor:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
+                    if name == "vid":
+                        self.vids.add(morsel.value)
 
 
 @dataclass
@@ -186,101 +173,136 @@ class Record:
     method: str
     path: str
     started: float
-    ended: float
+    ended: float = 0.0
     status: int | None = None
     error: str = ""
+    edge_error: bool = False  # a 5xx that is portal.vcl's own page (the app did not answer)
+    x_cache: str = ""
+    age: str = ""  # the edge's Age header: how long the page had been stored
     location: str = ""
-    retry_of: Record | None = None
-    opened: float = 0.0  # when the TCP connection this request went on was made (or tried)
+    retry: Record | None = None  # the one retry of a failed request
+    is_retry: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error) or (self.status or 0) >= 500
 
 
 @dataclass
 class Run:
     port: int
+    retry_wait: float
     deadline: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
     records: list[Record] = field(default_factory=list)
-    seen: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))  # article -> visitors with 200
-    first_200: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)  # -> (sent, answered)
-    flushes: list[tuple[float, float, int]] = field(default_factory=list)  # (started, ended, views moved)
-    strangers: set[str] = field(default_factory=set)  # other processes seen on our Redis databases
-    unsure: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))  # no 200 after a reset
-    acknowledged: dict[str, int] = field(default_factory=dict)  # body -> comment id its redirect named
-    posts: list[dict] = field(default_factory=list)  # every comment submission, for the report
+    counted: set[tuple[int, str]] = field(default_factory=set)  # (article, vid) with a 204 beacon
+    counted_by: set[tuple[int, str]] = field(default_factory=set)  # (article, visitor name) with a 204 beacon
+    unsure: set[tuple[int, str]] = field(default_factory=set)  # (article, visitor) whose beacon never answered
+    visitors: list[Visitor] = field(default_factory=list)
+    posts: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    posting: dict[int, float] = field(default_factory=dict)  # client port of a POST in flight -> when sent
-    kill_at: float | None = None
-    kill_wall: float = 0.0
-    reaped_at: float | None = None  # the killed worker gone (its sockets closed)
-    listening_at: float | None = None  # its replacement listening on the port
-    redis_dbs: tuple[int, ...] = ()
-    replaced: bool = False
+    windows: list[tuple[str, float, float]] = field(default_factory=list)  # faults: (name, from, until)
+    events: list[str] = field(default_factory=list)
+    started: float = 0.0
+
+    def fault(self, started: float, ended: float) -> str:
+        """The fault a request sent at `started`, ended at `ended`, overlaps; "" if none."""
+        for name, begin, end in self.windows:
+            if started <= end and ended >= begin:
+                return name
+        return ""
 
 
 class Connection:
-    """One keep-alive connection, as a browser (or a proxy) holds to the server."""
+    """One keep-alive connection to Varnish, as a browser holds it."""
 
     def __init__(self, run: Run):
         self.run = run
         self.conn: http.client.HTTPConnection | None = None
-        self.opened = 0.0
+        self.last_used = 0.0
 
     def send(self, kind: str, method: str, path: str, visitor: Visitor, body: bytes | None = None,
-             retry_of: Record | None = None) -> tuple[Record, str]:
-        headers = visitor.headers()
+             extra: dict | None = None) -> tuple[Record, str]:
+        """One request; a failed one (no answer, or 5xx) is sent once more after retry_wait, as a reader
+        reloads the page (or presses 등록 again: the same form). The first attempt's record is returned,
+        with .retry; the text is the last attempt's."""
+        first, text = self._once(kind, method, path, visitor, body, extra)
+        if first.failed and time.monotonic() < self.run.deadline + 30:
+            time.sleep(self.run.retry_wait)
+            first.retry, text = self._once(kind, method, path, visitor, body, extra)
+            first.retry.is_retry = True
+        return first, text
+
+    def _once(self, kind, method, path, visitor, body, extra) -> tuple[Record, str]:
+        headers = visitor.headers() | (extra or {})
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        record = Record(kind, method, path, time.monotonic(), 0.0, retry_of=retry_of)
+        record = Record(kind, method, path, time.monotonic())
         text = ""
-        port = None
         try:
+            if self.conn is not None and time.monotonic() - self.last_used > IDLE_REOPEN:
+                self.close()
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.run.port, timeout=60)
-            if self.conn.sock is None:
-                self.opened = record.opened = time.monotonic()
-                self.conn.connect()
-            record.opened = self.opened
-            if method == "POST":  # so that the fault can be aimed at the worker holding a comment being posted
-                port = self.conn.sock.getsockname()[1]
-                self.run.posting[port] = record.started
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
             text = response.read().decode("utf-8", "replace")
             record.status = response.status
             record.location = response.headers.get("Location", "")
+            record.x_cache = response.headers.get("X-Cache", "")
+            record.age = response.headers.get("Age", "")
+            record.edge_error = response.status >= 500 and EDGE_ERROR in text
             visitor.keep(response)
+            if response.will_close:
+                self.close()
         except BROKEN as exc:
             record.error = type(exc).__name__
-            if self.conn is not None:
-                self.conn.close()
-            self.conn = None
-        if port is not None:
-            self.run.posting.pop(port, None)
-        record.ended = time.monotonic()
-        self.run.records.append(record)
-        return record, text
-
-    def get(self, kind: str, path: str, visitor: Visitor) -> tuple[Record, str]:
-        """GET; on a broken connection (reset, refused, closed) send it again on a new one, as a browser
-        retries an idempotent request and a reader reloads the page."""
-        record, text = None, ""
-        for wait in RETRY_WAITS:
-            time.sleep(wait)
-            record, text = self.send(kind, "GET", path, visitor, retry_of=record)
-            if not record.error:
-                break
+            self.close()
+        record.ended = self.last_used = time.monotonic()
+        with self.run.lock:
+            self.run.records.append(record)
         return record, text
 
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
+        self.conn = None
 
 
-def note_article(run: Run, article_id: int, visitor: Visitor, record: Record) -> None:
-    if record.status == 200:
-        run.seen[article_id].add(visitor.name)
-        run.first_200.setdefault((article_id, visitor.name), (record.started, record.ended))
-    elif record.error:
-        run.unsure[article_id].add(visitor.name)  # the dead worker may have counted it; no 200 to show
+def answer(record: Record) -> Record:
+    """The attempt that counts: the retry if there was one."""
+    return record.retry or record
+
+
+BEACON = re.compile(r'data-beacon="([^"]+)"')
+
+
+def read_article(run: Run, conn: Connection, visitor: Visitor, article_id: int, path: str, kind: str) -> str:
+    """An article page through the edge, then its beacon as page.js sends it; the page's text."""
+    record, page = conn.send(kind, "GET", path, visitor)
+    if answer(record).status != 200:
+        return ""
+    found = BEACON.search(page)
+    if not found:
+        run.problems.append(f"no data-beacon on {path}")
+        return page
+    data = urlencode({"b": html.unescape(found[1])}).encode()
+    origin = {"Origin": f"http://127.0.0.1:{run.port}", "Sec-Fetch-Site": "same-origin"}
+    beacon, _ = conn.send("beacon", "POST", "/beacon/", visitor, data, origin)
+    last = answer(beacon)
+    if last.status == 204:
+        vid = visitor.cookies.get("vid")
+        if not vid:
+            run.problems.append(f"{visitor.name}: beacon answered 204 but no vid cookie")
+        else:
+            with run.lock:
+                run.counted.add((article_id, vid))
+                run.counted_by.add((article_id, visitor.name))
+    elif last.failed:
+        with run.lock:
+            run.unsure.add((article_id, visitor.name))
+    visitor.read.append((article_id, path))
+    return page
 
 
 # ---------------------------------------------------------------- the two kinds of load
@@ -291,98 +313,173 @@ def anonymous_reader(run: Run, site: dict, visitors: list[Visitor], seed: int) -
     conn = Connection(run)
     while time.monotonic() < run.deadline:
         visitor = rng.choice(visitors)
-        for _ in range(rng.randint(2, 5)):  # a short visit
+        for _ in range(rng.randint(1, 4)):  # a short visit
             roll = rng.random()
-            if roll < 0.5:
+            if roll < 0.6 or (roll < 0.7 and not visitor.read):
                 article_id, path = rng.choice(site["articles"])
-                record, _ = conn.get("anon article", path, visitor)
-                note_article(run, article_id, visitor, record)
-            elif roll < 0.65:
-                conn.get("anon front", site["front"], visitor)
-            elif roll < 0.78:
-                conn.get("anon section", rng.choice(site["sections"]), visitor)
-            elif roll < 0.8:
-                conn.get("anon ranking", site["ranking"], visitor)
+                read_article(run, conn, visitor, article_id, path, "article")
+            elif roll < 0.7:  # a reload of a page read before: its beacon must not count again
+                article_id, path = rng.choice(visitor.read)
+                read_article(run, conn, visitor, article_id, path, "article reload")
+            elif roll < 0.85:
+                conn.send("front", "GET", site["front"], visitor)
             else:
-                # mostly common words (cached pages), sometimes a query no one asked before (a real search)
-                word = rng.choice(SEARCH_WORDS) if rng.random() < 0.8 else f"{rng.choice(SEARCH_WORDS)} {rng.randint(0, 10**6)}"
-                conn.get("anon search", f"{site['search']}?q={quote(word)}", visitor)
+                conn.send("section", "GET", rng.choice(site["sections"]), visitor)
     conn.close()
 
 
-FORM = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)">\s*<input type="hidden" name="token" value="([^"]+)"')
 COMMENT_ANCHOR = re.compile(r"#comment-(\d+)$")
 
 
-def submit(conn: Connection, visitor: Visitor, action: str, data: bytes, attempts: list[Record]) -> Record:
-    """POST the comment form; on a broken connection the reader presses 등록 again (same form, same token)."""
-    for attempt, wait in enumerate(RETRY_WAITS):
-        time.sleep(wait)
-        record, _ = conn.send("comment post", "POST", action, visitor, data, retry_of=attempts[-1] if attempt else None)
-        attempts.append(record)
-        if not record.error:
-            break
-    return record
+def sign_in(run: Run, login: str, username: str, visitor: Visitor) -> bool:
+    """The real login form through the edge: GET it for the CSRF token, POST the credentials, expect a redirect."""
+    conn = Connection(run)
+    record, page = conn.send("login", "GET", login, visitor)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if answer(record).status != 200 or not token:
+        return False
+    data = urlencode({"csrfmiddlewaretoken": token[1], "username": username, "password": DEMO_PASSWORD}).encode()
+    record, _ = conn.send("login", "POST", login, visitor, data, {"Origin": f"http://127.0.0.1:{run.port}"})
+    conn.close()
+    return answer(record).status == 302 and "sessionid" in visitor.cookies
 
 
-def commenter(run: Run, site: dict, accounts: list[tuple[str, Visitor]], seed: int, prefix: str) -> None:
+def send_into(post: dict, key: str, conn: Connection, action: str, visitor: Visitor, data: bytes, extra: dict) -> None:
+    post[key] = conn.send("comment post", "POST", action, visitor, data, extra)[0]
+
+
+def commenter(run: Run, site: dict, username: str, visitor: Visitor, seed: int, prefix: str) -> None:
     rng = random.Random(seed)
     conn = Connection(run)
     turn = 0
+    origin = {"Origin": f"http://127.0.0.1:{run.port}"}
     while time.monotonic() < run.deadline:
-        username, visitor = accounts[turn % len(accounts)]
         turn += 1
         article_id, path, action = rng.choice(site["commentable"])
-        record, page = conn.get("reader page", path, visitor)
-        note_article(run, article_id, visitor, record)
-        if record.status != 200:
+        page = read_article(run, conn, visitor, article_id, path, "reader article")
+        if not page:
             continue
-        start = page.find(f'action="{action}"')
-        form = FORM.search(page, start) if start >= 0 else None
-        if form is None:
-            run.problems.append(f"{username}: no comment form on {path}")
+        # page.js: the signed-in reader's fragment (the form's token, the CSRF token for the forms).
+        fragment = re.search(r'data-fragment-url="([^"]+)"', page)
+        url = html.unescape(fragment[1]) if fragment else f"/fragment/?article={article_id}"
+        record, text = conn.send("fragment", "GET", f"{url}&next={quote(path)}", visitor, None, {"Accept": "application/json"})
+        if answer(record).status != 200:
+            continue
+        try:
+            parts = json.loads(text)
+            token, csrf = parts["comments"]["token"], parts["csrf"]
+        except (ValueError, KeyError, TypeError):
+            run.problems.append(f"{username}: the fragment of {path} has no comment token: {text[:120]!r}")
+            continue
+        if f'action="{action}"' not in parts["comments"].get("form", ""):
+            run.problems.append(f"{username}: the fragment's form of {path} does not post to {action}")
             continue
         body = f"{prefix} {username} {turn}번째 의견: 잘 읽었습니다"
-        fields = {"csrfmiddlewaretoken": form[1], "token": form[2], "body": body}
+        fields = {"csrfmiddlewaretoken": csrf, "token": token, "body": body}
         if rng.random() < 0.1:
             fields["private"] = "on"
         data = urlencode(fields).encode()
-        post = {"body": body, "user": username, "article": article_id, "attempts": []}
-        run.posts.append(post)
+        post = {"body": body, "user": username, "article": article_id}
+        with run.lock:
+            run.posts.append(post)
         if double := rng.random() < 0.1:  # a double click: the same form twice at once, from two connections
-            post["double_click"] = []
             other = Connection(run)
-            second = threading.Thread(target=submit, args=(other, visitor, action, data, post["double_click"]))
+            second = threading.Thread(target=send_into, args=(post, "double_click", other, action, visitor, data, origin))
             second.start()
-        record = submit(conn, visitor, action, data, post["attempts"])
+        post["record"], _ = conn.send("comment post", "POST", action, visitor, data, origin)
         if double:
             second.join()
             other.close()
-            if record.status != 302:
-                record = post["double_click"][-1]
-        if record.status != 302:
+        acknowledged = [answer(r) for r in (post["record"], post.get("double_click")) if r is not None]
+        ids = {int(m[1]) for r in acknowledged if r.status == 302 and (m := COMMENT_ANCHOR.search(r.location))}
+        if len(ids) > 1:
+            post["ids"] = ids
+        if not ids:
+            refused = [r.location for r in acknowledged if r.status == 302]
+            if refused:
+                post["refused"] = refused[0]
             continue
-        if not (anchor := COMMENT_ANCHOR.search(record.location)):
-            post["refused"] = record.location  # #comment-form: the rules refused it (the page says why)
-            refusal, page = conn.get("reader page", urlsplit(record.location).path, visitor)
-            note_article(run, article_id, visitor, refusal)
-            post["reason"] = html.unescape(m[1]) if (m := re.search(r'class="form-error" role="alert">([^<]*)<', page)) else "?"
-            continue
-        run.acknowledged[body] = int(anchor[1])
-        post["id"] = int(anchor[1])
-        target = urlsplit(record.location)
-        shown, page = conn.get("reader page", target.path + (f"?{target.query}" if target.query else ""), visitor)
-        note_article(run, article_id, visitor, shown)
-        if shown.status == 200 and html.escape(body, quote=False) not in page:
-            run.problems.append(f"comment {post['id']} not on the page its redirect named ({record.location})")
+        post["id"] = min(ids)
+        # Follow the redirect as the browser does: the article (from the edge) and its fragment.
+        target = urlsplit(answer(post["record"]).location if answer(post["record"]).status == 302
+                          else answer(post["double_click"]).location)
+        shown, page = conn.send("reader article", "GET", target.path + (f"?{target.query}" if target.query else ""), visitor)
+        _, text = conn.send("fragment", "GET", f"{url}&next={quote(target.path)}", visitor, None, {"Accept": "application/json"})
+        post["shown"] = answer(shown)
+        post["acknowledged_at"] = max(r.ended for r in acknowledged if r.status == 302)
+        post["private"] = "private" in fields
+        if answer(shown).status == 200:
+            post["on_page"] = html.escape(body, quote=False) in page or html.escape(body, quote=False) in text \
+                or body in text
     conn.close()
 
 
-# ---------------------------------------------------------------- the server and the fault
+# ---------------------------------------------------------------- the servers and the faults
 
 
-def processes() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, CPU ticks) for every process we can see."""
+class Servers:
+    """granian and varnishd, started with portal.serve's argv and environment, each in its own process group."""
+
+    def __init__(self, env: dict, port: int, workdir: Path):
+        self.env, self.port, self.app_port, self.workdir = env, port, port + 1, workdir
+        (workdir / "varnish").mkdir(parents=True, exist_ok=True)
+        (workdir / "varnish" / "backend.vcl").write_text(backend_vcl(self.app_port, host_header="127.0.0.1"))
+        # As portal.serve: the app trusts one more proxy than is in front of the edge.
+        self.app_env = {**env, "TRUSTED_PROXY_COUNT": str(int(env.get("TRUSTED_PROXY_COUNT") or 0) + 1)}
+        self.app_argv = app_command({**env, "BIND": f"127.0.0.1:{self.app_port}"})
+        self.edge_argv = varnish_command(f"127.0.0.1:{port}", workdir / "varnish", env.get("VARNISH_MEMORY") or "256m")
+        self.app_log = open(workdir / "server.log", "wb")  # noqa: SIM115  # closed in stop()
+        self.edge_log = open(workdir / "varnish.log", "ab")  # noqa: SIM115
+        self.app: subprocess.Popen | None = None
+        self.edge: subprocess.Popen | None = None
+
+    def start_app(self) -> None:
+        self.app = subprocess.Popen(self.app_argv, cwd=ROOT, env=self.app_env, stdout=self.app_log,  # nosec B603
+                                    stderr=subprocess.STDOUT, process_group=0)
+        wait_for(lambda: healthy(self.app_port), 60, "granian did not answer /healthz", self.app)
+
+    def start_edge(self) -> float:
+        """varnishd; the moment it answers /healthz through the edge."""
+        self.edge = subprocess.Popen(self.edge_argv, cwd=ROOT, stdout=self.edge_log,  # nosec B603
+                                     stderr=subprocess.STDOUT, process_group=0)
+        wait_for(lambda: healthy(self.port), 60, "varnishd did not answer /healthz", self.edge)
+        return time.monotonic()
+
+    def stop_edge(self) -> None:
+        stop(self.edge)
+
+    def workers(self) -> dict[int, int]:
+        return workers_of(self.app.pid)
+
+    def stop(self) -> None:
+        stop(self.edge)
+        stop(self.app)
+        self.app_log.close()
+        self.edge_log.close()
+
+
+def wait_for(ready, timeout: float, what: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None:
+            raise RuntimeError(f"{what}: it exited ({process.returncode})")
+        if time.monotonic() > deadline:
+            raise RuntimeError(what)
+        time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def workers_of(master: int) -> dict[int, int]:
+    """pid -> CPU ticks of the master's children: granian's worker processes."""
     found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -390,19 +487,13 @@ def processes() -> dict[int, tuple[int, int]]:
                 fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            found[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+            if int(fields[1]) == master:
+                found[int(entry)] = int(fields[11]) + int(fields[12])
     return found
 
 
-def workers_of(master: int) -> dict[int, int]:
-    """pid -> CPU ticks of the master's children: granian's worker processes (forked by its master; the CPU
-    of all of a worker's threads, its Rust runtime's and its Django threads', is counted in its own stat)."""
-    return {pid: ticks for pid, (parent, ticks) in processes().items() if parent == master}
-
-
 def tcp_sockets() -> dict[str, tuple[int, int]]:
-    """Socket inode -> (local port, remote port) for every TCP socket (the kernel's table; a listening
-    socket's remote port is 0)."""
+    """Socket inode -> (local port, remote port) for every TCP socket."""
     found = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -415,21 +506,7 @@ def tcp_sockets() -> dict[str, tuple[int, int]]:
     return found
 
 
-def server_sockets(port: int) -> dict[str, int]:
-    """Socket inode -> client port, for every connection accepted on `port`."""
-    return {inode: remote for inode, (local, remote) in tcp_sockets().items() if local == port and remote}
-
-
-def listeners(port: int) -> dict[str, int]:
-    """Socket inode -> port, for every socket listening on `port` (each granian worker has its own, all
-    bound with SO_REUSEPORT)."""
-    return {inode: local for inode, (local, remote) in tcp_sockets().items()
-            if local == port and not remote and inode != "0"}
-
-
 def connections_held(pid: int, sockets: dict[str, int]) -> list[int]:
-    """The ports (as `sockets` maps them) of the sockets this process holds open: /proc/<pid>/fd is the
-    process's one table of descriptors, shared by all its threads."""
     held = []
     try:
         for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -444,352 +521,248 @@ def connections_held(pid: int, sockets: dict[str, int]) -> list[int]:
     return held
 
 
-def spread_of(master: int, port: int) -> dict[int, int]:
-    sockets = server_sockets(port)
-    return {pid: len(connections_held(pid, sockets)) for pid in sorted(workers_of(master))}
-
-
-def worker_in_a_transaction(run: Run, master: int, database_url: str, patience: float) -> tuple[int, str] | None:
-    """(worker, its last statement) for a worker whose database session is inside a transaction on comments
-    (posting one: the author's row lock, the checks, the INSERT, not yet committed) within `patience` s."""
+def worker_in_a_transaction(servers: Servers, database_url: str, patience: float) -> tuple[int, str] | None:
+    """(worker, its statement) for a worker whose database session is inside a transaction on comments."""
     import psycopg
 
     db_port = int(urlsplit(database_url).port or 5432)
-    end = min(time.monotonic() + patience, run.deadline - 1)
-    owners: dict[int, int] = {}  # a worker's database connection (its local port) -> the worker
-
-    def learn_owners() -> None:
-        to_db = {inode: local for inode, (local, remote) in tcp_sockets().items() if remote == db_port}
-        owners.clear()
-        owners.update({port: pid for pid in workers_of(master) for port in connections_held(pid, to_db)})
-
-    learn_owners()  # connections persist (CONN_MAX_AGE), so the map holds and the kill follows the query at once
+    to_db = {inode: local for inode, (local, remote) in tcp_sockets().items() if remote == db_port}
+    owners = {port: pid for pid in servers.workers() for port in connections_held(pid, to_db)}
+    end = time.monotonic() + patience
     with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
         while time.monotonic() < end:
-            busy = dict(db.execute(
+            busy = db.execute(
                 "SELECT client_port, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
                 " AND (state = %s OR xact_start < query_start) AND query LIKE %s",
-                ["idle in transaction", '%"comments_%']).fetchall())
-            for port, statement in busy.items():
+                ["idle in transaction", '%"comments_%']).fetchall()
+            for port, statement in busy:
                 if port in owners:
                     return owners[port], statement
-            if set(busy) - set(owners):
-                learn_owners()  # a connection opened since
+            if any(port not in owners for port, _ in busy):
+                to_db = {inode: local for inode, (local, remote) in tcp_sockets().items() if remote == db_port}
+                owners = {port: pid for pid in servers.workers() for port in connections_held(pid, to_db)}
             time.sleep(0.005)
     return None
 
 
-def worker_with_a_post(run: Run, master: int, patience: float) -> tuple[int, float, dict] | None:
-    """(worker, seconds the POST has been in flight, connections per worker) for a worker holding a comment
-    POST in flight, if one comes within `patience` seconds."""
-    end = min(time.monotonic() + patience, run.deadline - 1)
-    while time.monotonic() < end:
-        sockets = server_sockets(run.port)
-        held = {pid: connections_held(pid, sockets) for pid in workers_of(master)}
-        now = time.monotonic()
-        posting = {port: now - sent for port, sent in list(run.posting.items()) if now - sent > 0.02}
-        for pid, ports in held.items():
-            if in_flight := [posting[port] for port in ports if port in posting]:
-                return pid, max(in_flight), {p: len(ports) for p, ports in sorted(held.items())}
-        time.sleep(0.01)
-    return None
-
-
-def busiest_worker(master: int) -> int:
-    """The worker that used the most CPU in the last half second: the one most likely mid-request."""
-    before = workers_of(master)
+def busiest_worker(servers: Servers) -> int:
+    before = servers.workers()
     time.sleep(0.5)
-    after = workers_of(master)
+    after = servers.workers()
     return max(after, key=lambda pid: after[pid] - before.get(pid, after[pid]))
-
-
-def sign_in(run: Run, login: str, username: str, visitor: Visitor) -> bool:
-    """The real login form: GET it for the CSRF token, POST the credentials, expect a redirect."""
-    conn = Connection(run)
-    record, page = conn.get("login", login, visitor)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if record.status != 200 or not token:
-        return False
-    data = urlencode({"csrfmiddlewaretoken": token[1], "username": username, "password": DEMO_PASSWORD}).encode()
-    record, _ = conn.send("login", "POST", login, visitor, data)
-    conn.close()
-    return record.status == 302
-
-
-def controller(run: Run, env: dict, master: int, seconds: float, flush_every: float, events: list) -> None:
-    """Kill one worker halfway through and watch the master replace it; flush the view buffer as cron would."""
-    started = time.monotonic()
-    next_flush = started + flush_every
-    kill_time = started + seconds / 2
-    killed = None
-    last_flush = 0.0
-    while time.monotonic() < run.deadline:
-        now = time.monotonic()
-        if killed is None and now >= kill_time - 0.5:
-            # The sharpest fault: a worker inside a comment's transaction (row lock held, INSERT maybe done, not
-            # committed); else one holding a comment POST; else the busiest.
-            before = workers_of(master)
-            spread = spread_of(master, run.port)
-            if aimed := worker_in_a_transaction(run, master, env["DATABASE_URL"], patience=10):
-                killed, why = aimed[0], f"it is inside a database transaction, last statement: {aimed[1]}"
-            elif aimed := worker_with_a_post(run, master, patience=3):
-                killed, spread = aimed[0], aimed[2]
-                why = f"it holds a comment POST sent {aimed[1] * 1000:.0f} ms before"
-            else:
-                killed, why = busiest_worker(master), "the busiest: no POST was in flight"
-            run.kill_at, run.kill_wall = time.monotonic(), time.time()
-            os.kill(killed, signal.SIGKILL)
-            held = spread.get(killed, 0)
-            events.append(f"t={run.kill_at - started:5.1f}s SIGKILL worker {killed} ({why}; it held {held} client "
-                          f"connections; connections per worker {spread})")
-            while time.monotonic() < run.deadline:
-                now_workers = workers_of(master)
-                if run.reaped_at is None and killed not in now_workers:
-                    run.reaped_at = time.monotonic()  # reaped by the master: its sockets are closed
-                new = set(now_workers) - set(before)
-                if killed not in now_workers and len(now_workers) >= len(before) and new:
-                    # Started; it loads the portal, then opens its listening socket and takes connections.
-                    sockets = listeners(run.port)
-                    if any(connections_held(pid, sockets) for pid in new):
-                        run.replaced, run.listening_at = True, time.monotonic()
-                        events.append(f"t={run.reaped_at - started:5.1f}s the killed worker reaped; "
-                                      f"t={run.listening_at - started:5.1f}s the master's new worker {sorted(new)} "
-                                      f"listens: workers {sorted(now_workers)}")
-                        break
-                time.sleep(0.05)
-            continue
-        if now >= next_flush:
-            next_flush += flush_every
-            moved = flush_views(run, env)
-            events.append(f"t={time.monotonic() - started:5.1f}s flush_views: {moved}")
-            last_flush = time.monotonic()
-        elif now - last_flush > 1:  # our flush_views has exited and closed its connection
-            watch_redis(run, master)
-        time.sleep(0.25)
 
 
 def flush_views(run: Run, env: dict) -> str:
     sent = time.monotonic()
-    said = manage(env, "flush_views", capture=True).strip()
-    run.flushes.append((sent, time.monotonic(), int(re.search(r"\d+", said)[0])))
+    try:
+        said = manage(env, "flush_views", capture=True).strip()
+    except subprocess.CalledProcessError as error:
+        run.problems.append(f"flush_views failed (exit {error.returncode}): {(error.stdout or '')[-300:]}")
+        return "FAILED"
     return f"{said} ({time.monotonic() - sent:.1f} s)"
 
 
-def check_sentinels(run: Run) -> None:
-    import redis
-
-    for db in run.redis_dbs:
-        if not redis.Redis(db=db).exists(SENTINEL):
-            run.strangers.add(f"database {db} was emptied (FLUSHDB/FLUSHALL) during the run")
-
-
-def watch_redis(run: Run, master: int) -> None:
-    """Note any client on our Redis databases that is not one of our processes (another bench using the
-    same database numbers would take or wipe our buffered views)."""
-    import redis
-
-    ours = {os.getpid(), master, *workers_of(master)}
+def edge_sees_app(port: int) -> bool:
+    """A passed request through the edge answered by the app (not portal.vcl's error page): the probe has
+    the app as healthy again and a backend connection works."""
     try:
-        clients = [c for c in redis.Redis().client_list() if int(c["db"]) in run.redis_dbs]
-    except redis.RedisError:
-        return
-    check_sentinels(run)
-    held = {int(c["addr"].rsplit(":", 1)[1]): c for c in clients}
-    to_redis = {inode: local for inode, (local, remote) in tcp_sockets().items() if remote == 6379 and inode != "0"}
-    mine = {port for pid in ours for port in connections_held(pid, to_redis)}
-    for port, client in held.items():
-        if port in to_redis.values() and port not in mine:
-            run.strangers.add(f"{client['addr']} db {client['db']} last command {client['cmd']}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/healthz")
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False
+
+
+def controller(run: Run, env: dict, servers: Servers, seconds: float, flush_every: float) -> None:
+    """Halfway: SIGKILL a worker, wait for its replacement, restart varnishd. flush_views every flush_every s."""
+    started = run.started
+    next_flush = started + flush_every
+    faulted = False
+    while time.monotonic() < run.deadline:
+        now = time.monotonic()
+        if not faulted and now >= started + seconds / 2 - 1.5:
+            faulted = True
+            before = servers.workers()
+            if aimed := worker_in_a_transaction(servers, env["DATABASE_URL"], patience=3):
+                killed, why = aimed[0], f"inside a comment's transaction: {aimed[1]}"
+            else:
+                killed, why = busiest_worker(servers), "the busiest; no comment transaction seen in 3 s"
+            kill_at = time.monotonic()
+            os.kill(killed, signal.SIGKILL)
+            run.events.append(f"t={kill_at - started:5.1f}s SIGKILL granian worker {killed} ({why})")
+            replaced_at = None
+            while time.monotonic() < kill_at + 30:
+                now_workers = servers.workers()
+                if (killed not in now_workers and set(now_workers) - set(before)
+                        and len(now_workers) >= len(before) and healthy(servers.app_port)):
+                    replaced_at = time.monotonic()
+                    break
+                time.sleep(0.05)
+            # The fault lasts until the new worker is up and the edge passes requests to the app again.
+            while time.monotonic() < kill_at + 30 and not edge_sees_app(servers.port):
+                time.sleep(0.1)
+            recovered = time.monotonic()
+            run.windows.append(("worker kill", kill_at, recovered + 0.5))
+            run.events.append(f"t={(replaced_at or recovered) - started:5.1f}s new worker "
+                              f"{sorted(set(servers.workers()) - set(before))} up"
+                              + ("" if replaced_at else " (NOT seen within 30 s)")
+                              + f"; t={recovered - started:5.1f}s the edge passes to the app again")
+            time.sleep(4.0)  # apart from the kill, so that what it cut off is retried before this fault
+            stop_at = time.monotonic()
+            servers.stop_edge()
+            stopped_at = time.monotonic()
+            listening_at = servers.start_edge()
+            run.windows.append(("varnish restart", stop_at, listening_at + 0.5))
+            run.events.append(f"t={stop_at - started:5.1f}s varnishd stopped (in {stopped_at - stop_at:.1f} s), "
+                              f"t={listening_at - started:5.1f}s the new varnishd answers")
+            continue
+        if now >= next_flush:
+            next_flush += flush_every
+            said = flush_views(run, env)
+            run.events.append(f"t={time.monotonic() - started:5.1f}s flush_views: {said}")
+        time.sleep(0.1)
 
 
 # ---------------------------------------------------------------- checks and the report
 
 
-def cut_off_by_kill(run: Run, r: Record) -> str:
-    """How the kill explains a request that got no answer; "" if it does not."""
-    kill = run.kill_at
-    if kill is None or r.ended < kill:
-        return ""
-    if r.started <= kill:
-        return "in flight at the kill (the dead worker's connection, or queued on its listening socket)"
-    if r.error == "ConnectionRefusedError":  # no listening socket at all: the only worker was the killed one
-        if run.listening_at is None or r.started <= run.listening_at + 0.1:
-            return "refused: no worker listening until the respawned one did"
-        return ""
-    if r.opened < kill:
-        return "sent on a keep-alive connection the dead worker held"
-    if run.reaped_at is None or r.opened <= run.reaped_at + 0.1:
-        return "a new connection queued on the dying worker's listening socket"
-    return ""
+EXPECTED = {"article": 200, "article reload": 200, "reader article": 200, "front": 200, "section": 200,
+            "beacon": 204, "fragment": 200, "comment post": 302, "login": None}
 
 
-def last_attempt(record: Record, retry_of: dict[int, Record]) -> Record:
-    while id(record) in retry_of:
-        record = retry_of[id(record)]
-    return record
-
-
-def quantiles(values: list[float]) -> str:
-    if len(values) < 2:
-        return "n/a"
-    q = statistics.quantiles(values, n=100)
-    return f"p50 {q[49] * 1000:7.1f}  p95 {q[94] * 1000:7.1f}  p99 {q[98] * 1000:7.1f} ms"
-
-
-EXPECTED = {"anon article": 200, "anon front": 200, "anon section": 200, "anon search": 200, "anon ranking": 200,
-            "reader page": 200,
-            "comment post": 302, "login": None}
-
-
-def report(run: Run, final: dict, baseline: dict, started: float, ended: float, events: list[str],
-           log_dir: Path) -> bool:
+def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path, redis_left: dict) -> bool:
     failures = []
     records = [r for r in run.records if r.kind != "login"]
+    requests = [r for r in records if not r.is_retry]  # a request and its retry are one
     answered = [r for r in records if not r.error]
-    elapsed = ended - started
-    print(f"\n== load: {len(records)} requests in {elapsed:.1f} s, {len(answered) / elapsed:.1f} answered req/s")
-    by_kind = defaultdict(list)
-    for r in answered:
-        by_kind[r.kind].append(r.ended - r.started)
-    for kind in sorted(by_kind):
-        print(f"  {kind:<14} {len(by_kind[kind]):6d}   {quantiles(by_kind[kind])}")
-    print(f"  {'all':<14} {len(answered):6d}   {quantiles([r.ended - r.started for r in answered])}")
-    for line in events:
+    print(f"\n== load through the edge: {len(records)} HTTP requests ({len(requests)} + {len(records) - len(requests)} "
+          f"retries) in {elapsed:.1f} s, {len(answered) / elapsed:.1f} answered req/s")
+    for line in run.events:
         print("  " + line)
 
-    statuses = Counter((r.kind, r.status) for r in answered)
-    print("\n== statuses (client side)")
-    for (kind, status), n in sorted(statuses.items()):
-        print(f"  {kind:<14} {status}  {n}")
-    fives = sum(n for (_, status), n in statuses.items() if status >= 500)
-    odd = {k: n for k, n in statuses.items() if EXPECTED.get(k[0]) and k[1] != EXPECTED[k[0]] and k[1] < 500}
-    if fives:
-        failures.append(f"{fives} responses with 5xx")
+    statuses = Counter((r.kind, r.status or r.error) for r in records)
+    caches = Counter((r.kind, r.x_cache) for r in answered if r.method == "GET")
+    print("\n== statuses (client side; retries included)")
+    for (kind, status), n in sorted(statuses.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        print(f"  {kind:<15} {status!s:<22} {n}")
+    print("  edge: " + ", ".join(f"{k} {c or '-'} {n}" for (k, c), n in sorted(caches.items())))
+    odd = Counter((r.kind, r.status) for r in answered
+                  if EXPECTED.get(r.kind) and r.status != EXPECTED[r.kind] and r.status < 500)
     if odd:
-        failures.append(f"unexpected statuses: {odd}")
+        failures.append(f"unexpected statuses: {dict(odd)}")
 
-    # Requests the kill cut off: each retried (reloaded, re-submitted) until answered, as a reader would.
-    broken = [r for r in records if r.error]
-    retry_of = {id(x.retry_of): x for x in run.records if x.retry_of is not None}
-    causes = {id(r): cut_off_by_kill(run, r) for r in broken}
-    cut = [r for r in records if r.retry_of is None and r.error]  # requests (not attempts) that broke
-    last = {id(r): last_attempt(r, retry_of) for r in cut}
-    gave_up = [r for r in cut if last[id(r)].error]
-    by_kill = [r for r in cut if causes[id(r)]]
-    print(f"\n== cut off by the kill and retried: {len(by_kill)} requests ({len(cut)} broke in all; "
-          f"{len(broken)} broken attempts: {dict(Counter(r.error for r in broken))}), answered on a retry "
-          f"{len(cut) - len(gave_up)}, still unanswered after their retries {len(gave_up)}")
-    for cause, n in Counter(causes.values()).most_common():
-        print(f"  {n:4d}  {cause or 'NOT EXPLAINED BY THE KILL'}")
-    for r in broken:
-        retry = retry_of.get(id(r))
-        then = f"-> again: {retry.status or retry.error}" if retry else "-> gave up"
-        print(f"  {r.kind:<13} {r.method:<4} {r.path[:28]:<28} {r.error:<22} t{r.started - (run.kill_at or 0):+.2f}s.."
-              f"{r.ended - (run.kill_at or 0):+.2f}s  {causes[id(r)] or 'not explained by the kill'}  {then}")
-        if not causes[id(r)]:
-            failures.append(f"a connection broke without the kill: {r.kind} {r.method} {r.path} {r.error} "
-                            f"t{r.started - (run.kill_at or 0):+.2f}s")
-    if gave_up:
-        failures.append(f"{len(gave_up)} requests still unanswered after {len(RETRY_WAITS)} tries over "
-                        f"{sum(RETRY_WAITS):.1f} s")
+    # Failed attempts (no answer, or a 5xx): cut off by a fault, or not.
+    failed = [r for r in records if r.failed]
+    cut = [r for r in failed if not r.is_retry and run.fault(r.started, r.ended)]
+    unexplained = [r for r in failed if not run.fault(r.started, r.ended)]
+    fives = [r for r in records if (r.status or 0) >= 500]
+    fives_unexplained = [r for r in fives if not run.fault(r.started, r.ended)]
+    retried_failed = [r for r in cut if r.retry is None or r.retry.failed]
+    print(f"\n== failed attempts: {len(failed)} ({len(fives)} 5xx: "
+          f"{sum(r.edge_error for r in fives)} the edge's own page, {sum(not r.edge_error for r in fives)} from the app; "
+          f"{len(failed) - len(fives)} without an answer: {dict(Counter(r.error for r in failed if r.error))})")
+    by_fault = Counter(run.fault(r.started, r.ended) for r in cut)
+    for fault, n in by_fault.items():
+        kinds = Counter(r.status or r.error for r in cut if run.fault(r.started, r.ended) == fault)
+        print(f"  cut off by the {fault}: {n} requests ({dict(kinds)})")
+    print(f"  retried once: {len(cut) - len(retried_failed)} answered on the retry, {len(retried_failed)} failed again")
+    for r in retried_failed[:10]:
+        print(f"    {r.kind} {r.method} {r.path[:40]} {r.status or r.error} then "
+              f"{(r.retry.status or r.retry.error) if r.retry else 'no retry (the run had ended)'}")
+    for r in unexplained[:20]:
+        print(f"  NOT CUT OFF BY A FAULT: {r.kind} {r.method} {r.path[:50]} {r.status or r.error} "
+              f"t={r.started - run.started:.2f}..{r.ended - run.started:.2f}s{' (retry)' if r.is_retry else ''}")
+    if fives_unexplained:
+        failures.append(f"{len(fives_unexplained)} 5xx beyond the requests cut off by the faults")
+    if len(unexplained) > len(fives_unexplained):
+        failures.append(f"{len(unexplained) - len(fives_unexplained)} requests without an answer outside the faults")
+    if retried_failed:
+        failures.append(f"{len(retried_failed)} requests cut off by a fault failed again on their one retry "
+                        f"{run.retry_wait:.0f} s later")
 
     # Comments: the acknowledgement is the redirect naming the comment; the database must hold each once.
     stored = defaultdict(list)
-    for pk, body, created, _article in final["comments"]:
-        stored[body].append((pk, created))
-    doubled = {b: rows for b, rows in stored.items() if len(rows) > 1}
-    lost = [b for b in run.acknowledged if b not in stored]
-    wrong_id = [b for b, pk in run.acknowledged.items() if b in stored and stored[b][0][0] != pk]
-    unacknowledged = [b for b in stored if b not in run.acknowledged]
+    for pk, body, _created, status, private in final["comments"]:
+        stored[body].append(pk)
+    acknowledged = {p["body"]: p["id"] for p in run.posts if "id" in p}
+    doubled = {b: pks for b, pks in stored.items() if len(pks) > 1}
+    lost = [b for b in acknowledged if b not in stored]
+    wrong_id = [b for b, pk in acknowledged.items() if b in stored and stored[b] != [pk]]
     refused = [p for p in run.posts if "refused" in p]
-    not_answered = [p for p in run.posts if p["attempts"][-1].error]
-    resubmitted = [p for p in run.posts if len(p["attempts"]) > 1]
-    clicks_resubmitted = [p for p in run.posts if len(p.get("double_click", ())) > 1]
     clicks = [p for p in run.posts if "double_click" in p]
-    click_wrong = [p for p in clicks if "id" in p and not p["double_click"][-1].error
-                   and not p["double_click"][-1].location.endswith(f"#comment-{p['id']}")]
-    print(f"\n== comments: {len(run.posts)} submitted, {len(run.acknowledged)} acknowledged, "
-          f"{len(final['comments'])} in the database, {len(refused)} refused, {len(not_answered)} never answered")
-    print(f"  double clicks (the same form twice at once): {len(clicks)}, both sends answered with the same "
-          f"comment: {len(clicks) - len(click_wrong)}")
-    for p in resubmitted:
-        rows = stored.get(p["body"], [])
-        by_dead = rows and run.kill_at is not None and rows[0][1] < run.kill_wall
-        print(f"  re-submitted after a broken connection: {p['user']} article {p['article']}: "
-              f"{' then '.join(str(a.status or a.error) for a in p['attempts'])}; in the database {len(rows)}x"
-              + (f" (id {rows[0][0]}, committed {'by the killed worker before it died' if by_dead else 'by the re-submission'})" if rows else ""))
-    for p in clicks_resubmitted:
-        print(f"  double click re-submitted after a broken connection: {p['user']} article {p['article']}: "
-              f"{' then '.join(str(a.status or a.error) for a in p['double_click'])} answered "
-              f"#{p['double_click'][-1].location.rsplit('#', 1)[-1]} (the other send: #comment-{p.get('id')}); "
-              f"in the database {len(stored.get(p['body'], []))}x")
-    for p in refused:
-        print(f"  refused: {p['user']} article {p['article']}: {p.get('reason')}")
-    for p in not_answered:
-        print(f"  never answered: {p['user']} article {p['article']} in the database {len(stored.get(p['body'], []))}x")
+    click_wrong = [p for p in clicks if "ids" in p or "id" not in p]
+    unanswered = {p["body"] for p in run.posts if all(answer(r).failed for r in (p["record"], p.get("double_click")) if r)}
+    stray = [b for b in stored if b not in acknowledged and b not in unanswered]
+    not_shown = [p for p in run.posts if p.get("on_page") is False]
+    print(f"\n== comments: {len(run.posts)} posted, {len(acknowledged)} acknowledged (302 #comment-<id>), "
+          f"{len(final['comments'])} stored, {sum(len(stored[b]) == 1 for b in acknowledged)} acknowledged ones stored "
+          f"exactly once; {len(refused)} refused, {len(unanswered)} never answered")
+    print(f"  double clicks: {len(clicks)}, both sends answered with the same comment: {len(clicks) - len(click_wrong)}")
+    for p in click_wrong:
+        print(f"    {p['user']} article {p['article']}: {answer(p['record']).status or answer(p['record']).error} "
+              f"{answer(p['record']).location[-20:]} / {answer(p['double_click']).status or answer(p['double_click']).error} "
+              f"{answer(p['double_click']).location[-20:]}")
+    retried_posts = [p for p in run.posts if p["record"].retry or (p.get("double_click") and p["double_click"].retry)]
+    for p in retried_posts:
+        print(f"  re-sent after a failure: {p['user']} article {p['article']}: "
+              f"{p['record'].status or p['record'].error} then {answer(p['record']).status or answer(p['record']).error}; "
+              f"stored {len(stored.get(p['body'], []))}x")
+    for p in refused[:5]:
+        print(f"  refused: {p['user']} article {p['article']} -> {p['refused']}")
+    if not_shown:
+        print(f"  {len(not_shown)} acknowledged comments not on the article page (nor the fragment) the redirect led to:")
+        statuses = {pk: (status, private) for pk, _body, _created, status, private in final["comments"]}
+        for p in not_shown:
+            shown = p["shown"]
+            print(f"    comment {p['id']} ({'private, ' if p['private'] else ''}status {statuses.get(p['id'])}) article "
+                  f"{p['article']}: 302 at t={p['acknowledged_at'] - run.started:.2f}s, the page at "
+                  f"t={shown.started - run.started:.2f}s: X-Cache {shown.x_cache} Age {shown.age or '-'}"
+                  + (f" ({run.fault(shown.started, shown.ended)})" if run.fault(shown.started, shown.ended) else ""))
     if lost:
-        failures.append(f"{len(lost)} acknowledged comments missing from the database: {lost[:5]}")
+        failures.append(f"{len(lost)} acknowledged comments missing from the database: {lost[:3]}")
     if doubled:
-        failures.append(f"{len(doubled)} comments stored more than once: {list(doubled)[:5]}")
+        failures.append(f"{len(doubled)} comments stored more than once: {list(doubled.items())[:3]}")
     if wrong_id:
         failures.append(f"{len(wrong_id)} comments stored under another id than acknowledged")
     if click_wrong:
-        failures.append(f"{len(click_wrong)} double clicks answered with another comment")
-    in_flight = {p["body"] for p in not_answered}
-    if stray := [b for b in unacknowledged if b not in in_flight]:
-        failures.append(f"{len(stray)} comments in the database that nobody submitted or was answered for")
+        failures.append(f"{len(click_wrong)} double clicks not answered with one same comment")
+    if stray:
+        failures.append(f"{len(stray)} comments stored that nobody was answered for")
     if refused:
         failures.append(f"{len(refused)} posts refused (limits are raised: none should be)")
 
-    # Views: the buffer has been flushed; each article's new views are its distinct visitors with a 200.
-    print(f"\n== views (after flush_views; dedupe window {DEDUPE_SECONDS} s, longer than the run)")
-    articles = set(final["views"]) | {str(a) for a in run.seen}
-    mismatched = []
-    total_expected = total_counted = total_at_risk = 0
-    for key in sorted(articles, key=int):
-        article = int(key)
-        counted = final["views"].get(key, 0) - baseline.get(key, 0)
-        expected = len(run.seen.get(article, ()))
-        unsure = len(run.unsure.get(article, set()) - run.seen.get(article, set()))
-        # A first view answered just before the kill may have died with its worker, still waiting for
-        # that process's sender (news.viewcount._ViewSender: a batch every few milliseconds).
-        at_risk = sum(1 for (a, _), (_, answered) in run.first_200.items()
-                      if a == article and run.kill_at is not None and run.kill_at - KILL_MAY_LOSE <= answered <= run.kill_at)
-        total_expected += expected
-        total_counted += counted
-        total_at_risk += at_risk
-        if not expected - at_risk <= counted <= expected + unsure:
-            mismatched.append(f"article {article}: counted {counted}, distinct visitors with a 200 {expected}"
-                              + (f" (+{unsure} unsure)" if unsure else "") + (f" (-{at_risk} at the kill)" if at_risk else ""))
-    # Where views went missing, if they did: by each flush, the (article, visitor) pairs answered before it
-    # started were surely in Redis, those sent after it ended surely not. Only when our flush_views is the
-    # only one: the server also flushes by itself every VIEW_FLUSH_SECONDS, and those moves are not seen here.
-    moved_so_far = 0
-    for sent, done, moved in run.flushes if mismatched and os.environ.get("VIEW_FLUSH_SECONDS") == "0" else []:
-        moved_so_far += moved
-        surely = sum(1 for _, answered in run.first_200.values() if answered < sent)
-        maybe = sum(1 for asked, _ in run.first_200.values() if asked < done)
-        if not surely <= moved_so_far <= maybe:
-            print(f"  by the flush at t={sent - started:.1f}..{done - started:.1f}s: {moved_so_far} views moved in "
-                  f"all, but {surely}..{maybe} first views had been served")
-    if run.strangers:
-        failures.append("another process used this run's Redis databases (views may have gone to it): "
-                        + "; ".join(sorted(run.strangers)[:5]))
-    visitors = len(set().union(*run.seen.values())) if run.seen else 0
-    print(f"  {len(run.seen)} articles read by {visitors} distinct visitors: {total_expected} (article, visitor) "
-          f"pairs with a 200, {total_counted} views counted ({total_at_risk} first views answered within "
-          f"{KILL_MAY_LOSE * 1000:.0f} ms before the kill, which the killed worker may have lost)")
-    for line in mismatched:
+    # Views: after the final flush, each article's new views are its distinct (article, vid) with a 204.
+    unsure = run.unsure - run.counted_by  # only a beacon without an answer: it may have counted or not
+    expected_by = Counter(a for a, _ in run.counted)
+    unsure_by = Counter(a for a, _ in unsure)
+    added_by = {a: final["views"].get(a, 0) - baseline.get(a, 0) for a in set(final["views"]) | set(baseline)}
+    expected, counted = len(run.counted), sum(added_by.values())
+    mismatched = [f"article {a}: {added_by.get(a, 0)} views added, {expected_by.get(a, 0)} distinct visitors answered 204"
+                  + (f" (+ up to {unsure_by[a]} unsure)" if unsure_by.get(a) else "")
+                  for a in sorted(set(added_by) | set(expected_by))
+                  if not expected_by.get(a, 0) <= added_by.get(a, 0) <= expected_by.get(a, 0) + unsure_by.get(a, 0)]
+    many_vids = [v for v in run.visitors if len(v.vids) > 1]
+    print(f"\n== views (after the final flush_views; dedupe window {DEDUPE_SECONDS} s, longer than the run)")
+    print(f"  {expected} distinct (article, vid) pairs answered 204, by {len({vid for _, vid in run.counted})} "
+          f"visitors over {len(expected_by)} articles; {counted} views added in news_dailyviews; {len(unsure)} pairs "
+          f"whose only beacon never got an answer; beacons answered 204 in all: "
+          f"{sum(1 for r in run.records if r.kind == 'beacon' and r.status == 204)}")
+    print(f"  view buffer left in Redis after the final flush: {redis_left}")
+    for line in mismatched[:20]:
         print("  " + line)
+    if many_vids:
+        failures.append(f"{len(many_vids)} visitors were handed more than one vid cookie")
     if mismatched:
-        failures.append(f"{len(mismatched)} articles with a view count other than their distinct visitors")
+        failures.append(f"views: {len(mismatched)} articles with a count other than their distinct visitors "
+                        f"({counted} added in all, {expected} expected)")
+    if redis_left.get("pending") or redis_left.get("batches"):
+        failures.append(f"views left in the buffer after the final flush: {redis_left}")
 
-    # What the server saw, from its one output: the portal's access log (a JSON line a request, on stdout;
-    # the killed worker's requests in flight never got theirs), granian's messages and Django's errors.
-    access = Counter()
-    cache = Counter()
-    other = []
+    # The app's side: its access log and errors.
+    access, other = Counter(), []
     for line in (log_dir / "server.log").read_text(errors="replace").splitlines():
         try:
             entry = json.loads(line)
@@ -797,30 +770,31 @@ def report(run: Run, final: dict, baseline: dict, started: float, ended: float, 
             entry = None
         if isinstance(entry, dict) and "status" in entry:
             access[entry["status"]] += 1
-            if entry["cache"]:
-                cache[entry["cache"]] += 1
         else:
             other.append(line)
-    deaths = [line for line in other if "Unexpected exit from worker" in line]  # granian: a worker died
+    deaths = [line for line in other if "Unexpected exit from worker" in line or "died" in line.lower()]
     errors = [line for line in other if re.search(r"\[ERROR\]|Traceback|Error:", line) and line not in deaths]
-    print(f"\n== server side: access log statuses {dict(sorted(access.items()))}, page cache {dict(cache)}; "
-          f"worker deaths {deaths}; {len(errors)} error lines besides")
-    for line in errors[:20]:
-        print("  " + line[:200])
+    print(f"\n== app side: access log statuses {dict(sorted(access.items()))}; {len(deaths)} worker death lines; "
+          f"{len(errors)} error lines besides")
+    for line in (deaths + errors)[:15]:
+        print("  " + line[:220])
     if any(status >= 500 for status in access):
-        failures.append("the access log has 5xx")
-    if len(deaths) > 1:
-        failures.append(f"{len(deaths)} worker processes died, only one was killed")
+        failures.append(f"the app's access log has {sum(n for s, n in access.items() if s >= 500)} 5xx")
     failures += run.problems[:20]
-    if run.kill_at is None or not run.replaced:
-        failures.append("no worker was killed and replaced during the run (too short a run?)")
+    if len(run.windows) < 2:
+        failures.append("the faults did not both happen (too short a run?)")
 
-    print(f"\n== summary: {len(records)} requests in {elapsed:.1f} s, {len(answered) / elapsed:.1f} answered req/s; "
-          f"{fives} 5xx; comments {len(run.acknowledged)} acknowledged, "
-          f"{sum(1 for b in run.acknowledged if len(stored.get(b, ())) == 1)} of them stored once "
-          f"({len(final['comments'])} in the database); views {total_expected} expected, {total_counted} counted; "
-          f"{len(by_kill)} requests cut off by the kill and retried ({len(broken)} broken attempts), "
-          f"{len(gave_up)} unanswered")
+    comments_stored = sum(len(stored[b]) == 1 for b in acknowledged)
+    rows = [("requests (retries)", f"{len(requests)} ({len(records) - len(requests)})"),
+            ("answered req/s", f"{len(answered) / elapsed:.1f}"),
+            ("5xx (beyond cut off)", f"{len(fives)} ({len(fives_unexplained)})"),
+            ("cut off (retry failed)", f"{len(cut)} ({len(retried_failed)})"),
+            ("comments ack / stored once", f"{len(acknowledged)} / {comments_stored}"),
+            ("double clicks ok", f"{len(clicks) - len(click_wrong)} / {len(clicks)}"),
+            ("views expected / stored", f"{expected} / {counted}" + (f" (+{len(unsure)} unsure)" if unsure else ""))]
+    print("\n== summary")
+    for name, value in rows:
+        print(f"  {name:<28} {value:>16}")
     print("\n== result: " + ("OK" if not failures else "FAILED"))
     for failure in failures:
         print("  - " + failure)
@@ -830,105 +804,128 @@ def report(run: Run, final: dict, baseline: dict, started: float, ended: float, 
 # ---------------------------------------------------------------- main
 
 
+def prepare(env: dict) -> None:
+    """Create the database if needed, migrate, seed the demo newsroom, collect static files (to our own STATIC_ROOT)."""
+    import psycopg
+
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres",
+                         autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_demo")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--commenters", type=int, help="connections that sign in and post (default: a quarter)")
-    parser.add_argument("--accounts", type=int, default=200, help="extra reader accounts")
-    parser.add_argument("--visitors", type=int, default=2000, help="distinct anonymous visitors")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8277")))
+    parser.add_argument("--visitors", type=int, default=3000, help="distinct anonymous browsers")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8400")),
+                        help="Varnish's port; granian's is the next (8400)")
     parser.add_argument("--flush-every", type=float, default=20)
+    parser.add_argument("--retry-wait", type=float, default=2.0, help="s before a failed request's one retry")
+    parser.add_argument("--database", default=DATABASE)
     parser.add_argument("--redis-dbs", default=f"{REDIS_CACHE_DB},{REDIS_BUFFER_DB}",
                         help="Redis databases for the cache and the view buffer (emptied at the start)")
     args = parser.parse_args()
-    if args.seconds >= DEDUPE_SECONDS - 300:
-        parser.error(f"--seconds must stay well under the {DEDUPE_SECONDS} s view dedupe window")
+    if not args.database.startswith(DATABASE):
+        parser.error(f"--database must start with {DATABASE}")
+    if not varnishd():
+        sys.exit("varnishd is needed (Debian: apt-get install varnish varnish-modules)")
     commenters = args.commenters if args.commenters is not None else max(1, args.connections // 4)
     readers = args.connections - commenters
     run_id = uuid.uuid4().hex[:8]
     prefix = f"[mixed-{run_id}]"
+    log_dir = Path(tempfile.gettempdir()) / f"bench_mixed-{args.port}"  # the last run's logs, overwritten
+    log_dir.mkdir(exist_ok=True)
+    (log_dir / "varnish.log").unlink(missing_ok=True)
 
     import redis
 
     cache_db, buffer_db = (int(n) for n in args.redis_dbs.split(","))
-    for db in (cache_db, buffer_db):  # ours alone: no dedupe marks, pages or views left from before
+    for db in (cache_db, buffer_db):
         redis.Redis(db=db).flushdb()
-        redis.Redis(db=db).set(SENTINEL, run_id)  # gone at the end: something else emptied our database
-    policy = redis.Redis().config_get("maxmemory-policy").get("maxmemory-policy")
-    env = bench_env(DATABASE) | {
+        redis.Redis(db=db).set(SENTINEL, run_id)
+    env = bench_env(args.database) | {
         "REDIS_URL": f"redis://127.0.0.1:6379/{cache_db}",
         "VIEW_BUFFER_URL": f"redis://127.0.0.1:6379/{buffer_db}",
-        "PORT": str(args.port), "BIND": f"127.0.0.1:{args.port}",
+        "EDGE_PURGE_URLS": f"http://127.0.0.1:{args.port}/",
+        "STATIC_ROOT": str(log_dir / "static"),
+        "TRUSTED_PROXY_COUNT": "1",  # a load balancer in front of Varnish: the visitor's own address counts
         "VIEW_DEDUPE_SECONDS": str(DEDUPE_SECONDS),
+        "VIEW_NEW_VISITORS_PER_ADDRESS": "100000",
         "COMMENT_RATE_PER_MINUTE": "1000", "COMMENT_RATE_PER_DAY": "1000", "COMMENT_RATE_PER_ARTICLE": "1000",
+        "LOG_LEVEL": "WARNING",
     }
+    # manage.py's own runs (seeding, flushes) purge no edge: there is none while seeding, and the flushes purge nothing.
+    tools_env = {k: v for k, v in env.items() if k != "EDGE_PURGE_URLS"}
     t0 = time.monotonic()
-    prepare(env)
-    site = shell(env, SETUP, ACCOUNTS=args.accounts, PASSWORD=DEMO_PASSWORD)
-    baseline = {str(k): v for k, v in site["views"].items()}
-    print(f"prepared {DATABASE} in {time.monotonic() - t0:.0f} s: {len(site['articles'])} live articles, "
-          f"{len(site['sessions'])} extra readers signed in server-side, {site['deleted_comments']} comments of "
-          f"earlier runs removed; Redis maxmemory-policy {policy}")
+    prepare(tools_env)
+    site = shell(tools_env, SETUP, ACCOUNTS=commenters, PASSWORD=DEMO_PASSWORD)
+    baseline = {int(k): v for k, v in site["views"].items()}
+    print(f"prepared {args.database} (seed_demo) in {time.monotonic() - t0:.0f} s: {len(site['articles'])} live "
+          f"articles ({len(site['commentable'])} open to comments), {site['deleted_comments']} comments of earlier "
+          f"runs removed")
 
-    log_dir = Path(tempfile.gettempdir()) / f"bench_mixed-{args.port}"  # the last run's logs, overwritten
-    log_dir.mkdir(exist_ok=True)
-    run = Run(port=args.port, redis_dbs=(cache_db, buffer_db))
-    argv = serve_command(env)
-    processes_n, threads_n = argv[argv.index("--workers") + 1], argv[argv.index("--blocking-threads") + 1]
-    with served(env, log=log_dir / "server.log") as server:
-        workers = workers_of(server.pid)
-        print(f"granian (python -m portal.serve) on :{args.port}: master {server.pid}, {len(workers)} worker "
-              f"processes (WEB_CONCURRENCY {processes_n}) x {threads_n} threads (WEB_THREADS); output in "
-              f"{log_dir / 'server.log'}")
-        if len(workers) != int(processes_n):
-            sys.exit(f"expected {processes_n} worker processes under the granian master, found {sorted(workers)}")
+    run = Run(port=args.port, retry_wait=args.retry_wait)
+    servers = Servers(env, args.port, log_dir)
+    try:
+        servers.start_app()
+        servers.start_edge()
+        workers = servers.workers()
+        print(f"varnishd on :{args.port} in front of granian on :{servers.app_port} (master {servers.app.pid}, "
+              f"{len(workers)} workers x {servers.app_argv[servers.app_argv.index('--blocking-threads') + 1]} threads);"
+              f" logs in {log_dir}")
 
-        # Readers: the demo's two through the real login form, the extra ones with their server-made sessions.
         accounts = []
-        for username in ("reader", "reader2"):
-            visitor = Visitor(f"{run_id}-{username}")
+        for i, username in enumerate(site["accounts"]):
+            visitor = Visitor(f"{run_id}-{username}", f"10.200.{i // 250}.{i % 250 + 1}")
             if not sign_in(run, site["login"], username, visitor):
-                sys.exit(f"could not sign in as {username}")
+                sys.exit(f"could not sign in as {username} through the edge")
             accounts.append((username, visitor))
-        for username, key in site["sessions"].items():
-            visitor = Visitor(f"{run_id}-{username}")
-            visitor.cookies[site["session_cookie"]] = key
-            accounts.append((username, visitor))
-        anonymous = [Visitor(f"{run_id}-v{i:05d}") for i in range(args.visitors)]
-
-        warm = Connection(run)  # every page once per worker-ish, as a bot: nothing counted
-        for path in [site["front"], *site["sections"], *(p for _, p in site["articles"])] * 2:
-            warm.get("warm-up", path, Visitor("warm-up", WARMUP_AGENT))
-        warm.close()
+        anonymous = []
+        for i in range(args.visitors):
+            # Most have an address of their own; a tenth share one of a few office addresses (NAT).
+            office = i % 10 == 0
+            address = f"10.250.0.{i % 7 + 1}" if office else f"10.{1 + i // 62500}.{i // 250 % 250}.{i % 250 + 1}"
+            anonymous.append(Visitor(f"{run_id}-v{i:05d}", address))
+        run.visitors = anonymous + [v for _, v in accounts]
         run.records.clear()
 
         threads = []
         for i in range(readers):
-            mine = anonymous[i::readers]
-            threads.append(threading.Thread(target=anonymous_reader, args=(run, site, mine, i), daemon=True))
-        for i in range(commenters):
-            threads.append(threading.Thread(target=commenter, args=(run, site, accounts[i::commenters], 1000 + i, prefix),
+            threads.append(threading.Thread(target=anonymous_reader, args=(run, site, anonymous[i::readers], i), daemon=True))
+        for i, (username, visitor) in enumerate(accounts):
+            threads.append(threading.Thread(target=commenter, args=(run, site, username, visitor, 1000 + i, prefix),
                                             daemon=True))
-        events: list[str] = []
-        cpu_before = os.times()
-        started = time.monotonic()
-        run.deadline = started + args.seconds
-        threads.append(threading.Thread(target=controller, args=(run, env, server.pid, args.seconds, args.flush_every, events),
+        run.started = time.monotonic()
+        run.deadline = run.started + args.seconds
+        threads.append(threading.Thread(target=controller, args=(run, env, servers, args.seconds, args.flush_every),
                                         daemon=True))
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        ended = time.monotonic()
-        cpu = sum(os.times()[:2]) - sum(cpu_before[:2])
-        events.append(f"the load generator itself used {cpu:.1f} s of CPU ({cpu / (ended - started):.0%} of a core)")
-    check_sentinels(run)
-    events.append(f"end: flush_views: {flush_views(run, env)}")
+        elapsed = time.monotonic() - run.started
+    finally:
+        servers.stop()
+    for db in (cache_db, buffer_db):
+        if not redis.Redis(db=db).exists(SENTINEL):
+            run.problems.append(f"Redis database {db} was emptied by someone else during the run")
+    run.events.append(f"end: flush_views: {flush_views(run, env)}")
+    buffer = redis.Redis(db=buffer_db)
+    redis_left = {"pending": sum(int(v) for v in buffer.hvals("views:pending")),
+                  "batches": len(list(buffer.scan_iter("views:flushing:*")))}
     final = shell(env, FINAL, PREFIX=prefix)
-    ok = report(run, final, baseline, started, ended, events, log_dir)
-    print(f"({args.connections} connections: {readers} anonymous, {commenters} signed-in commenters; "
-          f"{args.visitors} visitors, {len(accounts)} readers; run {run_id}; total {time.monotonic() - t0:.0f} s)")
+    final["views"] = {int(k): v for k, v in final["views"].items()}
+    ok = report(run, final, baseline, elapsed, log_dir, redis_left)
+    print(f"({args.connections} connections: {readers} anonymous readers over {args.visitors} browsers, {commenters} "
+          f"signed-in commenters; run {run_id}; total {time.monotonic() - t0:.0f} s)")
     return 0 if ok else 1
 
 
