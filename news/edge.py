@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 SITE = "site"
 ARTICLES = "articles"
 NEXT_PUBLICATION_KEY = "edge:next-publication"
+CHANGED_PREFIX = "edge:changed:"  # when each key last changed (kept EDGE_MAX_AGE): see _changed_since
 
 
 def article_key(article_id: int) -> str:
@@ -72,8 +73,10 @@ def public_page(keys: Callable[..., Iterable[str]]):
             request.user = AnonymousUser()
             request.public_page = True
             request.edge_keys = {SITE, *keys(**kwargs)}
+            started = time.time()
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies and getattr(response, "public", True):
+            if (response.status_code == 200 and not response.cookies and getattr(response, "public", True)
+                    and not _changed_since(request.edge_keys, started)):
                 patch_cache_control(response, public=True, max_age=0, s_maxage=max_age())
                 response["Surrogate-Key"] = " ".join(sorted(request.edge_keys))
             else:
@@ -83,6 +86,15 @@ def public_page(keys: Callable[..., Iterable[str]]):
         return wrapper
 
     return decorator
+
+
+def _changed_since(keys: set[str], started: float) -> bool:
+    """Whether something this page shows changed while it was rendered (or so shortly before that a read
+    replica may not have it yet). Such a page is served but not stored: its purge may already have reached
+    the edge before the page does, and the edge would then keep the old page until s-maxage."""
+    settle = settings.REPLICA_PIN_SECONDS if settings.DATABASE_REPLICAS else 0  # app servers' clocks in sync (NTP)
+    changed = cache.get_many([CHANGED_PREFIX + key for key in keys])
+    return any(moment >= started - settle for moment in changed.values())
 
 
 def shows(request: HttpRequest, articles: Iterable) -> None:
@@ -127,6 +139,9 @@ def purge(*keys: str) -> None:
 def send_purge(keys: set[str]) -> bool:
     """Send the purge now (with any that failed before); a failure is logged and kept for a retry."""
     from news.models import PendingPurge
+
+    # First, so that a page whose render began before this change is not stored after the purge lands.
+    cache.set_many({CHANGED_PREFIX + key: time.time() for key in keys}, settings.EDGE_MAX_AGE)
 
     try:
         pending = list(PendingPurge.objects.all()[:100])

@@ -39,19 +39,21 @@ def personal_parts(request, article, *, page_path: str) -> dict:
     user = request.user
     context = _reader_context(request, article) | {"page_path": page_path}
     draft = context["draft"]
-    shown = (
+    # One read through the gate: the comments this reader sees otherwise, and their own published ones.
+    mine = Q(author=user, status=Comment.Status.PUBLISHED) if user.is_authenticated else Q(pk__in=[])
+    rows = list(
         Comment.objects.filter(article=article).listed_for(user).filter(readable=True)
-        .filter(Q(private=True) | Q(status=Comment.Status.PENDING)).select_related("author")
+        .filter(Q(private=True) | Q(status=Comment.Status.PENDING) | mine).select_related("author")
         .order_by("created_at", "id")[:SHOWN_AT_MOST]
     )
+    shown = [comment for comment in rows if comment.private or comment.status == Comment.Status.PENDING]
     commenter = context["commenter"]
     return {
         "form": render_to_string("comments/_form_box.html", context, request),
         "shown": [{"id": comment.pk, "parent": comment.parent_id, "html": render_to_string(
             "comments/_comment.html", context | {"comment": comment, "is_reply": bool(comment.parent_id)}, request,
         )} for comment in shown],
-        "own": list(Comment.objects.filter(article=article, author=user, status=Comment.Status.PUBLISHED)
-                    .values_list("pk", flat=True)) if user.is_authenticated else [],
+        "own": [comment.pk for comment in rows if comment.author_id == user.pk and comment.status == Comment.Status.PUBLISHED],
         "can_reply": bool(commenter and not commenter.is_blocked and article.comments_enabled),
         "token": str(context["token"]),
         "draft": draft if draft and draft.get("parent") else None,

@@ -34,15 +34,15 @@ PUBLIC_PAGE = 8
 # The comments page (the reader's own block without JavaScript): the article (1), then the thread as this
 # reader may see it (4).
 ANONYMOUS = 5
-# The fragment does not render the thread again: the article (1), and the comments this reader sees
-# otherwise than everyone (1); a signed-in reader adds which published ones are theirs (1).
+# The fragment does not render the thread again: the article (1), and in one read through the gate the
+# comments this reader sees otherwise than everyone and which published ones are theirs (1).
 FRAGMENT = 2
 # A signed-in reader adds the session, the user and their nickname; a reader's permissions are not loaded
 # (only staff can moderate), a moderator's are (user's, groups').
 SIGNED_IN, MODERATOR = 3, 5
 BUDGET = {
     "article page": {"anonymous": PUBLIC_PAGE, "signed in": PUBLIC_PAGE, "moderator": PUBLIC_PAGE},
-    "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + 1 + SIGNED_IN, "moderator": FRAGMENT + 1 + MODERATOR},
+    "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + SIGNED_IN, "moderator": FRAGMENT + MODERATOR},
     "comments page": {"anonymous": ANONYMOUS, "signed in": ANONYMOUS + SIGNED_IN, "moderator": ANONYMOUS + MODERATOR},
 }
 
