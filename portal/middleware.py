@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
 
 access_logger = logging.getLogger("portal.access")
 
@@ -56,24 +57,27 @@ SIGNED_IN_COOKIE = "signed_in"
 
 
 def signed_in_marker(get_response: Callable[[HttpRequest], HttpResponse]):
-    """Keep a cookie that page scripts can read, saying only whether a reader is signed in (the session
-    cookie is HttpOnly): static/js/page.js fetches the personal fragment only then, so an anonymous
-    reader's page costs the app nothing. Never on a public page, which must set no cookie."""
+    """Keep a cookie that page scripts can read, saying only that a reader is signed in, with a value new at
+    each login (the session cookie is HttpOnly): static/js/page.js fetches the personal fragment only then,
+    so an anonymous reader's page costs the app nothing, and keeps what it fetched under that value. Never
+    on a public page, which must set no cookie."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        marked = SIGNED_IN_COOKIE in request.COOKIES
+        marked = request.COOKIES.get(SIGNED_IN_COOKIE)
         session = getattr(request, "session", None)
         # Only where a session exists or has just changed (a login, a logout): nobody else can be signed in.
         if getattr(request, "public_page", False) or not (
             marked or settings.SESSION_COOKIE_NAME in request.COOKIES or (session is not None and session.modified)
         ):
             return response
-        signed_in = request.user.is_authenticated
-        if signed_in and not marked:
-            response.set_cookie(SIGNED_IN_COOKIE, "1", samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
-                                httponly=False)  # nosec B604  # only a yes/no for the page script, no secret
-        elif marked and not signed_in:
+        if request.user.is_authenticated and session.session_key:
+            # Derived from the session key, which a login replaces: a new value, nothing learnt from it.
+            value = salted_hmac("portal.signed_in", session.session_key, algorithm="sha256").hexdigest()[:16]
+            if marked != value:
+                response.set_cookie(SIGNED_IN_COOKIE, value, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+                                    httponly=False)  # nosec B604  # read by the page script; no secret in it
+        elif marked:
             response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
         return response
 

@@ -16,7 +16,7 @@ from django.middleware.csrf import get_token
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from comments.templatetags.comments import personal_parts
+from comments.templatetags.comments import personal_parts, reader_parts
 from news import edge, viewcount
 from news.models import Article, Section
 from news import beacon as beacons
@@ -75,8 +75,9 @@ def beacon(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def fragment(request: HttpRequest) -> JsonResponse:
-    """The personal parts of a public page, put in place by static/js/page.js: the account menu, messages
-    and, on an article, what makes its comment block this reader's (comments.templatetags.comments.personal_parts)."""
+    """The personal parts of a public page, put in place by static/js/page.js: the account menu, messages,
+    on an article what makes its comment block this reader's (comments.templatetags.comments.personal_parts),
+    and without one (or with ?reader) what the script keeps for the session (reader_parts)."""
     # Links in the parts (log in, set a nickname) lead back to the page they are shown on, not to here.
     page_path = request.GET.get("next", "")
     if not page_path.startswith("/") or not url_has_allowed_host_and_scheme(page_path, {request.get_host()}):
@@ -91,5 +92,8 @@ def fragment(request: HttpRequest) -> JsonResponse:
         article = Article.objects.published().only("id", "reporter_id", "comments_enabled").filter(pk=article_id).first()
         if article is not None:
             parts["comments"] = personal_parts(request, article, page_path=page_path)
-            parts["csrf"] = get_token(request)  # for the forms of the public block this reader may now use
+    if request.user.is_authenticated and (not article_id or "reader" in request.GET):
+        parts["reader"] = reader_parts(request, page_path=page_path)  # kept by the script for the session
+    if "comments" in parts or "reader" in parts:
+        parts["csrf"] = get_token(request)  # for the forms of the public block this reader may now use
     return JsonResponse(parts, json_dumps_params={"ensure_ascii": False})  # Korean as UTF-8: a third of the bytes

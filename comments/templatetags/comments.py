@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.template.loader import render_to_string
 
-from comments.models import Comment, commenter_of
+from comments.models import Comment, can_moderate, commenter_of
 from comments.threads import thread_for
 
 register = template.Library()
@@ -60,10 +60,34 @@ def personal_parts(request, article, *, page_path: str) -> dict:
     }
 
 
-def _reader_context(request, article) -> dict:
+def reader_parts(request, *, page_path: str) -> dict:
+    """What a signed-in reader's page script keeps for the session (static/js/page.js), so that an article
+    page with nothing in it for this reader alone needs no request of its own: a form box for any article
+    (its address set by the script), which comments are theirs (ids only: their own), on which articles they
+    have comments waiting for review, and whether they read private comments they did not write."""
+    user = request.user
+    context = _reader_context(request, None, take_draft=False) | {"page_path": page_path}
+    commenter = context["commenter"]
+    theirs = list(Comment.objects.filter(author=user).exclude(status=Comment.Status.DELETED)
+                  .order_by("-id").values_list("pk", "article_id", "status")[:MINE_AT_MOST])
+    return {
+        "id": user.pk,
+        "moderator": can_moderate(user),
+        "can_comment": bool(commenter and not commenter.is_blocked),
+        "mine": [pk for pk, _article, _status in theirs],
+        "pending": sorted({article for _pk, article, status in theirs if status == Comment.Status.PENDING}),
+        "form": render_to_string("comments/_form_box.html", context, request),
+    }
+
+
+MINE_AT_MOST = 500  # a reader's most recent comments the script knows as theirs
+
+
+def _reader_context(request, article, *, take_draft: bool = True) -> dict:
     """Who is reading, for the block's forms: the reader, their commenting identity, a fresh form token, and
     a refused comment of theirs to put back (its text, its private flag, its place: a reply form)."""
     user = request.user
+    session = getattr(request, "session", None)
     return {
         "request": request,
         "article": article,
@@ -71,5 +95,5 @@ def _reader_context(request, article) -> dict:
         "commenter": commenter_of(user),
         "token": uuid.uuid4(),
         "on_thread_page": getattr(request, "comments_page", False),
-        "draft": request.session.pop("comment_draft", None) if hasattr(request, "session") else None,
+        "draft": session.pop("comment_draft", None) if session is not None and take_draft else None,
     }

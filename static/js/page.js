@@ -11,37 +11,90 @@
     navigator.sendBeacon(data.dataset.beaconUrl, new URLSearchParams({ b: data.dataset.beacon }));
   }
 
-  // "signed_in" is a marker cookie set at login (the session cookie itself is out of a script's reach).
-  const signedIn = document.cookie.split("; ").includes("signed_in=1");
-  if (!data.dataset.fragmentUrl || !signedIn) return;
+  // "signed_in" is a marker cookie set at login, a new value each login (the session cookie itself is out
+  // of a script's reach). What is the reader's on every page (their menu, their form box, which comments
+  // are theirs) is kept for the tab's session under it; an article asks the server again only when it may
+  // hold something for this reader alone, or when they come back from posting, deleting or reporting.
+  const marker = document.cookie.split("; ").find((pair) => pair.startsWith("signed_in="))?.slice(10);
+  if (!data.dataset.fragmentUrl || !marker) return;
+  const kept = `reader:${marker}`;
+  let reader = null;
+  try { reader = JSON.parse(sessionStorage.getItem(kept)); } catch { /* none kept */ }
+  if (reader && Date.now() - reader.at > 5 * 60 * 1000) reader = null;
+  const block = document.querySelector('[data-personal="comments"]');
+  const articleId = Number(new URL(data.dataset.fragmentUrl, location.href).searchParams.get("article")) || null;
+  const back = location.hash !== ""; // after an action: its result and message are the server's to give
+
+  if (reader && !back && !(block && articleId && concernsReader(block, articleId, reader))) {
+    personalize({ account: reader.account, messages: undefined, csrf: reader.csrf }, reader);
+    return;
+  }
   const url = new URL(data.dataset.fragmentUrl, location.href);
   const cpage = new URLSearchParams(location.search).get("cpage");
   if (cpage) url.searchParams.set("cpage", cpage);
+  if (!reader || back) url.searchParams.set("reader", "1");
   url.searchParams.set("next", location.pathname + location.search); // where its links lead back to
   fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((response) => (response.ok ? response.json() : {}))
     .then((parts) => {
-      for (const name of ["account", "messages"]) replace(`[data-personal="${name}"]`, parts[name]);
-      if (parts.comments) personalizeComments(parts.comments, parts.csrf);
+      if (parts.reader) {
+        reader = { ...parts.reader, account: parts.account, csrf: parts.csrf, at: Date.now() };
+        try { sessionStorage.setItem(kept, JSON.stringify(reader)); } catch { /* private mode: not kept */ }
+      }
+      personalize(parts, reader);
       if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
     })
     .catch(() => {}); // the public page stays as it is: readable, with a link to the comments page
+
+  // Whether this article's public block may hold something for this reader alone: a private comment they
+  // wrote, that answers theirs, on their own story, or that a moderator reads; their comment under review.
+  function concernsReader(block, articleId, reader) {
+    if (reader.pending.includes(articleId)) return true;
+    const hidden = [...block.querySelectorAll("[data-private]")];
+    if (!hidden.length) return false;
+    if (reader.moderator || Number(block.dataset.reporter) === reader.id) return true;
+    const mine = new Set(reader.mine);
+    return hidden.some((comment) => mine.has(Number(comment.id.slice(8))) || mine.has(Number(comment.dataset.parent)));
+  }
+
+  // The page made this reader's: from the article's fragment when there is one, else from what is kept.
+  function personalize(parts, reader) {
+    for (const name of ["account", "messages"]) replace(`[data-personal="${name}"]`, parts[name]);
+    if (!block) return;
+    if (parts.comments) personalizeComments(block, parts.comments, parts.csrf);
+    else if (reader && !("closed" in block.dataset)) {
+      personalizeComments(block, {
+        form: reader.form, shown: [], own: reader.mine, can_reply: reader.can_comment, token: newToken(), draft: null,
+      }, reader.csrf);
+    }
+  }
+
+  function newToken() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
 
   function replace(selector, html) {
     const place = document.querySelector(selector);
     if (place && html !== undefined) place.outerHTML = html;
   }
 
-  function personalizeComments(parts, csrf) {
-    const block = document.querySelector('[data-personal="comments"]');
-    if (!block) return;
+  function personalizeComments(block, parts, csrf) {
     replace('[data-personal="comment-form"]', parts.form);
+    const form = block.querySelector('[data-personal="comment-form"] form');
+    if (form && !form.getAttribute("action")) form.action = block.dataset.postUrl; // the box kept for any article
+    const token = form?.querySelector('[name="token"]');
+    if (token && parts.token) token.value = parts.token;
     for (const comment of parts.shown) showComment(block, comment);
     for (const actions of block.querySelectorAll("[data-comment-actions]")) {
       const own = parts.own.includes(Number(actions.dataset.commentActions));
       actions.querySelector(own ? "[data-others]" : "[data-own]")?.remove();
       actions.querySelector(own ? "[data-own]" : "[data-others]").hidden = false;
-      if (!parts.can_reply) actions.querySelector("[data-reply]")?.remove();
+      if (!parts.can_reply || "closed" in block.dataset) actions.querySelector("[data-reply]")?.remove();
       actions.hidden = false;
     }
     for (const token of block.querySelectorAll("[data-token]")) token.value = parts.token;
