@@ -361,7 +361,7 @@ def main() -> int:
                 # As the script makes them: each request timed alone; views/s from requests/s.
                 result = measure("signed-in, as the script asks", edge_port, scripted)
                 result["views"] = result["rps"] / (1 + scripted_share)
-                print(f"  {'  = page views':<40} {result['views']:9.1f} views/s  ({scripted_share:.0%} of them with "
+                print(f"  {'  = page views':<40} {result['views']:9.1f} views/s  ({scripted_share:.1%} of them with "
                       f"the article's fragment)", flush=True)
         views_buffered = sum(int(v) for v in redis.Redis.from_url(buffer_url).hvals("views:pending"))
     report(args, site, results, ncsa, article_bytes, views_buffered, load_before, time.time() - started)
