@@ -785,12 +785,16 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
         failures.append("the faults did not both happen (too short a run?)")
 
     comments_stored = sum(len(stored[b]) == 1 for b in acknowledged)
+    followed = [p for p in run.posts if "on_page" in p]
+    if missing := [p for p in followed if not p["on_page"]]:
+        failures.append(f"{len(missing)} acknowledged comments missing from the page their 302 led to")
     rows = [("requests (retries)", f"{len(requests)} ({len(records) - len(requests)})"),
             ("answered req/s", f"{len(answered) / elapsed:.1f}"),
             ("5xx (beyond cut off)", f"{len(fives)} ({len(fives_unexplained)})"),
             ("cut off (retry failed)", f"{len(cut)} ({len(retried_failed)})"),
             ("comments ack / stored once", f"{len(acknowledged)} / {comments_stored}"),
             ("double clicks ok", f"{len(clicks) - len(click_wrong)} / {len(clicks)}"),
+            ("shown after their 302", f"{len(followed) - len(missing)} / {len(followed)}"),
             ("views expected / stored", f"{expected} / {counted}" + (f" (+{len(unsure)} unsure)" if unsure else ""))]
     print("\n== summary")
     for name, value in rows:
