@@ -25,7 +25,9 @@ def main() -> None:
     paths = article_paths(env)
     results = {}
     for age in (0, 600):
-        with served({**env, "WEB_CONCURRENCY": "2", "WEB_THREADS": "4", "CONN_MAX_AGE": str(age), "VIEW_COUNTING": "false"}):
+        # The app server alone (EDGE=none): through the edge every article would be a stored page.
+        with served({**env, "EDGE": "none", "WEB_CONCURRENCY": "2", "WEB_THREADS": "4", "CONN_MAX_AGE": str(age),
+                     "VIEW_COUNTING": "false"}):
             load(paths, 40, 2)  # warm up
             rps, latencies = load(paths, REQUESTS, CONCURRENCY)
         results[age] = rps

@@ -67,10 +67,11 @@ def main() -> None:
     servers = {name: argv for name, argv in SERVERS.items()
                if "gunicorn" not in name or importlib.util.find_spec("gunicorn")}
     env = {**bench_env(args.database), "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "PORT": str(PORT),
-           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"), "ACCESS_LOG": "false"}
+           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"), "ACCESS_LOG": "false",
+           "EDGE": "none"}  # the app servers compared, without the edge in front
     if not (ROOT / "staticfiles" / FLOOR_FILE).exists() and not os.environ.get("STATIC_ROOT"):
         raise SystemExit("run tests/bench/bench_load.py once first: it makes the database and the floor page")
-    pages = {"floor: Django view": "/bench/floor/", "front page (page cache)": "/",
+    pages = {"floor: Django view": "/bench/floor/", "front page (rendered)": "/",
              "static file": f"/static/{FLOOR_FILE}"}
     results: dict[tuple[str, str], list[dict]] = {}
     for round_number in range(1, args.rounds + 1):

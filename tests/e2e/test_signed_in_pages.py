@@ -34,13 +34,14 @@ def test_fragments_are_asked_for_only_where_the_reader_has_something(live_server
     page.goto(live_server.url + plain.get_absolute_url())  # nothing here for alice alone
     expect(page.locator(".account-nav")).to_contain_text("앨리스")
     expect(page.get_by_label("댓글 내용")).to_be_visible()
-    expect(page.locator(f"[data-comment-actions] [data-others] button")).to_have_text("신고")  # bob's comment
+    expect(page.locator("[data-comment-actions] [data-others] button")).to_have_text("신고")  # bob's comment
     assert len(asked) == 1
     page.get_by_label("댓글 내용").fill("저장된 폼으로 쓴 의견")
     page.get_by_role("button", name="등록").click()  # the kept form: its address, CSRF token and a new token
     expect(page.locator(".comment-list")).to_contain_text("저장된 폼으로 쓴 의견")
-    assert Comment.objects.filter(article=plain, body="저장된 폼으로 쓴 의견").count() == 1
-    expect(page.locator(".comment-list [data-own] button")).to_have_text("삭제")  # her own, from the fresh fragment
+    [new] = Comment.objects.filter(article=plain, body="저장된 폼으로 쓴 의견")
+    expect(page.locator(f"#comment-{new.pk} [data-own] button")).to_be_visible()  # 삭제: hers, from the fresh fragment
+    expect(page.locator(f"#comment-{new.pk} [data-others]")).to_have_count(0)
 
     asked.clear()
     page.goto(live_server.url + secret.get_absolute_url())  # her private comment is here: asked

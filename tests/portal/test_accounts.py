@@ -76,7 +76,7 @@ def test_the_page_script_is_told_only_whether_a_reader_is_signed_in(client, alic
     reader's fragment, set by the login itself (which sends the reader on to a public page) and gone at logout."""
     client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-1", "next": "/"})
     marker = client.cookies["signed_in"]
-    assert marker.value == "1" and not marker["httponly"]
+    assert len(marker.value) == 16 and not marker["httponly"]  # says nothing but "signed in, this login"
     assert client.cookies["sessionid"]["httponly"]
     assert "로그아웃" in client.get(reverse("fragment")).json()["account"]
     client.post(reverse("logout"))

@@ -17,7 +17,7 @@ def test_every_benchmark_compiles(script):
     compile(script.read_text(encoding="utf-8"), str(script), "exec")
 
 
-@pytest.mark.parametrize("name", ["bench_hit.py", "bench_load.py", "bench_mixed.py", "bench_servers.py"])
+@pytest.mark.parametrize("name", ["bench_edge.py", "bench_load.py", "bench_mixed.py", "bench_servers.py"])
 def test_the_benchmarks_with_options_explain_them(name):
     shown = subprocess.run([sys.executable, str(BENCH / name), "--help"], capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
