@@ -85,8 +85,7 @@ serve: deps venv var/serve-secret-key
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	@if [ "$${SEED_DEMO:-1}" = 1 ]; then $(SERVE_ENV) DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo; fi
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(SERVE_ENV) PORT=$(PORT) EDGE_PURGE_URLS=$${EDGE_PURGE_URLS-$$([ "$${EDGE:-varnish}" = none ] || echo http://127.0.0.1:$(PORT)/)} \
-	  $(PY) -m portal.serve
+	$(SERVE_ENV) PORT=$(PORT) $(PY) -m portal.serve
 
 check-postgres: venv
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'

@@ -8,11 +8,13 @@ Each setting comes from the environment:
 BIND / PORT      where readers connect (default 127.0.0.1:$PORT, PORT 8000)
 EDGE             `varnish` (default), or `none`: granian alone on BIND / PORT, without the edge cache
 APP_PORT         granian's port on 127.0.0.1 behind Varnish (default PORT + 1)
+PURGE_PORT       Varnish's port on 127.0.0.1 for the app's purges (default PORT + 2); the app is given
+                 EDGE_PURGE_URLS=http://127.0.0.1:$PURGE_PORT/ unless EDGE_PURGE_URLS is set
 VARNISH_MEMORY   Varnish's storage for pages (default 256m)
 VARNISH_WORKDIR  Varnish's working directory, with the generated backend.vcl (default var/varnish)
-TRUSTED_PROXY_COUNT  proxies in front of this server that append to X-Forwarded-For (default 0); behind
-                 Varnish, Django is told one more
-WEB_CONCURRENCY  worker processes (default: one per core; a cached page is pure CPU work)
+TRUSTED_PROXY_COUNT  proxies in front of Varnish that append to X-Forwarded-For (default 0); Django is
+                 told one more, for Varnish itself
+WEB_CONCURRENCY  worker processes (default: one per core)
 WEB_THREADS      threads per worker running Django (default 2: one renders while another waits on SQL)
 WEB_MAX_RSS_MB   a worker above this resident size is replaced (default 512), so a leak never takes a
                  server down
@@ -86,11 +88,13 @@ def varnishd() -> str | None:
     return shutil.which("varnishd", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
 
 
-def varnish_command(listen: str, workdir: Path, memory: str = "256m", *params: str) -> list[str]:
-    """varnishd in the foreground on `listen` (host:port) with portal.vcl and workdir's backend.vcl."""
+def varnish_command(listen: str, workdir: Path, memory: str = "256m", *params: str, purge_listen: str) -> list[str]:
+    """varnishd in the foreground for readers on `listen` (host:port) and for the app's purges on
+    `purge_listen` (a socket of its own, which portal.vcl requires of a PURGE: a proxy in front passes
+    unknown methods, and would otherwise let anyone purge), with portal.vcl and workdir's backend.vcl."""
     return [
         varnishd() or "varnishd",
-        "-F", "-n", str(workdir / "n"), "-a", listen, "-f", str(VCL),
+        "-F", "-n", str(workdir / "n"), "-a", f"public={listen}", "-a", f"purge={purge_listen}", "-f", str(VCL),
         "-p", f"vcl_path={workdir}:{VCL.parent}", "-s", f"malloc,{memory}",
         # The unix jail would compile the VCL as the `varnish` user, which cannot read a checkout in a
         # private directory; as another user the jail changes nothing. Production runs Debian's unit.
@@ -134,14 +138,17 @@ def serve(environ: os._Environ | dict = os.environ) -> int:
     workdir = Path(environ.get("VARNISH_WORKDIR") or ROOT / "var" / "varnish").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "backend.vcl").write_text(backend_vcl(app_port, host_header=_probe_host(environ)))
-    app_env = {**environ, "TRUSTED_PROXY_COUNT": str(int(environ.get("TRUSTED_PROXY_COUNT") or 0) + 1)}
+    purge_port = int(environ.get("PURGE_PORT") or int(port) + 2)
+    app_env = {**environ, "TRUSTED_PROXY_COUNT": str(int(environ.get("TRUSTED_PROXY_COUNT") or 0) + 1),
+               "EDGE_PURGE_URLS": environ.get("EDGE_PURGE_URLS") or f"http://127.0.0.1:{purge_port}/"}
 
     stopping = []
     signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, frame: stopping.append(signum))
     # Own process groups: a Ctrl-C in the terminal reaches this process only, which stops both in order.
     app_argv = command({**environ, "BIND": f"127.0.0.1:{app_port}"})
-    edge_argv = varnish_command(f"{host}:{port}", workdir, environ.get("VARNISH_MEMORY") or "256m")
+    edge_argv = varnish_command(f"{host}:{port}", workdir, environ.get("VARNISH_MEMORY") or "256m",
+                                purge_listen=f"127.0.0.1:{purge_port}")
     app = subprocess.Popen(app_argv, env=app_env, process_group=0)  # nosec B603  # argv built here, no shell
     children = [app]
     try:

@@ -46,8 +46,9 @@ class Edge:
         self.workdir = Path(workdir).resolve()
         self.probe_interval = probe_interval
         self.port = free_port()
+        self.purge_port = free_port()  # the purge socket: PURGE is refused on the readers' port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.purge_url = f"{self.url}/"  # what the app's EDGE_PURGE_URLS names
+        self.purge_url = f"http://127.0.0.1:{self.purge_port}/"  # what the app's EDGE_PURGE_URLS names
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> Edge:
@@ -56,7 +57,8 @@ class Edge:
         (self.workdir / "backend.vcl").write_text(
             backend_vcl(self.backend_port, host_header="127.0.0.1", probe_interval=self.probe_interval))
         log = self.workdir / "varnishd.log"
-        argv = varnish_command(f"127.0.0.1:{self.port}", self.workdir, "64m", *TEST_PARAMS)
+        argv = varnish_command(f"127.0.0.1:{self.port}", self.workdir, "64m", *TEST_PARAMS,
+                               purge_listen=f"127.0.0.1:{self.purge_port}")
         with open(log, "ab") as out:
             self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
@@ -70,7 +72,7 @@ class Edge:
     def _answers(self) -> bool:
         # A PURGE without keys is answered by the VCL itself (400): the backend sees nothing.
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", self.purge_port, timeout=2)
             conn.request("PURGE", "/")
             return conn.getresponse().status == 400
         except OSError:

@@ -2,7 +2,7 @@
 # deploy/varnish on vcl_path (varnishd -p vcl_path=/etc/varnish/portal:/srv/portal/deploy/varnish).
 # `python -m portal.serve` and the tests write their own (portal.serve.backend_vcl).
 #
-# The probe asks /healthz, which answers 503 when the database (or Redis) does not: while the app is
+# The probe asks /healthz, which answers 503 when the database does not (a Redis down is "degraded", 200): while the app is
 # sick, Varnish serves the pages it keeps for hours instead of its usual 2 s of grace.
 # .host_header must be one of the app's ALLOWED_HOSTS, or the probe gets a 400.
 

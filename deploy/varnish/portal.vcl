@@ -21,7 +21,8 @@ sub vcl_recv {
     unset req.http.X-Edge-Pass;  # our own marker (vcl_pass); never taken from a client
 
     if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
+        # Only on the purge socket (varnishd -a purge=...), which no proxy forwards to, from the app's hosts.
+        if (local.socket != "purge" || client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
         }
         if (!req.http.xkey-purge) {
@@ -64,6 +65,12 @@ sub vcl_recv {
         set req.grace = 2s;
     }
     return (hash);
+}
+
+# The scheme is part of a page's identity: a page stored for https never answers plain http (which the
+# app redirects). The builtin vcl_hash adds the URL and the host after this.
+sub vcl_hash {
+    hash_data(req.http.X-Forwarded-Proto);
 }
 
 sub vcl_pass {

@@ -270,7 +270,7 @@ def main() -> int:
     server_env = {
         **env, "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "PORT": str(edge_port), "APP_PORT": str(app_port),
         "EDGE": "varnish", "VARNISH_WORKDIR": str(workdir / "varnish"), "REDIS_URL": cache_url,
-        "VIEW_BUFFER_URL": buffer_url, "EDGE_PURGE_URLS": f"http://127.0.0.1:{edge_port}/",
+        "VIEW_BUFFER_URL": buffer_url, "PURGE_PORT": str(args.port + 3),  # + 2 is nginx's
         "EDGE_MAX_AGE": str(args.edge_max_age), "LOG_LEVEL": "WARNING",
     }
     (Path(settings.STATIC_ROOT) / FLOOR_FILE).unlink(missing_ok=True)  # written below, before the first floor

@@ -427,7 +427,8 @@ class Servers:
         # As portal.serve: the app trusts one more proxy than is in front of the edge.
         self.app_env = {**env, "TRUSTED_PROXY_COUNT": str(int(env.get("TRUSTED_PROXY_COUNT") or 0) + 1)}
         self.app_argv = app_command({**env, "BIND": f"127.0.0.1:{self.app_port}"})
-        self.edge_argv = varnish_command(f"127.0.0.1:{port}", workdir / "varnish", env.get("VARNISH_MEMORY") or "256m")
+        self.edge_argv = varnish_command(f"127.0.0.1:{port}", workdir / "varnish", env.get("VARNISH_MEMORY") or "256m",
+                                         purge_listen=f"127.0.0.1:{port + 2}")
         self.app_log = open(workdir / "server.log", "wb")  # noqa: SIM115  # closed in stop()
         self.edge_log = open(workdir / "varnish.log", "ab")  # noqa: SIM115
         self.app: subprocess.Popen | None = None
@@ -858,7 +859,7 @@ def main() -> int:
     env = bench_env(args.database) | {
         "REDIS_URL": f"redis://127.0.0.1:6379/{cache_db}",
         "VIEW_BUFFER_URL": f"redis://127.0.0.1:6379/{buffer_db}",
-        "EDGE_PURGE_URLS": f"http://127.0.0.1:{args.port}/",
+        "EDGE_PURGE_URLS": f"http://127.0.0.1:{args.port + 2}/",  # Varnish's purge socket
         "STATIC_ROOT": str(log_dir / "static"),
         "TRUSTED_PROXY_COUNT": "1",  # a load balancer in front of Varnish: the visitor's own address counts
         "VIEW_DEDUPE_SECONDS": str(DEDUPE_SECONDS),
