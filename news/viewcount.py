@@ -124,11 +124,15 @@ def admitted_visitor(request) -> tuple[str, str | None] | None:
     if new_cookie is None:
         return key, None
     window, address = settings.VIEW_DEDUPE_SECONDS, _hash(client_ip(request))
+    mark = f"visitor:{address}:{key}"  # 1: admitted, 0: refused (so that asking again changes nothing)
     try:
-        if cache.add(f"visitor:{address}:{key}", 1, window):  # a visitor this address has not brought yet
+        if cache.add(mark, 1, window):  # a visitor this address has not brought yet
             cache.add(f"visitors:{address}", 0, window)
             if cache.incr(f"visitors:{address}") > settings.VIEW_NEW_VISITORS_PER_ADDRESS:
+                cache.set(mark, 0, window)
                 return None
+        elif cache.get(mark) == 0:
+            return None
     except Exception:  # the shared cache is down: admit (over-counted while it is, never lost)
         logger.warning("new-visitor cap unavailable; admitting the visitor", exc_info=True)
     return key, new_cookie

@@ -27,7 +27,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     cache = settings.CACHES["default"]
     if "redis" in cache["BACKEND"].lower():
         try:
-            Redis.from_url(cache["LOCATION"], socket_timeout=0.5, socket_connect_timeout=0.5).ping()
+            Redis.from_url(cache["LOCATION"], **cache.get("OPTIONS", {})).ping()
         except Exception:  # any Redis client error means the cache is not there
             logger.warning("healthz: Redis does not answer", exc_info=True)
             problems["redis"] = "unreachable"

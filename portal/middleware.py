@@ -75,10 +75,11 @@ def signed_in_marker(get_response: Callable[[HttpRequest], HttpResponse]):
             # Derived from the session key, which a login replaces: a new value, nothing learnt from it.
             value = salted_hmac("portal.signed_in", session.session_key, algorithm="sha256").hexdigest()[:16]
             if marked != value:
-                response.set_cookie(SIGNED_IN_COOKIE, value, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+                response.set_cookie(SIGNED_IN_COOKIE, value, max_age=session.get_expiry_age(), samesite="Lax",
+                                    domain=settings.SESSION_COOKIE_DOMAIN, secure=settings.SESSION_COOKIE_SECURE,
                                     httponly=False)  # nosec B604  # read by the page script; no secret in it
         elif marked:
-            response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+            response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax", domain=settings.SESSION_COOKIE_DOMAIN)
         return response
 
     return middleware

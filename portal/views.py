@@ -58,7 +58,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 @require_POST
 @never_cache
 def beacon(request: HttpRequest) -> HttpResponse:
-    """Count what a reader's page showed: the article's view and its ads' impressions (portal/beacon.py)."""
+    """Count what a reader's page showed: the article's view and its ads' impressions (news/beacon.py)."""
     if not beacons.from_our_site(request):
         return HttpResponseForbidden("다른 사이트에서 보낸 요청입니다.")
     if (what := beacons.counted(request.POST.get("b", ""))) is None:

@@ -39,7 +39,8 @@ def personal_parts(request, article, *, page_path: str) -> dict:
     user = request.user
     context = _reader_context(request, article) | {"page_path": page_path}
     draft = context["draft"]
-    # One read through the gate: the comments this reader sees otherwise, and their own published ones.
+    # One read through the gate: the comments this reader sees otherwise than everyone (the gate decides
+    # what they may read; private and pending only pick what differs from the public page), and their own.
     mine = Q(author=user, status=Comment.Status.PUBLISHED) if user.is_authenticated else Q(pk__in=[])
     rows = list(
         Comment.objects.filter(article=article).listed_for(user).filter(readable=True)
@@ -50,7 +51,8 @@ def personal_parts(request, article, *, page_path: str) -> dict:
     commenter = context["commenter"]
     return {
         "form": render_to_string("comments/_form_box.html", context, request),
-        "shown": [{"id": comment.pk, "parent": comment.parent_id, "html": render_to_string(
+        "shown": [{"id": comment.pk, "parent": comment.parent_id, "pending": comment.status == Comment.Status.PENDING,
+                   "html": render_to_string(
             "comments/_comment.html", context | {"comment": comment, "is_reply": bool(comment.parent_id)}, request,
         )} for comment in shown],
         "own": [comment.pk for comment in rows if comment.author_id == user.pk and comment.status == Comment.Status.PUBLISHED],
@@ -68,7 +70,7 @@ def reader_parts(request, *, page_path: str) -> dict:
     user = request.user
     context = _reader_context(request, None, take_draft=False) | {"page_path": page_path}
     commenter = context["commenter"]
-    theirs = list(Comment.objects.filter(author=user).exclude(status=Comment.Status.DELETED)
+    theirs = list(Comment.objects.visible_to(user).filter(author=user).exclude(status=Comment.Status.DELETED)
                   .order_by("-id").values_list("pk", "article_id", "status")[:MINE_AT_MOST])
     return {
         "id": user.pk,

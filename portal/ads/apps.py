@@ -20,4 +20,5 @@ class AdsConfig(AppConfig):
                 signal.connect(selection.forget, sender=model, weak=False, dispatch_uid=f"ads-{model.__name__}-{signal}")
                 signal.connect(edge.site_changed, sender=model, dispatch_uid=f"edge-{model.__name__}-{signal}")
         m2m_changed.connect(selection.forget, sender=Ad.slots.through, weak=False, dispatch_uid="ads-slots-m2m")
-        m2m_changed.connect(edge.site_changed, sender=Ad.slots.through, dispatch_uid="edge-ads-slots-m2m")
+        m2m_changed.connect(lambda action, **kwargs: action.startswith("post_") and edge.site_changed(),
+                            sender=Ad.slots.through, weak=False, dispatch_uid="edge-ads-slots-m2m")

@@ -19,7 +19,12 @@
   if (!data.dataset.fragmentUrl || !marker) return;
   const kept = `reader:${marker}`;
   let reader = null;
-  try { reader = JSON.parse(sessionStorage.getItem(kept)); } catch { /* none kept */ }
+  try {
+    for (const key of Object.keys(sessionStorage)) { // another login's parts leave with it
+      if (key.startsWith("reader:") && key !== kept) sessionStorage.removeItem(key);
+    }
+    reader = JSON.parse(sessionStorage.getItem(kept));
+  } catch { /* none kept */ }
   if (reader && Date.now() - reader.at > 5 * 60 * 1000) reader = null;
   const block = document.querySelector('[data-personal="comments"]');
   const articleId = Number(new URL(data.dataset.fragmentUrl, location.href).searchParams.get("article")) || null;
@@ -62,10 +67,16 @@
     for (const name of ["account", "messages"]) replace(`[data-personal="${name}"]`, parts[name]);
     if (!block) return;
     if (parts.comments) personalizeComments(block, parts.comments, parts.csrf);
-    else if (reader && !("closed" in block.dataset)) {
+    else if (reader) {
       personalizeComments(block, {
         form: reader.form, shown: [], own: reader.mine, can_reply: reader.can_comment, token: newToken(), draft: null,
       }, reader.csrf);
+      // The kept box was made on another page: its links (log in, set a nickname) lead back here.
+      for (const link of block.querySelectorAll('[data-personal="comment-form"] a[href*="next="]')) {
+        const url = new URL(link.href);
+        url.searchParams.set("next", `${location.pathname}${location.search}#comment-form`);
+        link.href = url;
+      }
     }
   }
 
@@ -84,7 +95,8 @@
   }
 
   function personalizeComments(block, parts, csrf) {
-    replace('[data-personal="comment-form"]', parts.form);
+    // A story closed to comments keeps its notice (the same for everyone) instead of a form.
+    if (!("closed" in block.dataset)) replace('[data-personal="comment-form"]', parts.form);
     const form = block.querySelector('[data-personal="comment-form"] form');
     if (form && !form.getAttribute("action")) form.action = block.dataset.postUrl; // the box kept for any article
     const token = form?.querySelector('[name="token"]');
@@ -111,6 +123,7 @@
   function showComment(block, comment) {
     const place = document.getElementById(`comment-${comment.id}`);
     if (place) { place.outerHTML = comment.html; return; }
+    if (!comment.pending) return; // a private comment of another page of the thread: shown there
     let list;
     if (comment.parent) {
       const parent = document.getElementById(`comment-${comment.parent}`)?.closest("li");

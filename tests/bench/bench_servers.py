@@ -6,7 +6,7 @@ a dependency any more: `.venv/bin/pip install gunicorn` first to include it (els
 
 Each server in turn serves the portal (tests.bench.settings, Redis database 9, DEBUG off) and wrk
 (tests/bench/load.lua, 32 connections) loads three pages: the framework floor (a Django view returning
-the saved 32 KB article page), the front page from the page cache, and the same bytes as a static file.
+the saved 32 KB article page), the front page rendered each time (EDGE=none), and the same bytes as a static file.
 The servers:
 - granian as `make serve` runs it (`python -m portal.serve`: one worker per core, 2 threads each);
 - gunicorn as the portal ran it until 2026-11-27: gthread, 2 x cores + 1 workers of 2 threads, keep-alive 5 s;
@@ -84,7 +84,7 @@ def main() -> None:
                         raise SystemExit(f"{name} did not start")
                     time.sleep(0.1)
                 for label, path in pages.items():
-                    wrk(path, 3, args.connections)  # warm-up: the page cache, connections, the workers' imports
+                    wrk(path, 3, args.connections)  # warm-up: connections, the workers' imports
                     result = wrk(path, args.duration, args.connections)
                     results.setdefault((name, label), []).append(result)
                     print(f"round {round_number} {name:<22} {label:<25} {result['rps']:8.1f} req/s "

@@ -48,7 +48,6 @@ BUDGETS = {"front": 1 + 3, "section": 3, "article": 4 + 2, "reporter": 3}
 
 @pytest.mark.parametrize("page", list(BUDGETS))
 def test_query_count_does_not_grow_with_the_archive(client, sections, reporter, page, django_assert_num_queries, settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
     def url():
         first = Article.objects.published().filter(section=sections[0]).first()
         return {

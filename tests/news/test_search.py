@@ -147,7 +147,6 @@ def test_a_c_locale_database_would_have_no_hangul_trigrams():
 @pytest.mark.parametrize("order", ["newest", "relevance"])
 def test_a_common_word_is_walked_newest_first_and_paged_up_to_the_limit(client, section, reporter, monkeypatch, order,
                                                                         settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the rendering path; tests/news/test_pagecache.py covers cached pages
     from news import search
 
     for i in range(8):

@@ -197,8 +197,12 @@ def test_a_withdrawn_article_is_not_counted_by_a_page_loaded_before(live):
 
 def test_one_address_cannot_mint_visitors_without_end(live, settings):
     settings.VIEW_NEW_VISITORS_PER_ADDRESS = 5
-    for i in range(12):  # a script dropping its cookie and changing its user agent each time
-        read(reader(ua=f"{BROWSER} build/{i}"), live.get_absolute_url())
+    for i in range(12):  # a script dropping its cookie and changing its user agent each time, asking twice
+        for _ in range(2):
+            client = reader(ua=f"{BROWSER} build/{i}")
+            read(client, live.get_absolute_url())
+            refused = i >= 5
+            assert ("vid" in client.cookies) is not refused  # a refused one is not handed a cookie either
     assert views(live) == 5
     read(reader(ip="10.0.0.99"), live.get_absolute_url())  # another address is not held back
     assert views(live) == 6

@@ -60,7 +60,6 @@ def test_seeded_rows_are_what_saving_an_article_would_make():
 
 @pytest.mark.postgres
 def test_seeded_archive_is_searchable_and_ranked(client, settings):
-    settings.PAGE_CACHE_SECONDS = 0
     seed(articles=200)
 
     page = client.get("/search/?q=경제").content.decode()
@@ -92,7 +91,6 @@ def count_queries(client, url: str, warm: str) -> int:
 
 @pytest.mark.postgres
 def test_page_queries_do_not_grow_with_the_archive(client, settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the rendering path: what a page costs when it is not cached
     from django.contrib.auth import get_user_model
 
     def pages() -> dict[str, int]:
