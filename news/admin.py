@@ -93,6 +93,9 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("조회수"), {"fields": ["views_chart"]}),
     ]
 
+    def view_on_site(self, obj):  # "사이트에서 보기": a story not yet live is previewed past the edge
+        return obj.get_absolute_url() if obj.is_published() else obj.get_preview_url()
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
 

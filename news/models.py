@@ -139,6 +139,10 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("news:article", kwargs={"pk": self.pk})
 
+    def get_preview_url(self) -> str:
+        """Its page as the newsroom sees it before it is live: through the edge to the app, with the session."""
+        return f"{self.get_absolute_url()}?preview=1"
+
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
 

@@ -41,6 +41,10 @@ sub vcl_recv {
     if (req.url ~ "^/(admin|accounts|comments|beacon|fragment|ads)(/|\?|$)" || req.url ~ "^/healthz(\?|$)") {
         return (pass);
     }
+    # The newsroom's preview of a story not yet live (the admin's "사이트에서 보기"): its session decides.
+    if (req.url ~ "^/article/[0-9]+/\?(.*&)?preview=1(&|$)") {
+        return (pass);
+    }
 
     # Everything else is the same page for everyone, in the site's one language.
     unset req.http.Cookie;

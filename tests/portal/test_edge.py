@@ -202,3 +202,15 @@ def test_a_failed_purge_is_logged_kept_and_sent_again(edge, story, settings, cap
     call_command("purge_edge")  # also what the next purge of any change does first
     assert "엣지에 못 알린 새 제목" in reader.get(story.get_absolute_url())[2]
     assert not PendingPurge.objects.exists()
+
+
+def test_the_newsroom_previews_a_story_not_yet_live_through_the_edge(edge, section, reporter):
+    draft = factories.ArticleFactory(section=section, reporter=reporter, title="아직 나가지 않은 기사",
+                                     status=Article.Status.DRAFT)
+    newsroom = Client()
+    newsroom.force_login(reporter)
+    reporter_browser = Reader(edge, newsroom.cookies["sessionid"].value)
+    status, headers, page = reporter_browser.get(draft.get_preview_url())
+    assert status == 200 and "아직 나가지 않은 기사" in page and headers["x-cache"] == "PASS"
+    assert reporter_browser.get(draft.get_absolute_url())[0] == 404  # the stored-page address knows no session
+    assert Reader(edge).get(draft.get_preview_url())[0] == 404  # a reader's preview is nothing
