@@ -1,4 +1,4 @@
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.db import connections
 
 
@@ -22,3 +22,17 @@ def hangul_trigrams(app_configs, databases=None, **kwargs):
                 id="news.E001",
             ))
     return errors
+
+
+@register(Tags.caches)
+def edge_needs_a_shared_cache(app_configs, **kwargs):
+    """news.edge keeps when each key last changed in the cache, for every app process to read."""
+    from django.conf import settings
+
+    if settings.EDGE_PURGE_URLS and "locmem" in settings.CACHES["default"]["BACKEND"].lower():
+        return [Warning(
+            "EDGE_PURGE_URLS is set but the cache is this process's memory: with several app processes, a "
+            "page rendered in one while another saves a change may be stored at the edge until s-maxage",
+            hint="Set REDIS_URL, so that every app process shares the cache.", id="news.W002",
+        )]
+    return []

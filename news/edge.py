@@ -103,11 +103,25 @@ def shows(request: HttpRequest, articles: Iterable) -> None:
         keys.update(article_key(article.pk) for article in articles)
 
 
+# Sources of other changes that happen with nobody saving anything (portal.ads: an ad starting or ending).
+# Each is called with the current time and returns the timestamps of the changes it knows are coming.
+_upcoming_changes: list[Callable[[float], Iterable[float]]] = []
+
+
+def changes_at(source: Callable[[float], Iterable[float]]) -> None:
+    """Register a source of upcoming unsaved changes: no page is stored past the next of them."""
+    _upcoming_changes.append(source)
+
+
 def max_age() -> int:
-    """EDGE_MAX_AGE, or less when a scheduled story goes live sooner (no save will purge for it)."""
-    seconds = settings.EDGE_MAX_AGE
-    if moment := _next_publication():
-        seconds = max(1, min(seconds, int(moment - time.time()) + 1))
+    """EDGE_MAX_AGE, or less when a scheduled story goes live sooner, or an ad starts or ends (no save will
+    purge for them)."""
+    seconds, now = settings.EDGE_MAX_AGE, time.time()
+    moments = [moment for source in _upcoming_changes for moment in source(now) if moment > now]
+    if publication := _next_publication():
+        moments.append(publication)
+    if moments:
+        seconds = max(1, min(seconds, int(min(moments) - now) + 1))
     return seconds
 
 

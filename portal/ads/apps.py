@@ -20,5 +20,6 @@ class AdsConfig(AppConfig):
                 signal.connect(selection.forget, sender=model, weak=False, dispatch_uid=f"ads-{model.__name__}-{signal}")
                 signal.connect(edge.site_changed, sender=model, dispatch_uid=f"edge-{model.__name__}-{signal}")
         m2m_changed.connect(selection.forget, sender=Ad.slots.through, weak=False, dispatch_uid="ads-slots-m2m")
+        edge.changes_at(selection.upcoming_changes)  # no page outlives an ad's start or end
         m2m_changed.connect(lambda action, **kwargs: action.startswith("post_") and edge.site_changed(),
                             sender=Ad.slots.through, weak=False, dispatch_uid="edge-ads-slots-m2m")

@@ -9,11 +9,12 @@ upsert each, once per visitor per ad per VIEW_DEDUPE_SECONDS.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.utils import timezone
 
 from news import viewcount
 from news.viewcount import admitted_visitor, increment_counts, is_reader_request, shanghai_day
@@ -23,10 +24,15 @@ logger = logging.getLogger(__name__)
 
 
 def add_impressions(counts: dict[tuple[int, date], int]) -> None:
-    """Add (ad, day) increments; ads deleted since drop out."""
-    live = set(Ad.objects.filter(pk__in={ad for ad, _ in counts}).values_list("pk", flat=True))
+    """Add (ad, day) increments of ads that ran that day (Shanghai); deleted ones, and a stored page's ad
+    reported on a day it did not run, drop out."""
+    ran = set()
+    for day in {day for _ad, day in counts}:
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        ran |= {(ad, day) for ad in Ad.objects.filter(pk__in={ad for ad, d in counts if d == day}, starts_at__lt=
+                start + timedelta(days=1), ends_at__gt=start).values_list("pk", flat=True)}
     increment_counts(AdDailyStats, ["ad_id", "day"], "impressions",
-                     [(ad, day, n) for (ad, day), n in counts.items() if n and ad in live])
+                     [(ad, day, n) for (ad, day), n in counts.items() if n and (ad, day) in ran])
 
 
 IMPRESSIONS = viewcount.Buffer("ads", add_impressions)

@@ -70,6 +70,12 @@ def pick(code: str, rng: random.Random | None = None) -> tuple[tuple | None, Cre
     return entry["slot"], (rng or random).choices(live, weights=[ad.weight for ad in live])[0]
 
 
+def upcoming_changes(now: float) -> list[float]:
+    """When an ad of a slot starts or ends (the pages showing it change then, unsaved: news.edge)."""
+    return [moment for entry in _slots().values() for ad in [*entry["ads"], entry["house"]] if ad
+            for moment in (ad.starts_at, ad.ends_at) if moment > now]
+
+
 def listed_businesses() -> list[Business]:
     """The 플러스업체 box, cached per Shanghai day so an expired listing disappears on its date."""
     key = BUSINESS_KEY.format(day=timezone.localdate().isoformat())

@@ -86,3 +86,13 @@ def test_a_page_rendered_just_as_what_it_shows_changes_is_served_but_not_stored(
         assert "public" in Client().get(section.get_absolute_url())["Cache-Control"]  # it does not show comments
     with time_machine.travel(now + timedelta(seconds=1), tick=False):  # a render begun after the change
         assert "public" in Client().get(story.get_absolute_url())["Cache-Control"]
+
+
+def test_an_edge_without_a_shared_cache_is_warned_of(settings):
+    from django.core import checks
+
+    settings.EDGE_PURGE_URLS = ["http://127.0.0.1:8002/"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "news.W002" in [message.id for message in checks.run_checks(tags=[checks.Tags.caches])]
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:6379/0"}}
+    assert "news.W002" not in [message.id for message in checks.run_checks(tags=[checks.Tags.caches])]

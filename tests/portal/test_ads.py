@@ -252,3 +252,15 @@ def test_an_ad_ending_at_midnight_reports_no_extra_day(slot):
     start = datetime(2026, 1, 1, tzinfo=SHANGHAI)
     ad = make_ad(slot, starts_at=start, ends_at=datetime(2026, 1, 8, tzinfo=SHANGHAI))
     assert [day.day for day, _i, _c in run_series(ad)] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_no_page_is_stored_past_an_ads_end_and_a_late_beacon_bills_nothing(slot):
+    ending = make_ad(slot, text="곧 끝나는 광고", ends_at=timezone.now() + timedelta(seconds=30))
+    reader = Client(HTTP_USER_AGENT=BROWSER)
+    page = reader.get("/")
+    assert "곧 끝나는 광고" in page.content.decode()
+    assert int(page["Cache-Control"].split("s-maxage=")[1].split(",")[0]) <= 31  # the edge drops it by then
+    Ad.objects.filter(pk=ending.pk).update(starts_at=timezone.now() + timedelta(days=2),
+                                           ends_at=timezone.now() + timedelta(days=3))
+    send_beacon(reader, beacon_of(page))  # a page kept from before: the ad does not run today
+    assert not AdDailyStats.objects.filter(ad=ending).exists()
