@@ -1,7 +1,6 @@
 """Benchmark: the reading pages and a comment post at 100,000 articles, served by the app server as `make
-serve` runs it behind its edge (EDGE=none: granian alone, every request rendered, what a miss at the edge
-costs under load; tests/bench/bench_edge.py measures the pages through the edge). Written for the in-app
-page cache that the edge replaced on 2026-12-05: where this docstring speaks of that cache, read "none".
+serve` runs it behind its edge (EDGE=none: granian alone, every request rendered: what a miss at the edge
+costs under load; tests/bench/bench_edge.py measures the pages through the edge).
 
 Run: `.venv/bin/python tests/bench/bench_load.py` (options: --duration, --warmup, --connections, --rounds,
 --database, --articles; PostgreSQL at $BENCH_DATABASE_URL, Redis database $BENCH_REDIS_URL, default
@@ -11,11 +10,14 @@ redis://127.0.0.1:6379/9, which it empties first, so it is the benchmark's alone
    (reused afterwards while it holds N articles), then collectstatic.
 2. Before the server starts, in this process: an article page is rendered and saved as
    STATIC_ROOT/bench-floor.html, and every page's SQL queries are counted on a cache miss.
-3. The server exactly as `make serve` starts it (`python -m portal.serve`, DEBUG off, REDIS_URL set),
+3. The app server as `make serve` starts it behind Varnish (`python -m portal.serve` with EDGE=none, DEBUG
+   off, REDIS_URL set),
    with DJANGO_SETTINGS_MODULE=tests.bench.settings (the portal's URLs plus /bench/floor/) and the comment
    rate limits raised so that every post is accepted.
-4. For each page: every URL of it requested once (so the page cache holds them all), a --warmup of wrk, then wrk (tests/bench/load.lua) for --duration seconds at --connections
-   connections, anonymous readers unless said (so the page cache answers, as for most readers). Two
+4. For each page: every URL of it requested once (each rendered once before the measurement), a --warmup
+   of wrk, then wrk (tests/bench/load.lua) for --duration seconds at --connections connections,
+   anonymous readers unless said; every request is a render (the server's own caches: menu, rankings,
+   ads). Two
    references in the same run: the framework floor (a Django view returning the saved article page) and
    the same bytes as a static file through WhiteNoise. Each page's req/s is given as a share of both.
 5. The comment post: readers signed in through the login form, posting with their session and CSRF
@@ -65,8 +67,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=100_000, help="seed_scale articles (100,000)")
     parser.add_argument("--pages", default="", help="only the pages whose names contain one of these comma-separated "
                         "words (e.g. 'article,comment'); the references always run")
-    parser.add_argument("--page-cache-seconds", type=int, default=0,
-                        help="kept for old command lines; the in-app page cache is gone (EDGE=none: every request renders)")
     parser.add_argument("--no-view-buffer", action="store_true", help="serve without VIEW_BUFFER_URL (make serve sets it; "
                         "here $BENCH_VIEW_BUFFER_URL, default redis://127.0.0.1:6379/10): one upsert per counted view")
     return parser.parse_args()
@@ -97,8 +97,8 @@ def prepare(env: dict, articles: int) -> None:
 
 def setup_django(env: dict) -> None:
     """Django in this process, on the same database, for choosing pages and counting queries. Its cache is
-    its own memory (not the server's Redis) and the page cache is off, so counts are of a rendered page."""
-    os.environ.update({**env, "REDIS_URL": "", "PAGE_CACHE_SECONDS": "0", "ALLOWED_HOSTS": "127.0.0.1,testserver", "ACCESS_LOG": "false",
+    its own memory (not the server's Redis), so counts are of a rendered page."""
+    os.environ.update({**env, "REDIS_URL": "", "ALLOWED_HOSTS": "127.0.0.1,testserver", "ACCESS_LOG": "false",
                        "DJANGO_SETTINGS_MODULE": "tests.bench.settings"})
     import django
 
@@ -211,7 +211,7 @@ def run_wrk(lines: list[str], seconds: int, connections: int, new_visitors: bool
 
 
 def sweep(lines: list[str], threads: int = 4) -> None:
-    """Request every distinct GET of a scenario once, so that the page cache holds each before measuring
+    """Request every distinct GET of a scenario once, so that each is rendered once before measuring
     (a time-based warm-up alone leaves most of 200 articles unrendered when a miss costs ~100 ms)."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -227,7 +227,7 @@ def sweep(lines: list[str], threads: int = 4) -> None:
 
 
 def cache_hits(log: Path, offset: int, lines: list[str]) -> tuple[int, int, list[float], int]:
-    """(hits, misses, the misses' server times in ms, new offset): the page cache's answers to this
+    """(hits, misses, the misses' server times in ms, new offset): the renders of this
     scenario's requests in the JSON access log written since `offset` (requests of the scenario before,
     still in flight when its wrk stopped, are logged after it and not counted)."""
     paths = {line.split("\t")[1] for line in lines}
@@ -402,8 +402,8 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
     print(f"queries: SQL statements of the page rendered (cache miss) at this size, menu/profile/rankings cached; "
           f"miss ms: median server time of a miss (the sweep renders each page once before its measurement, "
           f"4 requests at a time where a page has several URLs); "
-          f"pages stay cached for PAGE_CACHE_SECONDS={args.page_cache_seconds} here, so the measurements are of warm pages; "
-          f"a cache hit costs none ({'a counted view: handed to the process sender, which sends to Redis every 5 ms' if not args.no_view_buffer else 'a counted view: one upsert, no view buffer'}). Targets (reading pages): >= "
+          f"without the edge every request is rendered (views are counted by the page's beacon, not measured here). "
+          f"Targets (reading pages): >= "
           f"{TARGET_SHARE:.0%} of the Django floor and p99 < {TARGET_P99_MS} ms. Article page: {floor_bytes:,} bytes.")
 
 
