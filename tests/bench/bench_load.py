@@ -156,7 +156,7 @@ def save_floor_page(article_path: str) -> int:
 
 
 def count_queries(pages: dict[str, str], signed_in: str, reader: str) -> dict[str, int]:
-    """SQL queries of each page rendered (a page-cache miss), with the menu, site profile and rankings
+    """SQL queries of each page rendered (an edge miss), with the menu, site profile and rankings
     already cached as on a running site."""
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
