@@ -74,7 +74,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from portal.serve import backend_vcl, varnish_command, varnishd
 from portal.serve import command as app_command
-from tests.bench.serving import bench_env, healthy, manage
+from tests.bench.serving import bench_env, healthy, manage, prepare
 
 DATABASE = "portal_bench_mixed"
 REDIS_CACHE_DB, REDIS_BUFFER_DB = 11, 12
@@ -807,21 +807,6 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
 
 
 # ---------------------------------------------------------------- main
-
-
-def prepare(env: dict) -> None:
-    """Create the database if needed, migrate, seed the demo newsroom, collect static files (to our own STATIC_ROOT)."""
-    import psycopg
-
-    url = env["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres",
-                         autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    manage(env, "migrate", "-v0")
-    manage(env, "seed_demo")
-    manage(env, "collectstatic", "--noinput", "-v0")
 
 
 def main() -> int:
