@@ -49,13 +49,15 @@ def commenter_of(user) -> Commenter | None:
 
 
 class CommentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CommentQuerySet:
+    def visible_to(self, user, *, readable_only: bool = False) -> CommentQuerySet:
         """The one gate for reading comments.
 
-        Every row comes with `shown_body` and `shown_nickname`: the real ones where `user` may read the
-        comment, empty otherwise. The real body column is deferred, so a private comment's text never even
-        leaves the database for anyone else. Who may read a private comment: its author, the author of the
-        comment it answers, the article's reporter, and moderators.
+        Every row comes with `readable`, `shown_body` and `shown_nickname`: the real body and nickname where
+        `user` may read the comment, empty otherwise. The real body column is deferred, so a private
+        comment's text never even leaves the database for anyone else. Who may read a private comment: its
+        author, the author of the comment it answers, the article's reporter, and moderators.
+        `readable_only`: only the rows `user` may read (the rule as a filter: a query the ORM builds in
+        half the time, for the reader's fragment).
         """
         if can_moderate(user):
             readable = Q(pk__isnull=False)  # everything, deleted text included (kept for audit)
@@ -64,6 +66,11 @@ class CommentQuerySet(models.QuerySet):
             if user.is_authenticated:
                 readable |= Q(author=user) | Q(parent__author=user) | Q(article__reporter=user)
             readable &= ~Q(status=Comment.Status.DELETED)
+        if readable_only:
+            return self.defer("body").filter(readable).annotate(
+                readable=Value(True, output_field=models.BooleanField()),
+                shown_body=F("body"), shown_nickname=F("author__commenter__nickname"),
+            )
         # The rule is built once, as `readable`; the shown columns refer to it (three copies of the rule cost
         # the ORM more than the rest of an article's comment thread).
         return self.defer("body").annotate(
@@ -74,13 +81,13 @@ class CommentQuerySet(models.QuerySet):
                                 output_field=CharField()),
         )
 
-    def listed_for(self, user) -> CommentQuerySet:
+    def listed_for(self, user, *, readable_only: bool = False) -> CommentQuerySet:
         """Comments that appear in an article's thread for `user`: published ones, the user's own pending
         ones, and deleted ones that still carry replies (as a "삭제된 댓글입니다." line)."""
         listed = Q(status=Comment.Status.PUBLISHED) | Q(status=Comment.Status.DELETED, has_replies=True)
         if user.is_authenticated:
             listed |= Q(status=Comment.Status.PENDING, author=user)
-        return self.visible_to(user).filter(listed)
+        return self.visible_to(user, readable_only=readable_only).filter(listed)
 
     def counted(self) -> CommentQuerySet:
         """What "전체의견 수" counts: published comments, private ones included, but not replies whose

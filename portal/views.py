@@ -75,25 +75,30 @@ def beacon(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def fragment(request: HttpRequest) -> JsonResponse:
-    """The personal parts of a public page, put in place by static/js/page.js: the account menu, messages,
-    on an article what makes its comment block this reader's (comments.templatetags.comments.personal_parts),
-    and without one (or with ?reader) what the script keeps for the session (reader_parts)."""
+    """The personal parts of a public page, put in place by static/js/page.js.
+
+    In full (anonymous, no article, or ?reader): the account menu, the reader's parts that the script keeps
+    for the session (reader_parts) and the CSRF token. On an article, what makes its comment block this
+    reader's (personal_parts); when the script already keeps the reader's parts, only what differs from
+    them on this article, which costs no template unless the reader sees a comment otherwise than everyone.
+    Messages come whenever some are waiting."""
     # Links in the parts (log in, set a nickname) lead back to the page they are shown on, not to here.
     page_path = request.GET.get("next", "")
     if not page_path.startswith("/") or not url_has_allowed_host_and_scheme(page_path, {request.get_host()}):
         page_path = "/"
-    context = {"user": request.user, "messages": get_messages(request), "request": request, "page_path": page_path}
-    parts = {
-        "account": render_to_string("includes/_account.html", context, request),
-        "messages": render_to_string("includes/_messages.html", context, request),
-    }
     article_id = request.GET.get("article", "")
+    full = not request.user.is_authenticated or not article_id or "reader" in request.GET
+    parts = {}
+    if len(waiting := get_messages(request)):  # len() does not mark them as shown; rendering does
+        parts["messages"] = render_to_string("includes/_messages.html", {"messages": waiting}, request)
+    if full:
+        parts["account"] = render_to_string(
+            "includes/_account.html", {"user": request.user, "request": request, "page_path": page_path}, request)
     if re.fullmatch(r"[0-9]{1,18}", article_id):
-        article = Article.objects.published().only("id", "reporter_id", "comments_enabled").filter(pk=article_id).first()
-        if article is not None:
-            parts["comments"] = personal_parts(request, article, page_path=page_path)
-    if request.user.is_authenticated and (not article_id or "reader" in request.GET):
+        if (comments := personal_parts(request, int(article_id), page_path=page_path, with_form=full)) is not None:
+            parts["comments"] = comments
+    if full and request.user.is_authenticated:
         parts["reader"] = reader_parts(request, page_path=page_path)  # kept by the script for the session
-    if "comments" in parts or "reader" in parts:
+    if full and ("comments" in parts or "reader" in parts):
         parts["csrf"] = get_token(request)  # for the forms of the public block this reader may now use
     return JsonResponse(parts, json_dumps_params={"ensure_ascii": False})  # Korean as UTF-8: a third of the bytes

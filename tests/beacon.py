@@ -37,7 +37,7 @@ def comment_parts(parts: dict) -> str:
     comments = parts.get("comments")
     if not comments:
         return ""
-    return comments["form"] + "".join(comment["html"] for comment in comments["shown"])
+    return comments.get("form", "") + "".join(comment["html"] for comment in comments["shown"])
 
 
 def composed(page: str, parts: dict) -> str:
@@ -45,7 +45,8 @@ def composed(page: str, parts: dict) -> str:
     the fragment's account menu, messages and form box in place of the public ones, each comment the
     reader sees otherwise in place of its placeholder (or added at the end of the block)."""
     page = re.sub(r'<nav class="account-nav".*?</nav>', lambda _m: parts["account"], page, count=1, flags=re.S)
-    page = page.replace('<div class="messages-box" data-personal="messages"></div>', parts["messages"], 1)
+    if "messages" in parts:  # only when some are waiting
+        page = page.replace('<div class="messages-box" data-personal="messages"></div>', parts["messages"], 1)
     comments = parts.get("comments")
     if comments:
         page = re.sub(r'<div class="comment-form-box" id="comment-form" data-personal="comment-form">.*?</div>',
@@ -63,15 +64,17 @@ def seen_on_article(client: Client, article, cpage: int | None = None) -> str:
     """What a signed-in reader's browser shows of the article page: the public page, made theirs."""
     query = {"cpage": cpage} if cpage else {}
     page = client.get(article.get_absolute_url(), query).content.decode()
-    parts = client.get(reverse("fragment"), {"article": article.pk, **query}).json()
+    parts = client.get(reverse("fragment"), {"reader": "1", "article": article.pk, **query}).json()
     return composed(page, parts)
 
 
 def html_parts(parts: dict) -> dict[str, str]:
-    """Every piece of HTML a fragment brings, by name: the account menu, messages, the comment form box and
-    each comment this reader sees otherwise ("comment <id>")."""
-    pieces = {"account": parts["account"], "messages": parts["messages"]}
+    """Every piece of HTML a fragment brings, by name: the account menu, messages, the comment form box,
+    each comment this reader sees otherwise ("comment <id>"), and the form box the script keeps."""
+    pieces = {"account": parts.get("account", ""), "messages": parts.get("messages", "")}
     if comments := parts.get("comments"):
-        pieces["comment form"] = comments["form"]
+        pieces["comment form"] = comments.get("form", "")
         pieces |= {f"comment {comment['id']}": comment["html"] for comment in comments["shown"]}
+    if reader := parts.get("reader"):
+        pieces["kept form"] = reader["form"]
     return pieces

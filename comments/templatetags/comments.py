@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from comments.models import Comment, can_moderate, commenter_of
 from comments.threads import thread_for
+from news.models import Article
 
 register = template.Library()
 
@@ -31,35 +32,46 @@ def comment_block(context, article):
 SHOWN_AT_MOST = 200  # comments one fragment brings (a moderator on a thread full of private comments)
 
 
-def personal_parts(request, article, *, page_path: str) -> dict:
+def personal_parts(request, article_id: int, *, page_path: str, with_form: bool = True) -> dict | None:
     """What turns the article page's public block (the same for everyone) into this reader's, for the page
-    script (static/js/page.js): their form box; the comments they see otherwise than everyone does (private
-    ones they may read, their own pending ones), through the one gate; which published ones are theirs
-    (delete, not report); whether they may reply; a fresh form token; a refused reply to put back."""
+    script (static/js/page.js): the comments they see otherwise than everyone does (private ones they may
+    read, their own pending ones), through the one gate; which published ones are theirs (delete, not
+    report); a fresh form token. With the form: also their form box, whether they may reply, and a refused
+    comment to put back; without it, the script uses the reader's parts it keeps (reader_parts).
+    None when the article is not published (checked whenever there is something to render)."""
     user = request.user
-    context = _reader_context(request, article) | {"page_path": page_path}
-    draft = context["draft"]
     # One read through the gate: the comments this reader sees otherwise than everyone (the gate decides
     # what they may read; private and pending only pick what differs from the public page), and their own.
     mine = Q(author=user, status=Comment.Status.PUBLISHED) if user.is_authenticated else Q(pk__in=[])
     rows = list(
-        Comment.objects.filter(article=article).listed_for(user).filter(readable=True)
-        .filter(Q(private=True) | Q(status=Comment.Status.PENDING) | mine).select_related("author")
+        Comment.objects.filter(article_id=article_id).listed_for(user, readable_only=True)
+        .filter(Q(private=True) | Q(status=Comment.Status.PENDING) | mine)
         .order_by("created_at", "id")[:SHOWN_AT_MOST]
     )
     shown = [comment for comment in rows if comment.private or comment.status == Comment.Status.PENDING]
-    commenter = context["commenter"]
-    return {
-        "form": render_to_string("comments/_form_box.html", context, request),
-        "shown": [{"id": comment.pk, "parent": comment.parent_id, "pending": comment.status == Comment.Status.PENDING,
-                   "html": render_to_string(
-            "comments/_comment.html", context | {"comment": comment, "is_reply": bool(comment.parent_id)}, request,
-        )} for comment in shown],
+    parts = {
+        "shown": [],
         "own": [comment.pk for comment in rows if comment.author_id == user.pk and comment.status == Comment.Status.PUBLISHED],
-        "can_reply": bool(commenter and not commenter.is_blocked and article.comments_enabled),
-        "token": str(context["token"]),
-        "draft": draft if draft and draft.get("parent") else None,
+        "token": str(uuid.uuid4()),
     }
+    if not (shown or with_form):
+        return parts  # the common case: nothing on this story for this reader alone; no template, no more query
+    article = Article.objects.published().only("id", "reporter_id", "comments_enabled").filter(pk=article_id).first()
+    if article is None:
+        return None
+    context = _reader_context(request, article, take_draft=with_form) | {"page_path": page_path, "token": parts["token"]}
+    parts["shown"] = [{"id": comment.pk, "parent": comment.parent_id, "pending": comment.status == Comment.Status.PENDING,
+                       "html": render_to_string(
+        "comments/_comment.html", context | {"comment": comment, "is_reply": bool(comment.parent_id)}, request,
+    )} for comment in shown]
+    if with_form:
+        commenter, draft = context["commenter"], context["draft"]
+        parts |= {
+            "form": render_to_string("comments/_form_box.html", context, request),
+            "can_reply": bool(commenter and not commenter.is_blocked and article.comments_enabled),
+            "draft": draft if draft and draft.get("parent") else None,
+        }
+    return parts
 
 
 def reader_parts(request, *, page_path: str) -> dict:

@@ -62,15 +62,17 @@
     return hidden.some((comment) => mine.has(Number(comment.id.slice(8))) || mine.has(Number(comment.dataset.parent)));
   }
 
-  // The page made this reader's: from the article's fragment when there is one, else from what is kept.
+  // The page made this reader's: from the article's fragment when there is one, completed by what is kept
+  // (the fragment of a reader whose parts are kept holds only what differs from them on this article).
   function personalize(parts, reader) {
-    for (const name of ["account", "messages"]) replace(`[data-personal="${name}"]`, parts[name]);
+    replace('[data-personal="account"]', parts.account ?? reader?.account);
+    replace('[data-personal="messages"]', parts.messages);
     if (!block) return;
-    if (parts.comments) personalizeComments(block, parts.comments, parts.csrf);
-    else if (reader) {
-      personalizeComments(block, {
-        form: reader.form, shown: [], own: reader.mine, can_reply: reader.can_comment, token: newToken(), draft: null,
-      }, reader.csrf);
+    const kept = { form: reader?.form, shown: [], own: reader?.mine ?? [], can_reply: reader?.can_comment, token: newToken(), draft: null };
+    if (!parts.comments && !reader) return;
+    const comments = { ...kept, ...parts.comments };
+    personalizeComments(block, comments, parts.csrf ?? reader?.csrf);
+    if (comments.form === kept.form) {
       // The kept box was made on another page: its links (log in, set a nickname) lead back here.
       for (const link of block.querySelectorAll('[data-personal="comment-form"] a[href*="next="]')) {
         const url = new URL(link.href);

@@ -25,8 +25,9 @@ b. The beacon (POST /beacon/ as navigator.sendBeacon sends it, round robin over 
    (no cookie, a new User-Agent and X-Forwarded-For address each: counted, a cookie set). Also, as
    readers send it, the returning reader's beacon and the floor through Varnish.
 c. A signed-in reader's article view: the page (through Varnish, a HIT: the edge drops the cookies) and
-   its personal fragment (GET /fragment/?article=<id> with the session cookie, passed to the app), sent
-   as one pipelined pair on a keep-alive connection; wrk times the pair. The page and the fragment are
+   its personal fragment (GET /fragment/?article=<id> with the session cookie, passed to the app: the
+   request the page script makes on an article once it keeps the reader's parts, i.e. after the first
+   page of a session), sent as one pipelined pair on a keep-alive connection; wrk times the pair. The page and the fragment are
    also timed apart by Varnish itself (varnishncsa's %D, from the request read to the response sent).
    Compared with the figure measured before the edge (bench_load's "article, signed in", rendered per
    request): 83 req/s, p99 ~650 ms.

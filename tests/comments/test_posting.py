@@ -38,7 +38,7 @@ def seen(client, response) -> str:
     if place is None or resolve(place.path).url_name != "article":
         return response.content.decode()
     cpage = parse_qs(place.query).get("cpage", [None])[0]
-    params = {"article": resolve(place.path).kwargs["pk"]} | ({"cpage": cpage} if cpage else {})
+    params = {"reader": "1", "article": resolve(place.path).kwargs["pk"]} | ({"cpage": cpage} if cpage else {})
     return composed(response.content.decode(), client.get(reverse("fragment"), params).json())
 
 
@@ -320,7 +320,7 @@ def test_a_refused_reply_comes_back_in_its_reply_form(client, article, alice, bo
     post(client, article, body="먼저 쓴 댓글")
     post(client, article, body="거절될 답글", parent=first.pk, private="on")
     # On the article page the script puts it back in the reply form (static/js/page.js, putBackReply).
-    draft = client.get(reverse("fragment"), {"article": article.pk}).json()["comments"]["draft"]
+    draft = client.get(reverse("fragment"), {"reader": "1", "article": article.pk}).json()["comments"]["draft"]
     assert (draft["parent"], draft["body"], draft["private"]) == (first.pk, "거절될 답글", True)
     assert "1분에 1개까지" in draft["error"]
     # Without JavaScript, the comments page shows it in place, open.

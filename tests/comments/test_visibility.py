@@ -23,7 +23,7 @@ PUBLIC = "모두가 보는 공개 의견입니다"
 
 def fragment(client, article, **params) -> dict[str, str]:
     """The article page's fragment for this reader: its parts (account, messages, comments) as HTML."""
-    response = client.get(reverse("fragment"), {"article": article.pk, **params})
+    response = client.get(reverse("fragment"), {"reader": "1", "article": article.pk, **params})
     assert response.status_code == 200
     return response.json()  # decoded: the JSON itself spells Korean as \uXXXX escapes
 
@@ -246,7 +246,7 @@ def test_a_readers_own_block_is_never_stored_at_the_edge(client, thread, article
     viewer = make_viewer(who, alice, reporter, other_reporter)
     if viewer:
         client.force_login(viewer)
-    for response in (client.get(reverse("fragment"), {"article": article.pk}),
+    for response in (client.get(reverse("fragment"), {"reader": "1", "article": article.pk}),
                      client.get(reverse("comments:thread", args=[article.pk]))):
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= cache_control and "public" not in cache_control, response.request

@@ -47,4 +47,9 @@ def test_fragments_are_asked_for_only_where_the_reader_has_something(live_server
     page.goto(live_server.url + secret.get_absolute_url())  # her private comment is here: asked
     expect(page.locator(".comment-list")).to_contain_text("앨리스의 비밀 의견")
     expect(page.locator(".comment-list")).not_to_contain_text("밥의 비밀 의견")
-    assert len(asked) == 1
+    assert len(asked) == 1 and "reader=" not in asked[0]  # only what differs here: menu and form box are kept
+    expect(page.locator(".account-nav")).to_contain_text("앨리스")
+    page.get_by_label("댓글 내용").fill("비밀 의견이 있는 기사에 쓴 의견")
+    page.get_by_role("button", name="등록").click()  # the kept form box, its address set for this story
+    expect(page.locator(".comment-list")).to_contain_text("비밀 의견이 있는 기사에 쓴 의견")
+    assert Comment.objects.filter(article=secret, author__username="alice", body="비밀 의견이 있는 기사에 쓴 의견").count() == 1

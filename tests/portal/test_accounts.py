@@ -25,7 +25,7 @@ def test_sign_up_with_a_nickname_and_return_to_the_article(client, section, repo
     assert Commenter.objects.get(user=user).nickname == "새독자"
     # Back on the article (the same page for everyone), its script swaps in the reader's own parts from the
     # fragment: their nickname in the account menu and above the comment form.
-    parts = client.get(reverse("fragment"), {"article": article.pk}).json()
+    parts = client.get(reverse("fragment"), {"reader": "1", "article": article.pk}).json()
     assert "새독자" in parts["account"] and "새독자님의 의견을 남겨 주세요" in parts["comments"]["form"]
 
 

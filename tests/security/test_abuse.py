@@ -69,7 +69,7 @@ def test_comment_limits_hold_from_new_addresses_and_spoofed_forwarded_for(articl
         last = post_comment(device, article, f"{i}번째 시도", follow=i == 4,
                             HTTP_X_FORWARDED_FOR=f"10.9.{i}.1, 203.0.113.{i}")
     # Back on the article page, the refusal is in the reader's own block, which its script fetches.
-    own = comment_parts(device.get(reverse("fragment"), {"article": article.pk}).json())
+    own = comment_parts(device.get(reverse("fragment"), {"reader": "1", "article": article.pk}).json())
     assert "1분에 1개까지" in own and "4번째 시도" in own  # the refused text is kept in the form
     assert last.redirect_chain[-1][0].startswith(article.get_absolute_url())
     assert Comment.objects.filter(author=alice).count() == 1

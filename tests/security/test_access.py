@@ -510,11 +510,11 @@ def test_who_reads_a_private_comment_and_an_unpublished_articles_comments(client
 
     article_page = client.get(live.get_absolute_url()).content.decode()
     assert secret not in article_page and "비밀 댓글입니다." in article_page
-    parts = client.get(reverse("fragment"), {"article": live.pk}).json()
+    parts = client.get(reverse("fragment"), {"reader": "1", "article": live.pk}).json()
     comments_page = client.get(reverse("comments:thread", args=[live.pk])).content.decode()
     for where, source in {"fragment": "".join(html_parts(parts).values()), "comments page": comments_page}.items():
         assert (secret in source) is READS_PRIVATE[role], where
 
     for draft in (room["own"], room["theirs"]):
         assert client.get(reverse("comments:thread", args=[draft.pk])).status_code == 404
-        assert "comments" not in client.get(reverse("fragment"), {"article": draft.pk}).json()
+        assert "comments" not in client.get(reverse("fragment"), {"reader": "1", "article": draft.pk}).json()

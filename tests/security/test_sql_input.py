@@ -123,7 +123,7 @@ def test_odd_fragment_parameters_get_an_answer(client, room, alice, parameter):
     """The fragment answers JSON (the reader's parts of a page): an odd parameter never makes it a server error."""
     client.force_login(alice)
     for name, value in INPUTS.items():
-        params = {"article": room["article"].pk} | {parameter: value}
+        params = {"reader": "1", "article": room["article"].pk} | {parameter: value}
         response = client.get(reverse("fragment"), params)
         if "\x00" in value:  # a NUL in a query string: the Korean 400 page, for every URL
             assert_is_a_page(response, (parameter, name))

@@ -268,9 +268,9 @@ def test_a_readers_own_parts_show_the_attack_as_text(client, payload):
     probes, article = newsroom["probes"], newsroom["article"]
     client.force_login(newsroom["commenter"].user)
 
-    parts = client.get(reverse("fragment"), {"article": article.pk}).json()
-    assert set(parts) == {"account", "messages", "comments", "csrf"}
-    expected = {"account": {"nickname"}, "messages": set(), "comment form": {"nickname"}}
+    parts = client.get(reverse("fragment"), {"reader": "1", "article": article.pk}).json()
+    assert set(parts) == {"account", "comments", "csrf", "reader"}
+    expected = {"account": {"nickname"}, "messages": set(), "comment form": {"nickname"}, "kept form": {"nickname"}}
     for part, html in html_parts(parts).items():  # "comment <id>": a comment only this reader sees
         assert_harmless_and_shown(html, probes, expected.get(part, {"comment", "nickname"}), f"fragment {part}")
     page = seen_on_article(client, article)  # the public page with the fragment's parts in place
@@ -424,7 +424,7 @@ def test_query_parameters_are_echoed_only_as_text(client, section, reporter):
         assert_harmless_and_shown(source, {"q": REFLECTED}, {"q"}, page)
 
     # The fragment's parts are HTML swapped into the page: its parameters may come back only as harmless text.
-    for params in ({"article": article.pk, "cpage": REFLECTED, "q": REFLECTED}, {"article": REFLECTED}):
+    for params in ({"reader": "1", "article": article.pk, "cpage": REFLECTED, "q": REFLECTED}, {"reader": "1", "article": REFLECTED}):
         response = client.get(reverse("fragment"), params)
         assert response.status_code == 200, params
         for part, html in html_parts(response.json()).items():
