@@ -52,8 +52,18 @@ class CommentAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     actions = ["hide", "restore", "soft_delete", "block_authors"]
-    readonly_fields = ["article", "author", "parent", "shown_text", "private", "status", "report_count", "created_at",
-                       "moderated_at", "moderated_by"]
+    readonly_fields = [
+        "article",
+        "author",
+        "parent",
+        "shown_text",
+        "private",
+        "status",
+        "report_count",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+    ]
     fields = readonly_fields + ["moderation_note"]
 
     def get_queryset(self, request) -> QuerySet:
@@ -140,9 +150,11 @@ class ReportQueueAdmin(CommentAdmin):
     ordering = ["-report_count", "-created_at"]
 
     def get_queryset(self, request) -> QuerySet:
-        undecided = Q(report_count__gt=0, status=Comment.Status.PUBLISHED) | Q(
-            report_count__gt=0, status=Comment.Status.HIDDEN, moderated_by__isnull=True
-        ) | Q(status=Comment.Status.PENDING)
+        undecided = (
+            Q(report_count__gt=0, status=Comment.Status.PUBLISHED)
+            | Q(report_count__gt=0, status=Comment.Status.HIDDEN, moderated_by__isnull=True)
+            | Q(status=Comment.Status.PENDING)
+        )
         return super().get_queryset(request).filter(undecided)
 
 

@@ -15,5 +15,9 @@ class CommentsConfig(AppConfig):
         # A comment saved anywhere (posting, the admin's change form): the article's page at the edge is stale.
         # Bulk updates in comments/services.py purge explicitly.
         for signal in (post_save, post_delete):
-            signal.connect(lambda instance, **kwargs: edge.comments_changed(instance.article_id),
-                           sender=Comment, weak=False, dispatch_uid=f"edge-comment-{signal}")
+            signal.connect(
+                lambda instance, **kwargs: edge.comments_changed(instance.article_id),
+                sender=Comment,
+                weak=False,
+                dispatch_uid=f"edge-comment-{signal}",
+            )

@@ -23,8 +23,14 @@ class Commenter(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commenter")
     nickname = models.CharField(_("닉네임"), max_length=20, unique=True)
     blocked_at = models.DateTimeField(_("댓글 차단 시각"), null=True, blank=True)
-    blocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("차단한 사람"))
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("차단한 사람"),
+    )
 
     class Meta:
         verbose_name = _("댓글 작성자")
@@ -67,18 +73,32 @@ class CommentQuerySet(models.QuerySet):
                 readable |= Q(author=user) | Q(parent__author=user) | Q(article__reporter=user)
             readable &= ~Q(status=Comment.Status.DELETED)
         if readable_only:
-            return self.defer("body").filter(readable).annotate(
-                readable=Value(True, output_field=models.BooleanField()),
-                shown_body=F("body"), shown_nickname=F("author__commenter__nickname"),
+            return (
+                self.defer("body")
+                .filter(readable)
+                .annotate(
+                    readable=Value(True, output_field=models.BooleanField()),
+                    shown_body=F("body"),
+                    shown_nickname=F("author__commenter__nickname"),
+                )
             )
         # The rule is built once, as `readable`; the shown columns refer to it (three copies of the rule cost
         # the ORM more than the rest of an article's comment thread).
-        return self.defer("body").annotate(
-            readable=Case(When(readable, then=Value(True)), default=Value(False), output_field=models.BooleanField()),
-        ).annotate(
-            shown_body=Case(When(readable=True, then=F("body")), default=Value(""), output_field=CharField()),
-            shown_nickname=Case(When(readable=True, then=F("author__commenter__nickname")), default=Value(""),
-                                output_field=CharField()),
+        return (
+            self.defer("body")
+            .annotate(
+                readable=Case(
+                    When(readable, then=Value(True)), default=Value(False), output_field=models.BooleanField()
+                ),
+            )
+            .annotate(
+                shown_body=Case(When(readable=True, then=F("body")), default=Value(""), output_field=CharField()),
+                shown_nickname=Case(
+                    When(readable=True, then=F("author__commenter__nickname")),
+                    default=Value(""),
+                    output_field=CharField(),
+                ),
+            )
         )
 
     def listed_for(self, user, *, readable_only: bool = False) -> CommentQuerySet:
@@ -92,8 +112,10 @@ class CommentQuerySet(models.QuerySet):
     def counted(self) -> CommentQuerySet:
         """What "전체의견 수" counts: published comments, private ones included, but not replies whose
         comment is no longer shown (a hidden thread hides its replies too)."""
-        shown_thread = Q(parent__isnull=True) | Q(parent__status=Comment.Status.PUBLISHED) | Q(
-            parent__status=Comment.Status.DELETED
+        shown_thread = (
+            Q(parent__isnull=True)
+            | Q(parent__status=Comment.Status.PUBLISHED)
+            | Q(parent__status=Comment.Status.DELETED)
         )
         return self.filter(shown_thread, status=Comment.Status.PUBLISHED)
 
@@ -108,10 +130,12 @@ class Comment(models.Model):
     MAX_LENGTH = 1000
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments", verbose_name=_("기사"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments",
-                               verbose_name=_("작성자"))
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies",
-                               verbose_name=_("원 댓글"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", verbose_name=_("작성자")
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies", verbose_name=_("원 댓글")
+    )
     body = models.TextField(_("내용"), max_length=MAX_LENGTH)
     private = models.BooleanField(_("비밀 댓글"), default=False)
     status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.PUBLISHED)
@@ -121,8 +145,14 @@ class Comment(models.Model):
     submission_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("작성 시각"), default=timezone.now)
     moderated_at = models.DateTimeField(_("처리 시각"), null=True, blank=True)
-    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("처리한 사람"))
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("처리한 사람"),
+    )
     moderation_note = models.CharField(_("처리 사유"), max_length=200, blank=True)
 
     objects = CommentQuerySet.as_manager()
@@ -135,8 +165,9 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["author", "created_at"], name="comment_author_recent_idx"),
-            models.Index(fields=["-report_count", "-created_at"], name="comment_reported_idx",
-                         condition=Q(report_count__gt=0)),
+            models.Index(
+                fields=["-report_count", "-created_at"], name="comment_reported_idx", condition=Q(report_count__gt=0)
+            ),
             models.Index(fields=["status", "-created_at"], name="comment_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="comment_newest_idx"),
         ]
@@ -152,8 +183,9 @@ class Report(models.Model):
     """A reader's 신고 of someone else's comment; one per reader and comment."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("댓글"))
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("신고한 사람"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("신고한 사람")
+    )
     reason = models.CharField(_("사유"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("신고 시각"), auto_now_add=True)
 

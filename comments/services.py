@@ -45,12 +45,24 @@ def visible_text(text: str) -> str:
 def _refuse_if_rate_limited(author, article: Article, now) -> None:
     recent = Comment.objects.filter(author=author)
     rules = [
-        (recent.filter(created_at__gt=now - timedelta(minutes=1)), _limit("COMMENT_RATE_PER_MINUTE", 1),
-         timedelta(minutes=1), _("댓글은 1분에 %(limit)d개까지 쓸 수 있습니다.")),
-        (recent.filter(created_at__gt=now - timedelta(days=1)), _limit("COMMENT_RATE_PER_DAY", 20),
-         timedelta(days=1), _("댓글은 하루에 %(limit)d개까지 쓸 수 있습니다.")),
-        (recent.filter(article=article, created_at__gt=now - timedelta(days=1)), _limit("COMMENT_RATE_PER_ARTICLE", 5),
-         timedelta(days=1), _("한 기사에는 하루에 %(limit)d개까지 댓글을 쓸 수 있습니다.")),
+        (
+            recent.filter(created_at__gt=now - timedelta(minutes=1)),
+            _limit("COMMENT_RATE_PER_MINUTE", 1),
+            timedelta(minutes=1),
+            _("댓글은 1분에 %(limit)d개까지 쓸 수 있습니다."),
+        ),
+        (
+            recent.filter(created_at__gt=now - timedelta(days=1)),
+            _limit("COMMENT_RATE_PER_DAY", 20),
+            timedelta(days=1),
+            _("댓글은 하루에 %(limit)d개까지 쓸 수 있습니다."),
+        ),
+        (
+            recent.filter(article=article, created_at__gt=now - timedelta(days=1)),
+            _limit("COMMENT_RATE_PER_ARTICLE", 5),
+            timedelta(days=1),
+            _("한 기사에는 하루에 %(limit)d개까지 댓글을 쓸 수 있습니다."),
+        ),
     ]
     for window, limit, span, message in rules:
         if limit <= 0:  # a limit of 0 switches that rule off
@@ -59,7 +71,8 @@ def _refuse_if_rate_limited(author, article: Article, now) -> None:
         if len(times) >= limit:
             again = timezone.localtime(times[-1] + span)
             raise CommentRefused(
-                (message % {"limit": limit}) + " "
+                (message % {"limit": limit})
+                + " "
                 + _("%(when)s 이후에 다시 등록해 주세요.") % {"when": date_format(again, "n월 j일 H:i:s")}
             )
 
@@ -71,8 +84,15 @@ def _needs_review(body: str) -> bool:
     return any(word.casefold() in lowered for word in BlockedWord.objects.values_list("word", flat=True))
 
 
-def post_comment(*, article: Article, author, body: str, private: bool = False, parent: Comment | None = None,
-                 token: uuid.UUID | None = None) -> Comment:
+def post_comment(
+    *,
+    article: Article,
+    author,
+    body: str,
+    private: bool = False,
+    parent: Comment | None = None,
+    token: uuid.UUID | None = None,
+) -> Comment:
     """Accept a reader's comment or reply, or raise CommentRefused saying why. A repeated token returns the
     comment it already made (a double click on 등록)."""
     body = (body or "").strip()
@@ -88,7 +108,8 @@ def post_comment(*, article: Article, author, body: str, private: bool = False, 
         raise CommentRefused(_("댓글 내용을 입력해 주세요."))
     if len(body) > Comment.MAX_LENGTH:
         raise CommentRefused(
-            _("댓글은 %(max)d자까지 쓸 수 있습니다. (지금 %(length)d자)") % {"max": Comment.MAX_LENGTH, "length": len(body)}
+            _("댓글은 %(max)d자까지 쓸 수 있습니다. (지금 %(length)d자)")
+            % {"max": Comment.MAX_LENGTH, "length": len(body)}
         )
     if parent is not None:
         # One level of replies, and only to a published comment of this article.
@@ -111,8 +132,14 @@ def post_comment(*, article: Article, author, body: str, private: bool = False, 
         now = timezone.now()
         _refuse_if_rate_limited(author, article, now)
         comment = Comment(
-            article=article, author=author, parent=parent, body=body, private=private, submission_token=token,
-            status=Comment.Status.PENDING if _needs_review(body) else Comment.Status.PUBLISHED, created_at=now,
+            article=article,
+            author=author,
+            parent=parent,
+            body=body,
+            private=private,
+            submission_token=token,
+            status=Comment.Status.PENDING if _needs_review(body) else Comment.Status.PUBLISHED,
+            created_at=now,
         )
         comment.full_clean(exclude=["submission_token"])
         comment.save()
@@ -129,7 +156,10 @@ def delete_own_comment(*, comment: Comment, user) -> None:
     if comment.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING):
         raise CommentRefused(_("이미 처리된 댓글입니다."))
     Comment.objects.filter(pk=comment.pk).update(
-        status=Comment.Status.DELETED, moderated_at=timezone.now(), moderated_by=user, moderation_note=_("작성자 삭제"),
+        status=Comment.Status.DELETED,
+        moderated_at=timezone.now(),
+        moderated_by=user,
+        moderation_note=_("작성자 삭제"),
     )
     edge.comments_changed(comment.article_id)
 
@@ -146,10 +176,10 @@ def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
         with transaction.atomic():
             Report.objects.create(comment=comment, reporter=reporter, reason=reason[:200])
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-            Comment.objects.filter(
-                pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=threshold
-            ).update(
-                status=Comment.Status.HIDDEN, moderated_at=timezone.now(), moderated_by=None,
+            Comment.objects.filter(pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=threshold).update(
+                status=Comment.Status.HIDDEN,
+                moderated_at=timezone.now(),
+                moderated_by=None,
                 moderation_note=_("신고 %(count)d건으로 자동 숨김") % {"count": threshold},
             )
     except IntegrityError:

@@ -18,10 +18,16 @@ from comments.threads import page_of
 from news.models import Article
 
 
-def _back_to(request: HttpRequest, article: Article, page: int | None = None, anchor: str = "comments") -> HttpResponseRedirect:
+def _back_to(
+    request: HttpRequest, article: Article, page: int | None = None, anchor: str = "comments"
+) -> HttpResponseRedirect:
     """To the article (whose script shows the reader's own block), or to the comments page the form came from."""
     query = f"?cpage={page}" if page and page > 1 else ""
-    place = reverse("comments:thread", args=[article.pk]) if request.POST.get("back") == "thread" else article.get_absolute_url()
+    place = (
+        reverse("comments:thread", args=[article.pk])
+        if request.POST.get("back") == "thread"
+        else article.get_absolute_url()
+    )
     return HttpResponseRedirect(f"{place}{query}#{anchor}")
 
 
@@ -74,14 +80,22 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     private = request.POST.get("private") == "on"
     body = request.POST.get("body", "")
     try:
-        comment = services.post_comment(article=article, author=request.user, body=body, private=private,
-                                        parent=parent, token=_token(request.POST.get("token"), parent))
+        comment = services.post_comment(
+            article=article,
+            author=request.user,
+            body=body,
+            private=private,
+            parent=parent,
+            token=_token(request.POST.get("token"), parent),
+        )
     except services.CommentRefused as refusal:
         # Keep what the reader typed, where they typed it, private flag included: nothing is lost. Only a
         # first-level comment has a reply form to put it back in; otherwise it goes to the main form.
         in_reply_form = parent if parent and not parent.parent_id else None
         request.session["comment_draft"] = {
-            "error": str(refusal), "body": body[: Comment.MAX_LENGTH * 2], "private": private,
+            "error": str(refusal),
+            "body": body[: Comment.MAX_LENGTH * 2],
+            "private": private,
             "parent": in_reply_form.pk if in_reply_form else None,
         }
         if in_reply_form:
@@ -109,7 +123,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login("/")
-    comment = get_object_or_404(Comment.objects.visible_to(request.user).filter(readable=True).select_related("article"), pk=pk)
+    comment = get_object_or_404(
+        Comment.objects.visible_to(request.user).filter(readable=True).select_related("article"), pk=pk
+    )
     try:
         created = services.report_comment(comment=comment, reporter=request.user)
     except services.CommentRefused as refusal:

@@ -107,8 +107,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Each row's total views: the sum of its day rows, one correlated subquery on the (article, day) key.
-        totals = DailyViews.objects.filter(article=OuterRef("pk")).values("article").annotate(n=Sum("views")).values("n")
-        return super().get_queryset(request).editable_by(request.user).annotate(total_views=Coalesce(Subquery(totals), 0))
+        totals = (
+            DailyViews.objects.filter(article=OuterRef("pk")).values("article").annotate(n=Sum("views")).values("n")
+        )
+        return (
+            super().get_queryset(request).editable_by(request.user).annotate(total_views=Coalesce(Subquery(totals), 0))
+        )
 
     def get_changelist_instance(self, request):
         # The list never shows the body: don't read it for fifty rows a page.
@@ -131,13 +135,19 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A live article is the editors' to change: a reporter's edit would go out unreviewed.
-        if obj is not None and obj.status == Article.Status.PUBLISHED and not request.user.has_perm("news.publish_article"):
+        if (
+            obj is not None
+            and obj.status == Article.Status.PUBLISHED
+            and not request.user.has_perm("news.publish_article")
+        ):
             return False
         return super().has_change_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reporter":
-            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True, is_active=True).order_by("username")
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True, is_active=True).order_by(
+                "username"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -166,7 +176,9 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("상태"), ordering="status")
     def status_label(self, article) -> str:
         if article.status == Article.Status.PUBLISHED and not article.is_published():
-            return format_html('<strong title="{}">{}</strong>', _("발행 시각이 되면 자동으로 공개됩니다"), _("예약 발행"))
+            return format_html(
+                '<strong title="{}">{}</strong>', _("발행 시각이 되면 자동으로 공개됩니다"), _("예약 발행")
+            )
         return article.get_status_display()
 
     @admin.action(description=_("선택한 출고 요청 기사를 지금 발행"), permissions=["publish"])
@@ -182,7 +194,9 @@ class ArticleAdmin(admin.ModelAdmin):
         skipped = queryset.count() - published
         self.message_user(request, _("%(count)d건을 발행했습니다.") % {"count": published}, messages.SUCCESS)
         if skipped:
-            self.message_user(request, _("출고 요청 상태가 아닌 %(count)d건은 건너뛰었습니다.") % {"count": skipped}, messages.WARNING)
+            self.message_user(
+                request, _("출고 요청 상태가 아닌 %(count)d건은 건너뛰었습니다.") % {"count": skipped}, messages.WARNING
+            )
 
     actions = ["publish_now"]
 

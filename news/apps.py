@@ -8,9 +8,8 @@ class NewsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
-        from PIL import Image, PngImagePlugin
-
         from django.db.models.signals import post_delete, post_save
+        from PIL import Image, PngImagePlugin
 
         from news import checks, edge, rankings  # noqa: F401 (checks registers itself)
         from news.models import Article, ArticlePhoto, Section
@@ -22,7 +21,9 @@ class NewsConfig(AppConfig):
         PngImagePlugin.MAX_TEXT_MEMORY = 4 * 1024 * 1024
         # An article published, unpublished, retitled or deleted: the cached rankings are stale.
         for signal in (post_save, post_delete):
-            signal.connect(lambda **kwargs: rankings.forget(), sender=Article, weak=False, dispatch_uid=f"rankings-{signal}")
+            signal.connect(
+                lambda **kwargs: rankings.forget(), sender=Article, weak=False, dispatch_uid=f"rankings-{signal}"
+            )
             # ... and the pages at the edge that show it.
             signal.connect(edge.article_changed, sender=Article, dispatch_uid=f"edge-article-{signal}")
             signal.connect(edge.photo_changed, sender=ArticlePhoto, dispatch_uid=f"edge-photo-{signal}")

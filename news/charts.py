@@ -20,7 +20,10 @@ def daily_series(days: int = 30, **filters) -> list[tuple[date, int]]:
     end = shanghai_day()
     start = end - timedelta(days=days - 1)
     counts = dict(
-        DailyViews.objects.filter(day__gte=start, **filters).values("day").annotate(n=Sum("views")).values_list("day", "n")
+        DailyViews.objects.filter(day__gte=start, **filters)
+        .values("day")
+        .annotate(n=Sum("views"))
+        .values_list("day", "n")
     )
     return [(start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(days)]
 
@@ -34,9 +37,14 @@ def bar_chart(series: list[tuple[date, int]], title: str) -> SafeString:
         '<rect x="{}" y="{}" width="{}" height="{}" fill="#0b4f8a"><title>{} · {}</title></rect>',
         (
             # format_html escapes its arguments into strings, so numbers are formatted here first
-            (f"{PAD + i * slot + 1:.1f}", f"{HEIGHT - PAD - (n / peak) * (HEIGHT - 2 * PAD):.1f}",
-             f"{max(slot - 2, 1):.1f}", f"{(n / peak) * (HEIGHT - 2 * PAD):.1f}",
-             day.isoformat(), _("%(n)s회") % {"n": f"{n:,}"})
+            (
+                f"{PAD + i * slot + 1:.1f}",
+                f"{HEIGHT - PAD - (n / peak) * (HEIGHT - 2 * PAD):.1f}",
+                f"{max(slot - 2, 1):.1f}",
+                f"{(n / peak) * (HEIGHT - 2 * PAD):.1f}",
+                day.isoformat(),
+                _("%(n)s회") % {"n": f"{n:,}"},
+            )
             for i, (day, n) in enumerate(series)
         ),
     )
@@ -48,10 +56,26 @@ def bar_chart(series: list[tuple[date, int]], title: str) -> SafeString:
         '<text x="{}" y="14" font-size="11" fill="#5f6672">{} {}</text>'
         '<text x="{}" y="{}" font-size="11" fill="#5f6672">{}</text>'
         '<text x="{}" y="{}" font-size="11" fill="#5f6672" text-anchor="end">{}</text></svg></figure>',
-        title, _("합계"), f"{total:,}",
-        WIDTH, HEIGHT, WIDTH, HEIGHT, title,
-        PAD, HEIGHT - PAD, WIDTH - PAD, HEIGHT - PAD, bars,
-        PAD, _("최고"), f"{peak if total else 0:,}",
-        PAD, HEIGHT - 6, series[0][0].isoformat() if series else "",
-        WIDTH - PAD, HEIGHT - 6, series[-1][0].isoformat() if series else "",
+        title,
+        _("합계"),
+        f"{total:,}",
+        WIDTH,
+        HEIGHT,
+        WIDTH,
+        HEIGHT,
+        title,
+        PAD,
+        HEIGHT - PAD,
+        WIDTH - PAD,
+        HEIGHT - PAD,
+        bars,
+        PAD,
+        _("최고"),
+        f"{peak if total else 0:,}",
+        PAD,
+        HEIGHT - 6,
+        series[0][0].isoformat() if series else "",
+        WIDTH - PAD,
+        HEIGHT - 6,
+        series[-1][0].isoformat() if series else "",
     )

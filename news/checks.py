@@ -14,13 +14,15 @@ def hangul_trigrams(app_configs, databases=None, **kwargs):
             cursor.execute("SELECT datctype FROM pg_database WHERE datname = current_database()")
             ctype = cursor.fetchone()[0]
         if ctype.upper() in {"C", "POSIX"}:
-            errors.append(Error(
-                f"database {connection.settings_dict['NAME']!r} has LC_CTYPE {ctype!r}: pg_trgm makes no trigrams "
-                "of Hangul there, so Korean search finds nothing",
-                hint="Create the database with LC_CTYPE 'C.UTF-8' (or ko_KR.UTF-8): "
-                     "CREATE DATABASE portal TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'",
-                id="news.E001",
-            ))
+            errors.append(
+                Error(
+                    f"database {connection.settings_dict['NAME']!r} has LC_CTYPE {ctype!r}: pg_trgm makes no trigrams "
+                    "of Hangul there, so Korean search finds nothing",
+                    hint="Create the database with LC_CTYPE 'C.UTF-8' (or ko_KR.UTF-8): "
+                    "CREATE DATABASE portal TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'",
+                    id="news.E001",
+                )
+            )
     return errors
 
 
@@ -30,9 +32,12 @@ def edge_needs_a_shared_cache(app_configs, **kwargs):
     from django.conf import settings
 
     if settings.EDGE_PURGE_URLS and "locmem" in settings.CACHES["default"]["BACKEND"].lower():
-        return [Warning(
-            "EDGE_PURGE_URLS is set but the cache is this process's memory: with several app processes, a "
-            "page rendered in one while another saves a change may be stored at the edge until s-maxage",
-            hint="Set REDIS_URL, so that every app process shares the cache.", id="news.W002",
-        )]
+        return [
+            Warning(
+                "EDGE_PURGE_URLS is set but the cache is this process's memory: with several app processes, a "
+                "page rendered in one while another saves a change may be stored at the edge until s-maxage",
+                hint="Set REDIS_URL, so that every app process shares the cache.",
+                id="news.W002",
+            )
+        ]
     return []

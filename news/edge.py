@@ -60,6 +60,7 @@ def comments_key(article_id: int) -> str:
 
 # ------------------------------------------------------------------------------------------ public pages
 
+
 def public_page(keys: Callable[..., Iterable[str]]):
     """Serve this view's pages as public documents; `keys(**view_kwargs)` names what the page shows
     besides `site` and the stories it lists (those are added with `shows`)."""
@@ -75,8 +76,12 @@ def public_page(keys: Callable[..., Iterable[str]]):
             request.edge_keys = {SITE, *keys(**kwargs)}
             started = time.time()
             response = view(request, *args, **kwargs)
-            if (response.status_code == 200 and not response.cookies and getattr(response, "public", True)
-                    and not _changed_since(request.edge_keys, started)):
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and getattr(response, "public", True)
+                and not _changed_since(request.edge_keys, started)
+            ):
                 patch_cache_control(response, public=True, max_age=0, s_maxage=max_age())
                 response["Surrogate-Key"] = " ".join(sorted(request.edge_keys))
             else:
@@ -134,15 +139,22 @@ def _next_publication() -> float | None:
     moments = cache.get(NEXT_PUBLICATION_KEY)
     if moments is None:
         now = timezone.now()
-        upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now,
-                                          published_at__lte=now + timedelta(seconds=2 * settings.EDGE_MAX_AGE))
-        moments = [moment.timestamp() for moment in upcoming.order_by("published_at").values_list("published_at", flat=True)[:1000]]
+        upcoming = Article.objects.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__gt=now,
+            published_at__lte=now + timedelta(seconds=2 * settings.EDGE_MAX_AGE),
+        )
+        moments = [
+            moment.timestamp()
+            for moment in upcoming.order_by("published_at").values_list("published_at", flat=True)[:1000]
+        ]
         cache.set(NEXT_PUBLICATION_KEY, moments, settings.EDGE_MAX_AGE)
     now = time.time()
     return next((moment for moment in moments if moment > now), None)
 
 
 # ------------------------------------------------------------------------------------------------ purge
+
 
 def purge(*keys: str) -> None:
     """Purge every page carrying one of these keys at every edge, once the current transaction commits."""
@@ -216,6 +228,7 @@ class VarnishXkeyPurge:
 
 
 # ------------------------------------------------------------------------ what each change purges
+
 
 def article_changed(instance, **kwargs) -> None:
     """Saved or deleted: its page, every list that shows it, and the lists it may now enter."""

@@ -173,6 +173,11 @@ def make_renditions(stored_name: str) -> dict[str, dict]:
             image = ImageOps.fit(source, (rendition.width, rendition.height), Image.Resampling.LANCZOS)
         data, ext = _encode(image)
         name = default_storage.save(f"renditions/{digest[:2]}/{digest}-{rendition.name}.{ext}", ContentFile(data))
-        result[rendition.name] = {"url": default_storage.url(name), "width": image.width, "height": image.height,
-                                  "bytes": len(data), "type": f"image/{'png' if ext == 'png' else 'jpeg'}"}
+        result[rendition.name] = {
+            "url": default_storage.url(name),
+            "width": image.width,
+            "height": image.height,
+            "bytes": len(data),
+            "type": f"image/{'png' if ext == 'png' else 'jpeg'}",
+        }
     return result

@@ -1,20 +1,19 @@
 from __future__ import annotations
 
+from html import unescape
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
-from html import unescape
-
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from news import images, search
 from news.richtext import BODY_EXTENSIONS, sanitize_body
-
 
 MENU_CACHE_KEY = "news:menu-sections"
 
@@ -33,7 +32,9 @@ class Section(models.Model):
     """A 대메뉴 section (경제, 사회 ...). 종합 is the all-sections view, not a row here."""
 
     name = models.CharField(_("이름"), max_length=40, unique=True)
-    slug = models.SlugField(_("주소 이름"), max_length=40, unique=True, help_text=_("주소에 쓰이는 영문 이름 (예: economy)"))
+    slug = models.SlugField(
+        _("주소 이름"), max_length=40, unique=True, help_text=_("주소에 쓰이는 영문 이름 (예: economy)")
+    )
     menu_order = models.PositiveSmallIntegerField(_("메뉴 순서"), default=0)
     show_in_menu = models.BooleanField(_("메뉴에 표시"), default=True)
 
@@ -61,8 +62,16 @@ class Section(models.Model):
 
 
 ARTICLE_LIST_FIELDS = (
-    "id", "title", "subtitle", "published_at", "lead_renditions", "lead_image_alt",
-    "byline", "section__name", "section__slug", "section__menu_order",
+    "id",
+    "title",
+    "subtitle",
+    "published_at",
+    "lead_renditions",
+    "lead_image_alt",
+    "byline",
+    "section__name",
+    "section__slug",
+    "section__menu_order",
 )
 
 
@@ -90,25 +99,41 @@ class Article(models.Model):
 
     title = models.CharField(_("제목"), max_length=200)
     subtitle = models.CharField(_("부제"), max_length=300, blank=True)
-    body = ProseEditorField(_("본문"), extensions=BODY_EXTENSIONS, sanitize=sanitize_body, blank=True,
-                            help_text=_("사진은 아래 ‘기사 사진’에 올리고, 넣을 자리에 [사진 1]처럼 한 줄로 적으세요."))
+    body = ProseEditorField(
+        _("본문"),
+        extensions=BODY_EXTENSIONS,
+        sanitize=sanitize_body,
+        blank=True,
+        help_text=_("사진은 아래 ‘기사 사진’에 올리고, 넣을 자리에 [사진 1]처럼 한 줄로 적으세요."),
+    )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("섹션"))
-    lead_image = images.PhotoField(_("대표 사진"), upload_to="articles/%Y/%m/", blank=True,
-                                   help_text=_("JPEG, PNG, WebP, GIF. 10MB, 5천만 화소 이하."))
+    lead_image = images.PhotoField(
+        _("대표 사진"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        help_text=_("JPEG, PNG, WebP, GIF. 10MB, 5천만 화소 이하."),
+    )
     lead_image_caption = models.CharField(_("사진 설명"), max_length=300, blank=True)
-    lead_image_alt = models.CharField(_("대체 텍스트"), max_length=300, blank=True,
-                                      help_text=_("사진을 볼 수 없는 독자를 위한 설명"))
+    lead_image_alt = models.CharField(
+        _("대체 텍스트"), max_length=300, blank=True, help_text=_("사진을 볼 수 없는 독자를 위한 설명")
+    )
     lead_renditions = models.JSONField(default=dict, blank=True, editable=False)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles",
-                                 verbose_name=_("작성 기자"))
-    byline = models.CharField(_("기자 이름"), max_length=60, blank=True,
-                              help_text=_("비워 두면 작성 기자의 이름. 지면에는 ‘OOO 기자’로 나갑니다."))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles", verbose_name=_("작성 기자")
+    )
+    byline = models.CharField(
+        _("기자 이름"),
+        max_length=60,
+        blank=True,
+        help_text=_("비워 두면 작성 기자의 이름. 지면에는 ‘OOO 기자’로 나갑니다."),
+    )
     byline_email = models.EmailField(_("기자 이메일"), blank=True, help_text=_("비워 두면 작성 기자의 이메일"))
     status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.DRAFT)
     featured = models.BooleanField(_("톱기사"), default=False, help_text=_("첫 화면 맨 위에 올릴 기사"))
     comments_enabled = models.BooleanField(_("댓글 허용"), default=True)
-    published_at = models.DateTimeField(_("발행 시각"), null=True, blank=True,
-                                        help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행)."))
+    published_at = models.DateTimeField(
+        _("발행 시각"), null=True, blank=True, help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행).")
+    )
     created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
@@ -144,12 +169,21 @@ class Article(models.Model):
         return f"{self.get_absolute_url()}?preview=1"
 
     def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
 
     def can_be_previewed_by(self, user) -> bool:
         """Before it is live, an article's page is open to editors and to its own reporter."""
-        return user.is_authenticated and user.is_staff and (
-            user.has_perm("news.publish_article") or (user.pk == self.reporter_id and user.has_perm("news.change_article"))
+        return (
+            user.is_authenticated
+            and user.is_staff
+            and (
+                user.has_perm("news.publish_article")
+                or (user.pk == self.reporter_id and user.has_perm("news.change_article"))
+            )
         )
 
     def summary(self, length: int = 160) -> str:
@@ -217,7 +251,8 @@ class ArticlePhoto(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "position"], name="articlephoto_unique_position",
+                fields=["article", "position"],
+                name="articlephoto_unique_position",
                 violation_error_message=_("같은 번호의 사진이 이미 있습니다. [사진 N]의 번호는 기사마다 하나씩입니다."),
             )
         ]

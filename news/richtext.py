@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
+import nh3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-import nh3
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 BODY_EXTENSIONS = {
@@ -30,6 +30,7 @@ BODY_EXTENSIONS = {
     "History": True,
 }
 
+
 def _body_cleaner() -> nh3.Cleaner:
     """The editor's own allow-list, except that links always get our rel (a pasted rel= is dropped)."""
     allow = allowlist_from_extensions(expand_extensions(BODY_EXTENSIONS))
@@ -45,6 +46,7 @@ def sanitize_body(html: str) -> str:
     clean = _cleaner.clean(html or "")
     # The editor always leaves one empty paragraph; an empty body should be empty.
     return "" if re.fullmatch(r"<(\w+)></\1>", clean) else clean
+
 
 PHOTO_MARK = re.compile(r"<p>\s*\[\s*사진\s*(\d{1,2})\s*\]\s*</p>")
 
@@ -72,4 +74,4 @@ def render_body(html: str, photos) -> SafeString:
     # Sanitised again at render (nh3 is fast): rows written around the admin form (imports, SQL) are safe too.
     # Every inserted part is escaped by format_html.
     with_photos = PHOTO_MARK.sub(figure, sanitize_body(html))
-    return mark_safe(with_photos)  # noqa: S308  # nosec B308, B703  # nh3's allow-listed output plus format_html parts
+    return mark_safe(with_photos)  # nosec B308, B703  # nh3's allow-listed output plus format_html parts

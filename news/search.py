@@ -115,12 +115,12 @@ def highlight(text: str, terms: list[str]) -> SafeString:
     text = unicodedata.normalize("NFKC", text)
     parts, last = [], 0
     for match in pattern.finditer(text):
-        parts.append(escape(text[last:match.start()]))
+        parts.append(escape(text[last : match.start()]))
         parts.append(f"<mark>{escape(match.group())}</mark>")
         last = match.end()
     parts.append(escape(text[last:]))
     highlighted = "".join(parts)
-    return mark_safe(highlighted)  # noqa: S308  # nosec B308, B703  # every piece escaped above
+    return mark_safe(highlighted)  # nosec B308, B703  # every piece escaped above
 
 
 def snippet(body_html: str, terms: list[str], width: int = 70) -> SafeString:
@@ -129,9 +129,8 @@ def snippet(body_html: str, terms: list[str], width: int = 70) -> SafeString:
     first = re.search("|".join(re.escape(t) for t in terms), text, re.IGNORECASE) if terms else None
     at = first.start() if first else 0  # the first match, else the start
     start = max(0, at - width // 2)
-    piece = text[start:start + width * 2]
+    piece = text[start : start + width * 2]
     return highlight(("…" if start else "") + piece + ("…" if start + width * 2 < len(text) else ""), terms)
-
 
 
 class NewestMatches(Sequence):
@@ -171,7 +170,7 @@ class NewestMatches(Sequence):
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            return self[index:index + 1][0]
+            return self[index : index + 1][0]
         if self.relevance:
             # Relevance among the newest matches only: a title match first, then the newer.
             self._walk(RELEVANCE_WINDOW)

@@ -73,7 +73,9 @@ def is_reader_request(request) -> bool:
     if user is not None and user.is_authenticated and user.is_staff:
         return False
     meta = request.META
-    purpose = " ".join(meta.get(h, "") for h in ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")).lower()
+    purpose = " ".join(
+        meta.get(h, "") for h in ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+    ).lower()
     if "prefetch" in purpose or "prerender" in purpose or "preview" in purpose:
         return False
     agent = meta.get("HTTP_USER_AGENT", "")
@@ -157,13 +159,23 @@ def count_beacon(request, article_id: int | None, other: Buffer | None = None, o
     day = shanghai_day()
     if settings.VIEW_BUFFER_URL:
         try:
-            _count_in_buffer(keys=[f"views:seen:{article_id}:{key}", VIEWS.pending, other.pending if other else ""],
-                             args=[settings.VIEW_DEDUPE_SECONDS, f"{article_id}:{day.isoformat()}" if key else "",
-                                   BUFFER_KEEP_SECONDS, *(f"{item}:{day.isoformat()}" for item in other_ids)])
+            _count_in_buffer(
+                keys=[f"views:seen:{article_id}:{key}", VIEWS.pending, other.pending if other else ""],
+                args=[
+                    settings.VIEW_DEDUPE_SECONDS,
+                    f"{article_id}:{day.isoformat()}" if key else "",
+                    BUFFER_KEEP_SECONDS,
+                    *(f"{item}:{day.isoformat()}" for item in other_ids),
+                ],
+            )
             return new_cookie
         except Exception:  # the buffer is down or refuses: count in the database rather than lose the counts
             logger.warning("view buffer unavailable; counting in the database", exc_info=True)
-    if key is not None and _first_time_in_cache(article_id, key) and Article.objects.published().filter(pk=article_id).exists():
+    if (
+        key is not None
+        and _first_time_in_cache(article_id, key)
+        and Article.objects.published().filter(pk=article_id).exists()
+    ):
         _upsert([(article_id, day, 1)])
     if other_ids:
         other.apply(Counter((item, day) for item in other_ids))

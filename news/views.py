@@ -86,9 +86,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
         for item in page.object_list:
             item.title_marked = search.highlight(item.title, query.terms)
             item.snippet = search.snippet(item.body, query.terms)
-    return render(request, "news/search.html", {
-        "query": query, "page": page, "order": order, "sections": sections, "chosen": chosen,
-    })
+    return render(
+        request,
+        "news/search.html",
+        {
+            "query": query,
+            "page": page,
+            "order": order,
+            "sections": sections,
+            "chosen": chosen,
+        },
+    )
 
 
 @edge.public_page(lambda: [edge.ARTICLES])

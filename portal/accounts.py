@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
@@ -24,8 +24,9 @@ from comments.services import visible_text
 
 class NicknameField(forms.CharField):
     def __init__(self, **kwargs):
-        super().__init__(label=_("닉네임"), min_length=2, max_length=20,
-                         help_text=_("댓글에 보이는 이름입니다. 2~20자."), **kwargs)
+        super().__init__(
+            label=_("닉네임"), min_length=2, max_length=20, help_text=_("댓글에 보이는 이름입니다. 2~20자."), **kwargs
+        )
 
     def clean(self, value):
         # Normalised (NFKC, invisible characters out) so look-alikes of a taken nickname are taken too.
@@ -69,7 +70,9 @@ class NicknameForm(forms.Form):
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return target if safe else "/"
 
 
@@ -105,12 +108,17 @@ def nickname(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/nickname.html", {"form": form, "next": _next(request)})
 
 
-def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
-               credentials: dict | None = None) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """Answer a login refused by django-axes (AXES_LOCKOUT_CALLABLE), the readers' and the admin's alike:
     429 with a Korean page saying how long to wait, instead of axes' English one-liner."""
     minutes = settings.LOGIN_COOLOFF_MINUTES
-    response = render(request, "registration/locked_out.html",
-                      {"minutes": minutes, "failure_limit": settings.LOGIN_FAILURE_LIMIT}, status=429)
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.LOGIN_FAILURE_LIMIT},
+        status=429,
+    )
     response["Retry-After"] = str(minutes * 60)
     return response

@@ -9,7 +9,6 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-
 TEST_TEMPLATE = "portal_test_template"
 TEST_LOCALE = "C.UTF-8"
 
@@ -30,8 +29,16 @@ def check(url: str, create: bool = False) -> str | None:
                     f"CREATE DATABASE {TEST_TEMPLATE} TEMPLATE template0 ENCODING 'UTF8' "
                     f"LC_COLLATE '{TEST_LOCALE}' LC_CTYPE '{TEST_LOCALE}'"
                 )
-            if create and wanted and not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [wanted]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(wanted), sql.Identifier(TEST_TEMPLATE)))
+            if (
+                create
+                and wanted
+                and not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [wanted]).fetchone()
+            ):
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        sql.Identifier(wanted), sql.Identifier(TEST_TEMPLATE)
+                    )
+                )
     except psycopg.Error as exc:
         return str(exc).strip().splitlines()[0]
     return None

@@ -35,8 +35,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     down = "database" in problems
     body = {"status": "unavailable" if down else "degraded" if problems else "ok"}
     body |= ({"problems": problems} if problems else {}) | ({"replicas": replicas} if replicas else {})
-    return JsonResponse(body, status=503 if down else 200,
-                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if down else None)
+    return JsonResponse(
+        body, status=503 if down else 200, headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if down else None
+    )
 
 
 def _database_problem(alias: str) -> str | None:

@@ -25,17 +25,22 @@ def access_log(get_response: Callable[[HttpRequest], HttpResponse]):
         started = time.perf_counter()
         response = get_response(request)
         if access_logger.isEnabledFor(logging.INFO):
-            access_logger.info(json.dumps({
-                "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "remote": request.META.get("REMOTE_ADDR", ""),
-                "method": request.method,
-                "path": request.path,
-                "query": request.META.get("QUERY_STRING", ""),
-                "status": response.status_code,
-                "bytes": None if response.streaming else len(response.content),
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-                "agent": request.headers.get("User-Agent", ""),
-            }, ensure_ascii=False))
+            access_logger.info(
+                json.dumps(
+                    {
+                        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                        "remote": request.META.get("REMOTE_ADDR", ""),
+                        "method": request.method,
+                        "path": request.path,
+                        "query": request.META.get("QUERY_STRING", ""),
+                        "status": response.status_code,
+                        "bytes": None if response.streaming else len(response.content),
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                        "agent": request.headers.get("User-Agent", ""),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return response
 
     return middleware
@@ -75,9 +80,15 @@ def signed_in_marker(get_response: Callable[[HttpRequest], HttpResponse]):
             # Derived from the session key, which a login replaces: a new value, nothing learnt from it.
             value = salted_hmac("portal.signed_in", session.session_key, algorithm="sha256").hexdigest()[:16]
             if marked != value:
-                response.set_cookie(SIGNED_IN_COOKIE, value, max_age=session.get_expiry_age(), samesite="Lax",
-                                    domain=settings.SESSION_COOKIE_DOMAIN, secure=settings.SESSION_COOKIE_SECURE,
-                                    httponly=False)  # nosec B604  # read by the page script; no secret in it
+                response.set_cookie(
+                    SIGNED_IN_COOKIE,
+                    value,
+                    max_age=session.get_expiry_age(),
+                    samesite="Lax",
+                    domain=settings.SESSION_COOKIE_DOMAIN,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=False,
+                )  # nosec B604  # read by the page script; no secret in it
         elif marked:
             response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax", domain=settings.SESSION_COOKIE_DOMAIN)
         return response

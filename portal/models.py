@@ -43,9 +43,11 @@ class SiteProfile(models.Model):
 
     @property
     def introduction(self) -> str:
-        """"상하이방은 상하이 최대의 한인 포털사이트입니다." with the particle that fits the name's last syllable."""
+        """ "상하이방은 상하이 최대의 한인 포털사이트입니다." with the particle that fits the name's last syllable."""
         return gettext("%(name)s%(particle)s %(tagline)s입니다.") % {
-            "name": self.name, "particle": topic_particle(self.name), "tagline": self.tagline,
+            "name": self.name,
+            "particle": topic_particle(self.name),
+            "tagline": self.tagline,
         }
 
     def save(self, *args, **kwargs) -> None:

@@ -51,7 +51,7 @@ class PrimaryReplicaRouter:
         alias = _reads_from.get()
         if alias is None:
             replicas = _replicas()
-            alias = random.choice(replicas) if replicas else DEFAULT_DB_ALIAS  # noqa: S311  # nosec B311
+            alias = random.choice(replicas) if replicas else DEFAULT_DB_ALIAS  # nosec B311
         if alias != DEFAULT_DB_ALIAS and connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS  # a transaction reads its own snapshot, not a lagging copy
         return alias
@@ -77,10 +77,16 @@ class PinToPrimaryMiddleware:
         writes = request.method not in SAFE_METHODS
         pinned = writes or PIN_COOKIE in request.COOKIES
         replicas = _replicas()
-        alias = DEFAULT_DB_ALIAS if pinned or not replicas else random.choice(replicas)  # noqa: S311  # nosec B311
+        alias = DEFAULT_DB_ALIAS if pinned or not replicas else random.choice(replicas)  # nosec B311
         with reads_from(alias):
             response = self.get_response(request)
         if writes:
-            response.set_cookie(PIN_COOKIE, "1", max_age=settings.REPLICA_PIN_SECONDS, httponly=True,
-                                samesite="Lax", secure=request.is_secure())
+            response.set_cookie(
+                PIN_COOKIE,
+                "1",
+                max_age=settings.REPLICA_PIN_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
         return response

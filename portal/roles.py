@@ -15,22 +15,45 @@ AD_MANAGER = "광고 관리자"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Reporters add and change their own articles (the admin narrows to their own) and may submit, not publish.
     REPORTER: [
-        "news.add_article", "news.change_article", "news.view_article",
-        "news.add_articlephoto", "news.change_articlephoto", "news.delete_articlephoto", "news.view_articlephoto",
+        "news.add_article",
+        "news.change_article",
+        "news.view_article",
+        "news.add_articlephoto",
+        "news.change_articlephoto",
+        "news.delete_articlephoto",
+        "news.view_articlephoto",
         "news.view_section",
     ],
     EDITOR: [
-        "news.add_article", "news.change_article", "news.delete_article", "news.view_article", "news.publish_article",
-        "news.add_articlephoto", "news.change_articlephoto", "news.delete_articlephoto", "news.view_articlephoto",
-        "news.add_section", "news.change_section", "news.delete_section", "news.view_section",
-        "portal.change_siteprofile", "portal.view_siteprofile",
+        "news.add_article",
+        "news.change_article",
+        "news.delete_article",
+        "news.view_article",
+        "news.publish_article",
+        "news.add_articlephoto",
+        "news.change_articlephoto",
+        "news.delete_articlephoto",
+        "news.view_articlephoto",
+        "news.add_section",
+        "news.change_section",
+        "news.delete_section",
+        "news.view_section",
+        "portal.change_siteprofile",
+        "portal.view_siteprofile",
     ],
     # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
     MODERATOR: [
-        "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
-        "comments.view_reportedcomment", "comments.change_reportedcomment",
-        "comments.view_report", "comments.view_commenter", "comments.change_commenter",
-        "comments.add_blockedword", "comments.change_blockedword", "comments.delete_blockedword",
+        "comments.view_comment",
+        "comments.change_comment",
+        "comments.moderate_comment",
+        "comments.view_reportedcomment",
+        "comments.change_reportedcomment",
+        "comments.view_report",
+        "comments.view_commenter",
+        "comments.change_commenter",
+        "comments.add_blockedword",
+        "comments.change_blockedword",
+        "comments.delete_blockedword",
         "comments.view_blockedword",
     ],
     # Ad managers run the ad slots, the ads and the 플러스업체 listings; moderators may hold this role too.
@@ -38,7 +61,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         f"ads.{action}_{model}"
         for model in ("adslot", "ad", "business")
         for action in ("add", "change", "delete", "view")
-    ] + ["ads.view_addailystats"],
+    ]
+    + ["ads.view_addailystats"],
 }
 
 

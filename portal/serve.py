@@ -49,14 +49,29 @@ def command(environ: os._Environ | dict = os.environ) -> list[str]:
     host, port = _listen(environ)
     granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or "granian"
     return [
-        granian, "--interface", "wsgi", "--http", "1", "--no-ws",
-        "--host", host, "--port", port,
-        "--workers", environ.get("WEB_CONCURRENCY") or str(os.cpu_count() or 1),
-        "--blocking-threads", environ.get("WEB_THREADS") or "2",
+        granian,
+        "--interface",
+        "wsgi",
+        "--http",
+        "1",
+        "--no-ws",
+        "--host",
+        host,
+        "--port",
+        port,
+        "--workers",
+        environ.get("WEB_CONCURRENCY") or str(os.cpu_count() or 1),
+        "--blocking-threads",
+        environ.get("WEB_THREADS") or "2",
         # A worker that dies (killed, out of memory) is started again; one grown past the limit is replaced.
-        "--respawn-failed-workers", "--workers-max-rss", environ.get("WEB_MAX_RSS_MB") or "512",
-        "--workers-kill-timeout", "20",  # seconds a stopping worker gets to finish its requests
-        "--no-access-log", "--log-level", (environ.get("LOG_LEVEL") or "info").lower(),
+        "--respawn-failed-workers",
+        "--workers-max-rss",
+        environ.get("WEB_MAX_RSS_MB") or "512",
+        "--workers-kill-timeout",
+        "20",  # seconds a stopping worker gets to finish its requests
+        "--no-access-log",
+        "--log-level",
+        (environ.get("LOG_LEVEL") or "info").lower(),
         "portal.wsgi:application",
     ]
 
@@ -94,11 +109,23 @@ def varnish_command(listen: str, workdir: Path, memory: str = "256m", *params: s
     unknown methods, and would otherwise let anyone purge), with portal.vcl and workdir's backend.vcl."""
     return [
         varnishd() or "varnishd",
-        "-F", "-n", str(workdir / "n"), "-a", f"public={listen}", "-a", f"purge={purge_listen}", "-f", str(VCL),
-        "-p", f"vcl_path={workdir}:{VCL.parent}", "-s", f"malloc,{memory}",
+        "-F",
+        "-n",
+        str(workdir / "n"),
+        "-a",
+        f"public={listen}",
+        "-a",
+        f"purge={purge_listen}",
+        "-f",
+        str(VCL),
+        "-p",
+        f"vcl_path={workdir}:{VCL.parent}",
+        "-s",
+        f"malloc,{memory}",
         # The unix jail would compile the VCL as the `varnish` user, which cannot read a checkout in a
         # private directory; as another user the jail changes nothing. Production runs Debian's unit.
-        "-j", "none",
+        "-j",
+        "none",
         *params,
     ]
 
@@ -139,16 +166,20 @@ def serve(environ: os._Environ | dict = os.environ) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "backend.vcl").write_text(backend_vcl(app_port, host_header=_probe_host(environ)))
     purge_port = int(environ.get("PURGE_PORT") or int(port) + 2)
-    app_env = {**environ, "TRUSTED_PROXY_COUNT": str(int(environ.get("TRUSTED_PROXY_COUNT") or 0) + 1),
-               "EDGE_PURGE_URLS": environ.get("EDGE_PURGE_URLS") or f"http://127.0.0.1:{purge_port}/"}
+    app_env = {
+        **environ,
+        "TRUSTED_PROXY_COUNT": str(int(environ.get("TRUSTED_PROXY_COUNT") or 0) + 1),
+        "EDGE_PURGE_URLS": environ.get("EDGE_PURGE_URLS") or f"http://127.0.0.1:{purge_port}/",
+    }
 
     stopping = []
     signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, frame: stopping.append(signum))
     # Own process groups: a Ctrl-C in the terminal reaches this process only, which stops both in order.
     app_argv = command({**environ, "BIND": f"127.0.0.1:{app_port}"})
-    edge_argv = varnish_command(f"{host}:{port}", workdir, environ.get("VARNISH_MEMORY") or "256m",
-                                purge_listen=f"127.0.0.1:{purge_port}")
+    edge_argv = varnish_command(
+        f"{host}:{port}", workdir, environ.get("VARNISH_MEMORY") or "256m", purge_listen=f"127.0.0.1:{purge_port}"
+    )
     app = subprocess.Popen(app_argv, env=app_env, process_group=0)  # nosec B603  # argv built here, no shell
     children = [app]
     try:

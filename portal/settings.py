@@ -120,8 +120,10 @@ for _alias, _url in zip(DATABASE_REPLICAS, DATABASE_REPLICA_URLS, strict=True):
     DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["portal.replicas.PrimaryReplicaRouter"]
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-                      "portal.replicas.PinToPrimaryMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "portal.replicas.PinToPrimaryMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -164,10 +166,17 @@ if MEDIA_STORAGE == "s3":
     _region = env.str("AWS_S3_REGION_NAME", default="") or None
     _endpoint = env.str("AWS_S3_ENDPOINT_URL", default="") or None
     _domain = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        "bucket_name": _bucket, "region_name": _region, "endpoint_url": _endpoint, "custom_domain": _domain,
-        "querystring_auth": False, "file_overwrite": False,
-    }}
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "region_name": _region,
+            "endpoint_url": _endpoint,
+            "custom_domain": _domain,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
     if _domain:
         MEDIA_ORIGINS = [f"https://{_domain.split('/')[0]}"]
     elif _endpoint:
@@ -212,7 +221,9 @@ AXES_DISABLE_ACCESS_LOG = True
 # Mail (password reset): printed to the console in development, SMTP in production (Django 6.1's MAILERS).
 MAIL_BACKEND = env.str(
     "MAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}
 if MAIL_BACKEND.endswith("smtp.EmailBackend"):
@@ -256,14 +267,23 @@ COMMENT_PREMODERATION = env.bool("COMMENT_PREMODERATION", default=False)
 # With Redis, a stopped or slow Redis turns into cache misses within half a second instead of failed pages.
 # Every key the portal writes there has an expiry.
 if REDIS_URL := env.str("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     # Sessions read from Redis and fall back to their database row, so a Redis restart signs no one out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Room for the view-count dedupe marks (two per new visitor): the default 300 entries would evict them.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "OPTIONS": {"MAX_ENTRIES": env.int("LOCMEM_CACHE_ENTRIES", default=100_000)}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env.int("LOCMEM_CACHE_ENTRIES", default=100_000)},
+        }
+    }
 
 # The HTTP edge (deploy/varnish/): how long it may keep a public page (s-maxage; changes purge sooner), and
 # where purges go: each URL is one edge (Varnish's address; make serve sets its own). Empty: no edge, no purge.
@@ -308,6 +328,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},  # either case
     # A JSON line per request (portal.middleware.access_log); ACCESS_LOG=false leaves it out.
-    "loggers": {"portal.access": {"handlers": ["access"], "propagate": False,
-                                  "level": "INFO" if env.bool("ACCESS_LOG", default=True) else "WARNING"}},
+    "loggers": {
+        "portal.access": {
+            "handlers": ["access"],
+            "propagate": False,
+            "level": "INFO" if env.bool("ACCESS_LOG", default=True) else "WARNING",
+        }
+    },
 }

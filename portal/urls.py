@@ -2,9 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-
 from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path
 
 from portal import accounts, feeds, health, sitemaps, views
 
@@ -20,8 +19,12 @@ urlpatterns = [
     path("", views.front_page, name="front"),
     path("rss/", feeds.LatestArticlesFeed(), name="feed"),
     path("rss/<slug:slug>/", feeds.SectionFeed(), name="section-feed"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
-         name="sitemap-index"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),  # before the pattern below
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),

@@ -7,19 +7,19 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.middleware.csrf import get_token
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from comments.templatetags.comments import personal_parts, reader_parts
+from news import beacon as beacons
 from news import edge, viewcount
 from news.models import Article, Section
-from news import beacon as beacons
 from portal.ads import counting
 
 PER_SECTION = 5
@@ -49,8 +49,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
     Rendered without the request (no context processors): a forged Host header also ends here.
     """
-    context = {"too_many_files": isinstance(exception, TooManyFilesSent),
-               "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    context = {
+        "too_many_files": isinstance(exception, TooManyFilesSent),
+        "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+    }
     return HttpResponseBadRequest(render_to_string("400.html", context))
 
 
@@ -66,8 +68,14 @@ def beacon(request: HttpRequest) -> HttpResponse:
     article_id, ad_ids = what
     response = HttpResponse(status=204)
     if new_cookie := viewcount.count_beacon(request, article_id, counting.IMPRESSIONS, ad_ids):
-        response.set_cookie(viewcount.COOKIE, new_cookie, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
+        response.set_cookie(
+            viewcount.COOKIE,
+            new_cookie,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     viewcount.flush_if_due()
     return response
 
@@ -93,7 +101,8 @@ def fragment(request: HttpRequest) -> JsonResponse:
         parts["messages"] = render_to_string("includes/_messages.html", {"messages": waiting}, request)
     if full:
         parts["account"] = render_to_string(
-            "includes/_account.html", {"user": request.user, "request": request, "page_path": page_path}, request)
+            "includes/_account.html", {"user": request.user, "request": request, "page_path": page_path}, request
+        )
     if re.fullmatch(r"[0-9]{1,18}", article_id):
         if (comments := personal_parts(request, int(article_id), page_path=page_path, with_form=full)) is not None:
             parts["comments"] = comments

@@ -49,10 +49,17 @@ def composed(page: str, parts: dict) -> str:
         page = page.replace('<div class="messages-box" data-personal="messages"></div>', parts["messages"], 1)
     comments = parts.get("comments")
     if comments:
-        page = re.sub(r'<div class="comment-form-box" id="comment-form" data-personal="comment-form">.*?</div>',
-                      lambda _m: comments["form"], page, count=1, flags=re.S)
+        page = re.sub(
+            r'<div class="comment-form-box" id="comment-form" data-personal="comment-form">.*?</div>',
+            lambda _m: comments["form"],
+            page,
+            count=1,
+            flags=re.S,
+        )
         for comment in comments["shown"]:
-            placeholder = re.compile(rf'<article class="comment[^"]*" id="comment-{comment["id"]}"[^>]*>.*?</article>', re.S)
+            placeholder = re.compile(
+                rf'<article class="comment[^"]*" id="comment-{comment["id"]}"[^>]*>.*?</article>', re.S
+            )
             page, found = placeholder.subn(lambda _m, html=comment["html"]: html, page, count=1)
             if not found and (start := page.find('id="comments"')) >= 0:  # their own pending comment: added
                 end = page.index("</section>", start)

@@ -56,9 +56,23 @@ def redis_server(tmp_path):
         process = None
 
         def start(self, *options: str):
-            self.process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                             "--appendonly", "no", "--dir", str(tmp_path), *options],
-                                            stdout=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                [
+                    binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(tmp_path),
+                    *options,
+                ],
+                stdout=subprocess.DEVNULL,
+            )
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 try:

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from portal import roles
 from news.models import Article, Section
+from portal import roles
 
 
 class UserFactory(factory.django.DjangoModelFactory):

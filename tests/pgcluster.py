@@ -28,8 +28,13 @@ import psycopg
 
 READY_SECONDS = 60
 # A standby refuses to start with fewer of these than its primary has.
-STANDBY_MINIMUMS = ("max_connections", "max_worker_processes", "max_wal_senders", "max_prepared_transactions",
-                    "max_locks_per_transaction")
+STANDBY_MINIMUMS = (
+    "max_connections",
+    "max_worker_processes",
+    "max_wal_senders",
+    "max_prepared_transactions",
+    "max_locks_per_transaction",
+)
 
 
 class Unavailable(Exception):
@@ -47,8 +52,9 @@ class Cluster:
         return "127.0.0.1"
 
     def connect(self, dbname: str = "postgres", **kwargs) -> psycopg.Connection:
-        return psycopg.connect(host=self.host, port=self.port, user=self.user, dbname=dbname, autocommit=True,
-                               connect_timeout=5, **kwargs)
+        return psycopg.connect(
+            host=self.host, port=self.port, user=self.user, dbname=dbname, autocommit=True, connect_timeout=5, **kwargs
+        )
 
     def query(self, sql: str, params=None, dbname: str = "postgres") -> tuple | None:
         """Run one statement in autocommit and return its first row."""
@@ -57,8 +63,21 @@ class Cluster:
             return cursor.fetchone() if cursor.description else None
 
     def start(self) -> None:
-        _run([self.bindir / "pg_ctl", "-D", self.datadir, "-l", self.datadir / "server.log", "-w",
-              "-t", str(READY_SECONDS), "start"], what="start the server", log=self.datadir / "server.log")
+        _run(
+            [
+                self.bindir / "pg_ctl",
+                "-D",
+                self.datadir,
+                "-l",
+                self.datadir / "server.log",
+                "-w",
+                "-t",
+                str(READY_SECONDS),
+                "start",
+            ],
+            what="start the server",
+            log=self.datadir / "server.log",
+        )
         self.wait_until_ready()
 
     def stop(self) -> None:
@@ -125,14 +144,23 @@ def _make_folder() -> Path:
 def _write_config(datadir: Path, port: int, extra: dict[str, str | int]) -> None:
     """Our own postgresql.conf and pg_hba.conf (Debian keeps the source's in /etc, so a copy has none)."""
     settings = {
-        "port": port, "listen_addresses": "'127.0.0.1'", "unix_socket_directories": f"'{datadir}'",
-        "shared_buffers": "'16MB'", "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-        "ssl": "off", "logging_collector": "off", "hot_standby": "on", **extra,
+        "port": port,
+        "listen_addresses": "'127.0.0.1'",
+        "unix_socket_directories": f"'{datadir}'",
+        "shared_buffers": "'16MB'",
+        "fsync": "off",
+        "synchronous_commit": "off",
+        "full_page_writes": "off",
+        "ssl": "off",
+        "logging_collector": "off",
+        "hot_standby": "on",
+        **extra,
     }
     files = {
         "postgresql.conf": "".join(f"{key} = {value}\n" for key, value in settings.items()),
-        "pg_hba.conf": ("local all all trust\nhost all all 127.0.0.1/32 trust\n"
-                        "host replication all 127.0.0.1/32 trust\n"),
+        "pg_hba.conf": (
+            "local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n"
+        ),
         "pg_ident.conf": "",
     }
     for name, text in files.items():
@@ -146,8 +174,9 @@ def _write_config(datadir: Path, port: int, extra: dict[str, str | int]) -> None
 
 def _source_facts(host: str, port: int, user: str) -> tuple[int, dict[str, str]]:
     try:
-        with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True,
-                             connect_timeout=5) as conn:
+        with psycopg.connect(
+            host=host, port=port, user=user, dbname="postgres", autocommit=True, connect_timeout=5
+        ) as conn:
             major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
             values = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in STANDBY_MINIMUMS}
     except psycopg.OperationalError as exc:
@@ -171,8 +200,23 @@ def _copy(host: str, port: int, user: str, *, standby: bool) -> Cluster:
     major, minimums = _source_facts(host, port, user)
     bindir = _bindir(major)
     datadir = _make_folder()
-    command = [bindir / "pg_basebackup", "-h", host, "-p", str(port), "-U", user, "-D", datadir, "-X", "stream",
-               "-c", "fast", "--no-sync", "-w"]
+    command = [
+        bindir / "pg_basebackup",
+        "-h",
+        host,
+        "-p",
+        str(port),
+        "-U",
+        user,
+        "-D",
+        datadir,
+        "-X",
+        "stream",
+        "-c",
+        "fast",
+        "--no-sync",
+        "-w",
+    ]
     try:
         _run(command + (["-R"] if standby else []), what=f"copy the server at {host}:{port}")
     except Unavailable as exc:
@@ -208,8 +252,21 @@ def fresh(*, user: str = "postgres", major: int | None = None) -> Iterator[Clust
     bindir = _bindir(major)
     datadir = _make_folder()
     try:
-        _run([bindir / "initdb", "-D", datadir, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
-              "--no-sync"], what="create a cluster")
+        _run(
+            [
+                bindir / "initdb",
+                "-D",
+                datadir,
+                "-U",
+                user,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            what="create a cluster",
+        )
     except Unavailable:
         shutil.rmtree(datadir, ignore_errors=True)
         raise

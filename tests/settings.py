@@ -7,8 +7,8 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")  # the test client and live server speak plain http
 
-from portal.settings import *  # noqa: E402,F403
-from portal.settings import STORAGES  # noqa: E402
+from portal.settings import *  # noqa: F403
+from portal.settings import STORAGES
 
 LOGGING["loggers"]["portal.access"]["level"] = "WARNING"  # noqa: F405  # a line per request is noise here
 VIEW_FLUSH_SECONDS = 0  # a background flush would race the tests' own; tests/news/test_viewcount_redis.py turns it on

@@ -55,10 +55,12 @@ class Edge:
         require_varnishd()
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "backend.vcl").write_text(
-            backend_vcl(self.backend_port, host_header="127.0.0.1", probe_interval=self.probe_interval))
+            backend_vcl(self.backend_port, host_header="127.0.0.1", probe_interval=self.probe_interval)
+        )
         log = self.workdir / "varnishd.log"
-        argv = varnish_command(f"127.0.0.1:{self.port}", self.workdir, "64m", *TEST_PARAMS,
-                               purge_listen=f"127.0.0.1:{self.purge_port}")
+        argv = varnish_command(
+            f"127.0.0.1:{self.port}", self.workdir, "64m", *TEST_PARAMS, purge_listen=f"127.0.0.1:{self.purge_port}"
+        )
         with open(log, "ab") as out:
             self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

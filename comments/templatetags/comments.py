@@ -21,8 +21,12 @@ def comment_block(context, article):
     page's fragment, or from the comments page without JavaScript."""
     request = context["request"]
     if getattr(request, "public_page", False):
-        return {"request": request, "article": article, "public": True,
-                "thread": thread_for(article, AnonymousUser(), request.GET.get("cpage"))}
+        return {
+            "request": request,
+            "article": article,
+            "public": True,
+            "thread": thread_for(article, AnonymousUser(), request.GET.get("cpage")),
+        }
     block = _reader_context(request, article) | {"thread": thread_for(article, request.user, request.GET.get("cpage"))}
     if csrf_token := context.get("csrf_token"):  # an inclusion tag's own context has none unless passed on
         block["csrf_token"] = csrf_token
@@ -44,14 +48,19 @@ def personal_parts(request, article_id: int, *, page_path: str, with_form: bool 
     # what they may read; private and pending only pick what differs from the public page), and their own.
     mine = Q(author=user, status=Comment.Status.PUBLISHED) if user.is_authenticated else Q(pk__in=[])
     rows = list(
-        Comment.objects.filter(article_id=article_id).listed_for(user, readable_only=True)
+        Comment.objects.filter(article_id=article_id)
+        .listed_for(user, readable_only=True)
         .filter(Q(private=True) | Q(status=Comment.Status.PENDING) | mine)
         .order_by("created_at", "id")[:SHOWN_AT_MOST]
     )
     shown = [comment for comment in rows if comment.private or comment.status == Comment.Status.PENDING]
     parts = {
         "shown": [],
-        "own": [comment.pk for comment in rows if comment.author_id == user.pk and comment.status == Comment.Status.PUBLISHED],
+        "own": [
+            comment.pk
+            for comment in rows
+            if comment.author_id == user.pk and comment.status == Comment.Status.PUBLISHED
+        ],
         "token": str(uuid.uuid4()),
     }
     if not (shown or with_form):
@@ -59,11 +68,23 @@ def personal_parts(request, article_id: int, *, page_path: str, with_form: bool 
     article = Article.objects.published().only("id", "reporter_id", "comments_enabled").filter(pk=article_id).first()
     if article is None:
         return None
-    context = _reader_context(request, article, take_draft=with_form) | {"page_path": page_path, "token": parts["token"]}
-    parts["shown"] = [{"id": comment.pk, "parent": comment.parent_id, "pending": comment.status == Comment.Status.PENDING,
-                       "html": render_to_string(
-        "comments/_comment.html", context | {"comment": comment, "is_reply": bool(comment.parent_id)}, request,
-    )} for comment in shown]
+    context = _reader_context(request, article, take_draft=with_form) | {
+        "page_path": page_path,
+        "token": parts["token"],
+    }
+    parts["shown"] = [
+        {
+            "id": comment.pk,
+            "parent": comment.parent_id,
+            "pending": comment.status == Comment.Status.PENDING,
+            "html": render_to_string(
+                "comments/_comment.html",
+                context | {"comment": comment, "is_reply": bool(comment.parent_id)},
+                request,
+            ),
+        }
+        for comment in shown
+    ]
     if with_form:
         commenter, draft = context["commenter"], context["draft"]
         parts |= {
@@ -82,8 +103,13 @@ def reader_parts(request, *, page_path: str) -> dict:
     user = request.user
     context = _reader_context(request, None, take_draft=False) | {"page_path": page_path}
     commenter = context["commenter"]
-    theirs = list(Comment.objects.visible_to(user).filter(author=user).exclude(status=Comment.Status.DELETED)
-                  .order_by("-id").values_list("pk", "article_id", "status")[:MINE_AT_MOST])
+    theirs = list(
+        Comment.objects.visible_to(user)
+        .filter(author=user)
+        .exclude(status=Comment.Status.DELETED)
+        .order_by("-id")
+        .values_list("pk", "article_id", "status")[:MINE_AT_MOST]
+    )
     return {
         "id": user.pk,
         "moderator": can_moderate(user),

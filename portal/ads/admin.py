@@ -71,8 +71,18 @@ class EndsSoonFilter(admin.SimpleListFilter):
 
 @admin.register(Ad)
 class AdAdmin(admin.ModelAdmin):
-    list_display = ["title", "advertiser", "slot_codes", "starts_at", "ends_at", "schedule_note", "weight",
-                    "impressions", "clicks", "click_rate"]
+    list_display = [
+        "title",
+        "advertiser",
+        "slot_codes",
+        "starts_at",
+        "ends_at",
+        "schedule_note",
+        "weight",
+        "impressions",
+        "clicks",
+        "click_rate",
+    ]
     list_filter = [EndsSoonFilter, "active", "slots"]
     search_fields = ["title", "advertiser"]
     filter_horizontal = ["slots"]
@@ -85,8 +95,14 @@ class AdAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("slots").annotate(
-            total_impressions=Sum("daily_stats__impressions"), total_clicks=Sum("daily_stats__clicks"),
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("slots")
+            .annotate(
+                total_impressions=Sum("daily_stats__impressions"),
+                total_clicks=Sum("daily_stats__clicks"),
+            )
         )
 
     @admin.display(description=_("자리"))
@@ -123,15 +139,23 @@ class AdAdmin(admin.ModelAdmin):
         if ad.pk is None:
             return "—"
         series = run_series(ad)
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                                ((d.isoformat(), f"{i:,}", f"{c:,}", ctr(i, c)) for d, i, c in series[-60:]))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((d.isoformat(), f"{i:,}", f"{c:,}", ctr(i, c)) for d, i, c in series[-60:]),
+        )
         return format_html(
             '{}{}<p><a class="button" href="{}">{}</a></p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
             "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
             charts.bar_chart([(d, i) for d, i, _c in series], _("노출")),
             charts.bar_chart([(d, c) for d, _i, c in series], _("클릭")),
-            reverse("admin:ads_ad_csv", args=[ad.pk]), _("광고주용 CSV 내려받기"),
-            _("날짜"), _("노출"), _("클릭"), _("클릭률"), rows,
+            reverse("admin:ads_ad_csv", args=[ad.pk]),
+            _("광고주용 CSV 내려받기"),
+            _("날짜"),
+            _("노출"),
+            _("클릭"),
+            _("클릭률"),
+            rows,
         )
 
     def get_urls(self):
@@ -151,8 +175,16 @@ class AdAdmin(admin.ModelAdmin):
         writer = csv.writer(response)
         writer.writerow(["날짜", "노출", "클릭", "클릭률", "광고주", "광고"])
         for day, impressions, clicks in run_series(ad):
-            writer.writerow([day.isoformat(), impressions, clicks, ctr(impressions, clicks),
-                             _csv_safe(ad.advertiser), _csv_safe(ad.title)])
+            writer.writerow(
+                [
+                    day.isoformat(),
+                    impressions,
+                    clicks,
+                    ctr(impressions, clicks),
+                    _csv_safe(ad.advertiser),
+                    _csv_safe(ad.title),
+                ]
+            )
         return response
 
 

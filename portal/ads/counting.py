@@ -29,10 +29,18 @@ def add_impressions(counts: dict[tuple[int, date], int]) -> None:
     ran = set()
     for day in {day for _ad, day in counts}:
         start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-        ran |= {(ad, day) for ad in Ad.objects.filter(pk__in={ad for ad, d in counts if d == day}, starts_at__lt=
-                start + timedelta(days=1), ends_at__gt=start).values_list("pk", flat=True)}
-    increment_counts(AdDailyStats, ["ad_id", "day"], "impressions",
-                     [(ad, day, n) for (ad, day), n in counts.items() if n and (ad, day) in ran])
+        ran |= {
+            (ad, day)
+            for ad in Ad.objects.filter(
+                pk__in={ad for ad, d in counts if d == day}, starts_at__lt=start + timedelta(days=1), ends_at__gt=start
+            ).values_list("pk", flat=True)
+        }
+    increment_counts(
+        AdDailyStats,
+        ["ad_id", "day"],
+        "impressions",
+        [(ad, day, n) for (ad, day), n in counts.items() if n and (ad, day) in ran],
+    )
 
 
 IMPRESSIONS = viewcount.Buffer("ads", add_impressions)

@@ -13,18 +13,29 @@ from django.utils.translation import gettext_lazy as _
 from news.images import PhotoField, swap_in_cleaned
 
 # Advertisers' links and businesses' sites: only web addresses, never javascript:, data: or anything else.
-web_address = URLValidator(schemes=["http", "https"], message=_("http:// 또는 https:// 로 시작하는 웹 주소만 쓸 수 있습니다."))
+web_address = URLValidator(
+    schemes=["http", "https"], message=_("http:// 또는 https:// 로 시작하는 웹 주소만 쓸 수 있습니다.")
+)
 
 
 class AdSlot(models.Model):
     """A named place on the pages (header banner, sidebar premium ...) that one template tag fills."""
 
-    code = models.SlugField(_("코드"), max_length=40, unique=True, help_text=_("템플릿에서 쓰는 이름 (예: sidebar-premium)"))
+    code = models.SlugField(
+        _("코드"), max_length=40, unique=True, help_text=_("템플릿에서 쓰는 이름 (예: sidebar-premium)")
+    )
     name = models.CharField(_("이름"), max_length=60)
     width = models.PositiveSmallIntegerField(_("너비(px)"))
     height = models.PositiveSmallIntegerField(_("높이(px)"))
-    house_ad = models.ForeignKey("Ad", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("자체 광고"), help_text=_("걸린 광고가 없을 때 보일 광고 (없으면 비워 둠)"))
+    house_ad = models.ForeignKey(
+        "Ad",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("자체 광고"),
+        help_text=_("걸린 광고가 없을 때 보일 광고 (없으면 비워 둠)"),
+    )
 
     class Meta:
         verbose_name = _("광고 자리")
@@ -45,17 +56,25 @@ class AdQuerySet(models.QuerySet):
 class Ad(models.Model):
     advertiser = models.CharField(_("광고주"), max_length=100)
     title = models.CharField(_("광고 이름"), max_length=100, help_text=_("관리용 이름 (독자에게는 보이지 않음)"))
-    slots = models.ManyToManyField(AdSlot, related_name="ads", verbose_name=_("광고 자리"), blank=True,
-                                   help_text=_("돌아가며 보일 자리. 자체 광고로만 쓸 광고는 비워 둡니다."))
+    slots = models.ManyToManyField(
+        AdSlot,
+        related_name="ads",
+        verbose_name=_("광고 자리"),
+        blank=True,
+        help_text=_("돌아가며 보일 자리. 자체 광고로만 쓸 광고는 비워 둡니다."),
+    )
     image = PhotoField(_("이미지"), upload_to="ads/%Y/%m/", blank=True)
     alt_text = models.CharField(_("대체 텍스트"), max_length=120, blank=True, help_text=_("이미지 광고의 설명 (필수)"))
     text = models.CharField(_("텍스트 광고"), max_length=80, blank=True, help_text=_("이미지 대신 보일 짧은 문구"))
     target_url = models.CharField(_("연결 주소"), max_length=500, validators=[web_address])
     starts_at = models.DateTimeField(_("시작"), default=timezone.now)
     ends_at = models.DateTimeField(_("종료"))
-    weight = models.PositiveSmallIntegerField(_("가중치"), default=10,
-                                              validators=[MinValueValidator(1), MaxValueValidator(1000)],
-                                              help_text=_("같은 자리의 다른 광고보다 몇 배 자주 보일지 (1~1000)"))
+    weight = models.PositiveSmallIntegerField(
+        _("가중치"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("같은 자리의 다른 광고보다 몇 배 자주 보일지 (1~1000)"),
+    )
     active = models.BooleanField(_("사용"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,8 +86,11 @@ class Ad(models.Model):
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["active", "ends_at"], name="ad_live_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="ad_ends_after_start",
-                                   violation_error_message=_("종료 시각은 시작 시각보다 뒤여야 합니다.")),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="ad_ends_after_start",
+                violation_error_message=_("종료 시각은 시작 시각보다 뒤여야 합니다."),
+            ),
         ]
 
     def __str__(self) -> str:

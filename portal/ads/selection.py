@@ -36,8 +36,16 @@ class Creative:
 
 
 def _creative(ad: Ad) -> Creative:
-    return Creative(ad.pk, ad.weight, ad.starts_at.timestamp(), ad.ends_at.timestamp(),
-                    ad.image.url if ad.image else "", ad.alt_text, ad.text, ad.get_click_url())
+    return Creative(
+        ad.pk,
+        ad.weight,
+        ad.starts_at.timestamp(),
+        ad.ends_at.timestamp(),
+        ad.image.url if ad.image else "",
+        ad.alt_text,
+        ad.text,
+        ad.get_click_url(),
+    )
 
 
 def _slots() -> dict:
@@ -45,8 +53,11 @@ def _slots() -> dict:
     if slots is None:
         now = timezone.now()
         slots = {
-            slot.code: {"slot": (slot.name, slot.width, slot.height), "ads": [],
-                        "house": _creative(slot.house_ad) if slot.house_ad and slot.house_ad.active else None}
+            slot.code: {
+                "slot": (slot.name, slot.width, slot.height),
+                "ads": [],
+                "house": _creative(slot.house_ad) if slot.house_ad and slot.house_ad.active else None,
+            }
             for slot in AdSlot.objects.select_related("house_ad")
         }
         # Every ad not yet over, with its slot codes: future ones too, the clock decides at pick time.
@@ -72,8 +83,14 @@ def pick(code: str, rng: random.Random | None = None) -> tuple[tuple | None, Cre
 
 def upcoming_changes(now: float) -> list[float]:
     """When an ad of a slot starts or ends (the pages showing it change then, unsaved: news.edge)."""
-    return [moment for entry in _slots().values() for ad in [*entry["ads"], entry["house"]] if ad
-            for moment in (ad.starts_at, ad.ends_at) if moment > now]
+    return [
+        moment
+        for entry in _slots().values()
+        for ad in [*entry["ads"], entry["house"]]
+        if ad
+        for moment in (ad.starts_at, ad.ends_at)
+        if moment > now
+    ]
 
 
 def listed_businesses() -> list[Business]:

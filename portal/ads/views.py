@@ -24,6 +24,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     categories = Business.Category
     chosen = request.GET.get("category") if request.GET.get("category") in categories.values else None
     businesses = [b for b in listed_businesses() if chosen is None or b.category == chosen]
-    return render(request, "ads/directory.html", {
-        "businesses": businesses, "categories": categories.choices, "chosen": chosen,
-    })
+    return render(
+        request,
+        "ads/directory.html",
+        {
+            "businesses": businesses,
+            "categories": categories.choices,
+            "chosen": chosen,
+        },
+    )

@@ -43,5 +43,5 @@ def news_article_jsonld(context, article) -> SafeString:
         data["image"] = [absolute(og["url"])]
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
     # The JSON is escaped for a script element above; format_html would HTML-escape its quotes.
-    script_safe = mark_safe(payload)  # noqa: S308  # nosec B308, B703  # JSON with <, > and & escaped above
+    script_safe = mark_safe(payload)  # nosec B308, B703  # JSON with <, > and & escaped above
     return format_html('<script type="application/ld+json">{}</script>', script_safe)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.bench.serving import article_paths, bench_env, load, prepare, served, summary  # noqa: E402
+from tests.bench.serving import article_paths, bench_env, load, prepare, served, summary
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
@@ -26,14 +26,24 @@ def main() -> None:
     results = {}
     for age in (0, 600):
         # The app server alone (EDGE=none): through the edge every article would be a stored page.
-        with served({**env, "EDGE": "none", "WEB_CONCURRENCY": "2", "WEB_THREADS": "4", "CONN_MAX_AGE": str(age),
-                     "VIEW_COUNTING": "false"}):
+        with served(
+            {
+                **env,
+                "EDGE": "none",
+                "WEB_CONCURRENCY": "2",
+                "WEB_THREADS": "4",
+                "CONN_MAX_AGE": str(age),
+                "VIEW_COUNTING": "false",
+            }
+        ):
             load(paths, 40, 2)  # warm up
             rps, latencies = load(paths, REQUESTS, CONCURRENCY)
         results[age] = rps
         print(summary(f"CONN_MAX_AGE={age}", rps, latencies))
-    print(f"persistent / per-request connections: {results[600] / results[0]:.2f}x "
-          f"({REQUESTS} article pages, {CONCURRENCY} connections, 2 workers x 4 threads)")
+    print(
+        f"persistent / per-request connections: {results[600] / results[0]:.2f}x "
+        f"({REQUESTS} article pages, {CONCURRENCY} connections, 2 workers x 4 threads)"
+    )
 
 
 if __name__ == "__main__":

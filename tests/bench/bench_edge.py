@@ -79,13 +79,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=20_000, help="seed_scale articles (20,000)")
     parser.add_argument("--database", default="portal_bench_edge", help="PostgreSQL database (portal_bench_edge)")
     parser.add_argument("--port", type=int, default=8300, help="Varnish's port; granian +1, nginx +2 (8300)")
-    parser.add_argument("--parts", default="pages,beacon,signed-in",
-                        help="what to measure, comma-separated: pages, beacon, signed-in (all three)")
+    parser.add_argument(
+        "--parts",
+        default="pages,beacon,signed-in",
+        help="what to measure, comma-separated: pages, beacon, signed-in (all three)",
+    )
     parser.add_argument("--edge-max-age", type=int, default=3600, help="EDGE_MAX_AGE (3600; production 300)")
     return parser.parse_args()
 
 
 # ----------------------------------------------------------------------------------------------- helpers
+
 
 def get(port: int, path: str, cookie: str = "") -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -104,9 +108,17 @@ def beacon_of(body: bytes) -> str:
 def send_beacon(port: int, signed: str) -> tuple[int, str]:
     """One beacon as a browser sends it; (status, the `vid` cookie it set or "")."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/beacon/", body=urllib.parse.urlencode({"b": signed}),
-                 headers={"User-Agent": BROWSER, "Content-Type": "application/x-www-form-urlencoded",
-                          "Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"})
+    conn.request(
+        "POST",
+        "/beacon/",
+        body=urllib.parse.urlencode({"b": signed}),
+        headers={
+            "User-Agent": BROWSER,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"http://127.0.0.1:{port}",
+            "Sec-Fetch-Site": "same-origin",
+        },
+    )
     answer = conn.getresponse()
     answer.read()
     vid = re.search(r"vid=([^;]+)", answer.getheader("Set-Cookie") or "")
@@ -150,9 +162,28 @@ def run_wrk(port: int, lines: list[str], seconds: int, connections: int, *option
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     try:
-        out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-                              "-s", str(LUA), f"http://127.0.0.1:{port}", "--", f.name, *options],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(LUA),
+                f"http://127.0.0.1:{port}",
+                "--",
+                f.name,
+                *options,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(f.name)
     result = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
@@ -168,7 +199,9 @@ def nginx(port: int, root: Path, workdir: Path):
     """nginx in the foreground on 127.0.0.1:port serving `root` (index.html for a path ending in /), with
     keep-alive and as many worker processes as cores: the static-file reference."""
     conf = workdir / "nginx.conf"
-    temp = "".join(f"{kind}_temp_path {workdir}/{kind};\n  " for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f"{kind}_temp_path {workdir}/{kind};\n  " for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     conf.write_text(f"""daemon off;
 worker_processes {os.cpu_count() or 1};
 pid {workdir}/nginx.pid;
@@ -188,8 +221,11 @@ http {{
   }}
 }}
 """)
-    process = subprocess.Popen([NGINX, "-p", str(workdir), "-e", str(workdir / "nginx-error.log"), "-c", str(conf)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(workdir), "-e", str(workdir / "nginx-error.log"), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -229,6 +265,7 @@ def percentile(values: list[float], q: int) -> float:
 
 # ------------------------------------------------------------------------------------------------- the run
 
+
 def choose(connections: int) -> dict:
     """The pages: a section (the menu section with the most stories) and 200 articles (the 100 newest seeded
     ones and 100 spread over the archive)."""
@@ -240,9 +277,13 @@ def choose(connections: int) -> dict:
     recent = list(seeded.order_by("-published_at").values_list("pk", flat=True)[:100])
     everything = list(seeded.order_by("pk").values_list("pk", flat=True))
     ids = list(dict.fromkeys(recent + everything[:: max(1, len(everything) // 100)][:100]))
-    return {"live": live.count(), "section": section.get_absolute_url(), "ids": ids,
-            "articles": {pk: Article(pk=pk).get_absolute_url() for pk in ids},
-            "readers": [f"scale-reader-{n:05d}" for n in range(1, connections + 1)]}
+    return {
+        "live": live.count(),
+        "section": section.get_absolute_url(),
+        "ids": ids,
+        "articles": {pk: Article(pk=pk).get_absolute_url() for pk in ids},
+        "readers": [f"scale-reader-{n:05d}" for n in range(1, connections + 1)],
+    }
 
 
 def main() -> int:
@@ -256,9 +297,8 @@ def main() -> int:
     prepare(env, args.articles)
     setup_django(env)
     site = choose(args.connections)
-    from django.conf import settings
-
     import redis
+    from django.conf import settings
 
     cache_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     buffer_url = os.environ.get("BENCH_VIEW_BUFFER_URL", "redis://127.0.0.1:6379/10")
@@ -269,10 +309,17 @@ def main() -> int:
     (static_root := workdir / "static").mkdir(parents=True)
     os.chmod(workdir, 0o755)  # nginx's workers (another user when run as root) read the saved pages
     server_env = {
-        **env, "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "PORT": str(edge_port), "APP_PORT": str(app_port),
-        "EDGE": "varnish", "VARNISH_WORKDIR": str(workdir / "varnish"), "REDIS_URL": cache_url,
-        "VIEW_BUFFER_URL": buffer_url, "PURGE_PORT": str(args.port + 3),  # + 2 is nginx's
-        "EDGE_MAX_AGE": str(args.edge_max_age), "LOG_LEVEL": "WARNING",
+        **env,
+        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+        "PORT": str(edge_port),
+        "APP_PORT": str(app_port),
+        "EDGE": "varnish",
+        "VARNISH_WORKDIR": str(workdir / "varnish"),
+        "REDIS_URL": cache_url,
+        "VIEW_BUFFER_URL": buffer_url,
+        "PURGE_PORT": str(args.port + 3),  # + 2 is nginx's
+        "EDGE_MAX_AGE": str(args.edge_max_age),
+        "LOG_LEVEL": "WARNING",
     }
     (Path(settings.STATIC_ROOT) / FLOOR_FILE).unlink(missing_ok=True)  # written below, before the first floor
     results: dict[str, list[dict]] = {}
@@ -283,9 +330,12 @@ def main() -> int:
         run_wrk(port, lines, args.warmup, args.connections, *options)
         result = run_wrk(port, lines, args.duration, args.connections, *options)
         results.setdefault(label, []).append(result)
-        print(f"  {label:<40} {result['rps']:9.1f} req/s  p99 {result['p99_ms']:7.1f} ms  "
-              f"hit {result['hit']} miss {result['miss']} pass {result['pass']}  "
-              f"5xx {result['s5xx']} 4xx {result['s4xx']} errors {result['errors']}", flush=True)
+        print(
+            f"  {label:<40} {result['rps']:9.1f} req/s  p99 {result['p99_ms']:7.1f} ms  "
+            f"hit {result['hit']} miss {result['miss']} pass {result['pass']}  "
+            f"5xx {result['s5xx']} 4xx {result['s4xx']} errors {result['errors']}",
+            flush=True,
+        )
         return result
 
     with served(server_env, log=workdir / "server.log"):
@@ -300,7 +350,9 @@ def main() -> int:
                 if name == "articles":
                     beacons.append(beacon_of(body))
         article_bytes = len((static_root / pages["articles"][0].lstrip("/") / "index.html").read_bytes())
-        shutil.copy(static_root / pages["articles"][0].lstrip("/") / "index.html", Path(settings.STATIC_ROOT) / FLOOR_FILE)
+        shutil.copy(
+            static_root / pages["articles"][0].lstrip("/") / "index.html", Path(settings.STATIC_ROOT) / FLOOR_FILE
+        )
         # A returning reader: the `vid` cookie of their first beacon; then every article seen once by them.
         status, vid = send_beacon(app_port, beacons[0])
         assert status == 204 and vid, (status, vid)
@@ -346,8 +398,10 @@ def main() -> int:
                 run_wrk(edge_port, page_views, args.warmup, args.connections, "pipeline=2")
                 log = workdir / f"ncsa-{round_number}.log"
                 with open(log, "w") as out:
-                    reader = subprocess.Popen(["varnishncsa", "-n", str(workdir / "varnish" / "n"),
-                                               "-F", "%U%q %D %{Varnish:handling}x %s"], stdout=out)
+                    reader = subprocess.Popen(
+                        ["varnishncsa", "-n", str(workdir / "varnish" / "n"), "-F", "%U%q %D %{Varnish:handling}x %s"],
+                        stdout=out,
+                    )
                     time.sleep(0.5)
                     result = run_wrk(edge_port, page_views, args.duration, args.connections, "pipeline=2")
                     reader.terminate()
@@ -356,14 +410,20 @@ def main() -> int:
                 for kind, ms in varnish_times(log).items():
                     ncsa[kind] += ms
                 results.setdefault("signed-in page view", []).append(result)
-                print(f"  {'signed-in page view (page + fragment)':<40} {result['views']:9.1f} views/s  "
-                      f"p99 {result['p99_ms']:7.1f} ms  hit {result['hit']} pass {result['pass']}  "
-                      f"5xx {result['s5xx']} errors {result['errors']}", flush=True)
+                print(
+                    f"  {'signed-in page view (page + fragment)':<40} {result['views']:9.1f} views/s  "
+                    f"p99 {result['p99_ms']:7.1f} ms  hit {result['hit']} pass {result['pass']}  "
+                    f"5xx {result['s5xx']} errors {result['errors']}",
+                    flush=True,
+                )
                 # As the script makes them: each request timed alone; views/s from requests/s.
                 result = measure("signed-in, as the script asks", edge_port, scripted)
                 result["views"] = result["rps"] / (1 + scripted_share)
-                print(f"  {'  = page views':<40} {result['views']:9.1f} views/s  ({scripted_share:.1%} of them with "
-                      f"the article's fragment)", flush=True)
+                print(
+                    f"  {'  = page views':<40} {result['views']:9.1f} views/s  ({scripted_share:.1%} of them with "
+                    f"the article's fragment)",
+                    flush=True,
+                )
         views_buffered = sum(int(v) for v in redis.Redis.from_url(buffer_url).hvals("views:pending"))
     report(args, site, results, ncsa, article_bytes, views_buffered, load_before, time.time() - started)
     return 0
@@ -371,15 +431,22 @@ def main() -> int:
 
 def signed_in_row(med, cache, bad) -> None:
     views, p99 = med("signed-in page view", "views"), med("signed-in page view", "p99_ms")
-    print(f"{'signed-in page view (page + fragment)':<40}{views:10.1f}{med('signed-in page view', 'p50_ms'):9.1f}"
-          f"{p99:9.1f}{views / BEFORE_SIGNED_IN_RPS:7.1f}x  {'before: 83 req/s, p99 ~650':<28}"
-          f"{cache('signed-in page view'):>11}  >= {SIGNED_IN_SPEEDUP_TARGET}x and p99 < {SIGNED_IN_P99_TARGET_MS} ms: "
-          + ("met" if views >= SIGNED_IN_SPEEDUP_TARGET * BEFORE_SIGNED_IN_RPS and p99 < SIGNED_IN_P99_TARGET_MS
-             else "NOT met") + bad("signed-in page view"))
+    print(
+        f"{'signed-in page view (page + fragment)':<40}{views:10.1f}{med('signed-in page view', 'p50_ms'):9.1f}"
+        f"{p99:9.1f}{views / BEFORE_SIGNED_IN_RPS:7.1f}x  {'before: 83 req/s, p99 ~650':<28}"
+        f"{cache('signed-in page view'):>11}  >= {SIGNED_IN_SPEEDUP_TARGET}x and p99 < {SIGNED_IN_P99_TARGET_MS} ms: "
+        + (
+            "met"
+            if views >= SIGNED_IN_SPEEDUP_TARGET * BEFORE_SIGNED_IN_RPS and p99 < SIGNED_IN_P99_TARGET_MS
+            else "NOT met"
+        )
+        + bad("signed-in page view")
+    )
 
 
-def report(args, site: dict, results: dict, ncsa: dict, article_bytes: int, views_buffered: int, load_before,
-           seconds: float) -> None:
+def report(
+    args, site: dict, results: dict, ncsa: dict, article_bytes: int, views_buffered: int, load_before, seconds: float
+) -> None:
     def med(label: str, key: str) -> float:
         return statistics.median(r[key] for r in results[label])
 
@@ -396,11 +463,15 @@ def report(args, site: dict, results: dict, ncsa: dict, article_bytes: int, view
         return f"  ({n} non-2xx/errors)" if n else ""
 
     print()
-    print(f"bench_edge: {site['live']:,} live articles (seed_scale --articles {args.articles:,} in {args.database}), "
-          f"article page {article_bytes:,} bytes, {args.connections} connections, {args.duration} s each x "
-          f"{args.rounds} round(s), {os.cpu_count()} cores shared with wrk (load {load_before[0]:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after; {seconds:.0f} s)")
-    header = f"{'measurement':<40}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}  {'reference':<28}{'edge':>11}  target"
+    print(
+        f"bench_edge: {site['live']:,} live articles (seed_scale --articles {args.articles:,} in {args.database}), "
+        f"article page {article_bytes:,} bytes, {args.connections} connections, {args.duration} s each x "
+        f"{args.rounds} round(s), {os.cpu_count()} cores shared with wrk (load {load_before[0]:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after; {seconds:.0f} s)"
+    )
+    header = (
+        f"{'measurement':<40}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}  {'reference':<28}{'edge':>11}  target"
+    )
     print(header)
     print("-" * len(header))
 
@@ -411,9 +482,11 @@ def report(args, site: dict, results: dict, ncsa: dict, article_bytes: int, view
         verdict = ""
         if target is not None:
             verdict = f">= {target:.0%}: " + ("met" if ratio >= target else "NOT met")
-        print(f"{label:<40}{med(label, 'rps'):10.1f}{med(label, 'p50_ms'):9.1f}{med(label, 'p99_ms'):9.1f}"
-              f"{(f'{ratio:.0%}' if ratio is not None else ''):>8}  {reference:<28}{cache(label):>11}  {verdict}"
-              + bad(label))
+        print(
+            f"{label:<40}{med(label, 'rps'):10.1f}{med(label, 'p50_ms'):9.1f}{med(label, 'p99_ms'):9.1f}"
+            f"{(f'{ratio:.0%}' if ratio is not None else ''):>8}  {reference:<28}{cache(label):>11}  {verdict}"
+            + bad(label)
+        )
 
     for name in ("front page", "section page 1", "articles"):
         row(f"{name}: Varnish", f"{name}: nginx, same bytes", PAGE_SHARE_TARGET)
@@ -426,22 +499,30 @@ def report(args, site: dict, results: dict, ncsa: dict, article_bytes: int, view
     if "signed-in page view" in results:
         signed_in_row(med, cache, bad)
         row("signed-in, as the script asks")
-        print(f"{'  = signed-in page views':<40}{med('signed-in, as the script asks', 'views'):10.1f}  "
-              f"(requests/s over 1 + the share of views that also ask for the article's fragment; "
-              f"{med('signed-in, as the script asks', 'views') / BEFORE_SIGNED_IN_RPS:.1f}x the 83 req/s before)")
+        print(
+            f"{'  = signed-in page views':<40}{med('signed-in, as the script asks', 'views'):10.1f}  "
+            f"(requests/s over 1 + the share of views that also ask for the article's fragment; "
+            f"{med('signed-in, as the script asks', 'views') / BEFORE_SIGNED_IN_RPS:.1f}x the 83 req/s before)"
+        )
     for kind in ("page", "fragment"):
         ms = ncsa[kind]
         if ms:
-            print(f"  its {kind:<9} timed by Varnish: {len(ms):,} requests, p50 {percentile(ms, 50):.1f} ms, "
-                  f"p99 {percentile(ms, 99):.1f} ms")
+            print(
+                f"  its {kind:<9} timed by Varnish: {len(ms):,} requests, p50 {percentile(ms, 50):.1f} ms, "
+                f"p99 {percentile(ms, 99):.1f} ms"
+            )
     fresh = results.get("beacon, new readers (app)", [])
-    print(f"new-reader beacons: {sum(r['cookies'] for r in fresh):,} of {sum(r['s204'] for r in fresh):,} answers "
-          f"set a vid cookie (a new reader admitted and counted); views waiting in the buffer at the end: "
-          f"{views_buffered:,}")
-    print("ratio: req/s as a share of the reference's in the same round (median over rounds); the signed-in page "
-          "view's ratio is page views/s over the 83 req/s before the edge; its p50/p99 are of the pipelined pair "
-          "(page + fragment on one connection). edge: share of answers with X-Cache: HIT. Target ratios: pages "
-          f">= {PAGE_SHARE_TARGET:.0%} of nginx (aim 50%), beacon >= {BEACON_SHARE_TARGET:.0%} of the floor.")
+    print(
+        f"new-reader beacons: {sum(r['cookies'] for r in fresh):,} of {sum(r['s204'] for r in fresh):,} answers "
+        f"set a vid cookie (a new reader admitted and counted); views waiting in the buffer at the end: "
+        f"{views_buffered:,}"
+    )
+    print(
+        "ratio: req/s as a share of the reference's in the same round (median over rounds); the signed-in page "
+        "view's ratio is page views/s over the 83 req/s before the edge; its p50/p99 are of the pipelined pair "
+        "(page + fragment on one connection). edge: share of answers with X-Cache: HIT. Target ratios: pages "
+        f">= {PAGE_SHARE_TARGET:.0%} of nginx (aim 50%), beacon >= {BEACON_SHARE_TARGET:.0%} of the floor."
+    )
 
 
 if __name__ == "__main__":

@@ -65,14 +65,23 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=1, help="rounds over all pages; medians are reported (1)")
     parser.add_argument("--database", default="portal_bench_scale", help="PostgreSQL database (portal_bench_scale)")
     parser.add_argument("--articles", type=int, default=100_000, help="seed_scale articles (100,000)")
-    parser.add_argument("--pages", default="", help="only the pages whose names contain one of these comma-separated "
-                        "words (e.g. 'article,comment'); the references always run")
-    parser.add_argument("--no-view-buffer", action="store_true", help="serve without VIEW_BUFFER_URL (make serve sets it; "
-                        "here $BENCH_VIEW_BUFFER_URL, default redis://127.0.0.1:6379/10): one upsert per counted view")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose names contain one of these comma-separated "
+        "words (e.g. 'article,comment'); the references always run",
+    )
+    parser.add_argument(
+        "--no-view-buffer",
+        action="store_true",
+        help="serve without VIEW_BUFFER_URL (make serve sets it; "
+        "here $BENCH_VIEW_BUFFER_URL, default redis://127.0.0.1:6379/10): one upsert per counted view",
+    )
     return parser.parse_args()
 
 
 # ---------------------------------------------------------------------------------------------- the data
+
 
 def prepare(env: dict, articles: int) -> None:
     """The database with the demo newsroom and a seed_scale archive of `articles`, and the static files."""
@@ -82,13 +91,19 @@ def prepare(env: dict, articles: int) -> None:
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)) as conn:
-        have = conn.execute("SELECT count(*) FROM news_article a JOIN auth_user u ON u.id = a.reporter_id "
-                            "WHERE u.username LIKE 'scale-%%'").fetchone()[0]
+        have = conn.execute(
+            "SELECT count(*) FROM news_article a JOIN auth_user u ON u.id = a.reporter_id "
+            "WHERE u.username LIKE 'scale-%%'"
+        ).fetchone()[0]
     if have != articles:
         print(f"seed_scale: {have:,} articles in {env['DATABASE_URL']}, {articles:,} wanted; seeding (a few minutes)")
         started = time.perf_counter()
-        subprocess.run([PY, "manage.py", "seed_scale", "--articles", str(articles), *(["--reset"] if have else [])],
-                       cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [PY, "manage.py", "seed_scale", "--articles", str(articles), *(["--reset"] if have else [])],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         print(f"seed_scale took {time.perf_counter() - started:.0f} s")
     else:
         print(f"seed_scale archive of {have:,} articles already there (reused)")
@@ -98,8 +113,15 @@ def prepare(env: dict, articles: int) -> None:
 def setup_django(env: dict) -> None:
     """Django in this process, on the same database, for choosing pages and counting queries. Its cache is
     its own memory (not the server's Redis), so counts are of a rendered page."""
-    os.environ.update({**env, "REDIS_URL": "", "ALLOWED_HOSTS": "127.0.0.1,testserver", "ACCESS_LOG": "false",
-                       "DJANGO_SETTINGS_MODULE": "tests.bench.settings"})
+    os.environ.update(
+        {
+            **env,
+            "REDIS_URL": "",
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "ACCESS_LOG": "false",
+            "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+        }
+    )
     import django
 
     django.setup()
@@ -107,7 +129,6 @@ def setup_django(env: dict) -> None:
 
 def choose_pages(connections: int) -> dict:
     from django.db.models import Count
-
     from django.urls import reverse
 
     from comments.models import Comment
@@ -126,7 +147,9 @@ def choose_pages(connections: int) -> dict:
     del everything
     # First (the one whose queries are counted and whose page is the floor) an article whose thread has
     # replies, so that the count includes the replies query at every archive size.
-    threaded = set(Comment.objects.filter(article_id__in=articles, has_replies=True).values_list("article_id", flat=True))
+    threaded = set(
+        Comment.objects.filter(article_id__in=articles, has_replies=True).values_list("article_id", flat=True)
+    )
     articles.sort(key=lambda pk: pk not in threaded)
     comment_counts = dict(Article.objects.filter(pk__in=articles).annotate(n=Count("comments")).values_list("pk", "n"))
 
@@ -134,11 +157,16 @@ def choose_pages(connections: int) -> dict:
         return search.matching(live, search.parse(word)).order_by()[: search.COMMON_AT].count()
 
     return {
-        "section": section, "section_url": section.get_absolute_url(), "deep_page": min(2000, last_page),
-        "last_page": last_page, "article_ids": articles,
+        "section": section,
+        "section_url": section.get_absolute_url(),
+        "deep_page": min(2000, last_page),
+        "last_page": last_page,
+        "article_ids": articles,
         "articles": [reverse("news:article", args=[pk]) for pk in articles],
         "comments_per_article": statistics.median(comment_counts.values()),
-        "common_found": found(COMMON_WORD), "rare_found": found(RARE_WORD), "live": live.count(),
+        "common_found": found(COMMON_WORD),
+        "rare_found": found(RARE_WORD),
+        "live": live.count(),
         "readers": [f"scale-reader-{n:05d}" for n in range(1, connections + 1)],
     }
 
@@ -180,6 +208,7 @@ def count_queries(pages: dict[str, str], signed_in: str, reader: str) -> dict[st
 
 # -------------------------------------------------------------------------------------------- the server
 
+
 def sign_in(username: str, article_path: str) -> tuple[str, str]:
     """Sign a reader in through the login form; (Cookie header, the comment form's CSRF token)."""
     jar = CookieJar()
@@ -201,9 +230,26 @@ def run_wrk(lines: list[str], seconds: int, connections: int, new_visitors: bool
         f.write("\n".join(lines) + "\n")
     try:
         result = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", str(LUA),
-             f"http://127.0.0.1:{PORT}", "--", f.name, "new-visitors" if new_visitors else "same-visitor"],
-            capture_output=True, text=True, check=True,
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(LUA),
+                f"http://127.0.0.1:{PORT}",
+                "--",
+                f.name,
+                "new-visitors" if new_visitors else "same-visitor",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
     finally:
         os.unlink(f.name)
@@ -218,7 +264,9 @@ def sweep(lines: list[str], threads: int = 4) -> None:
     def get(line: str) -> None:
         method, path, cookie, _body = line.split("\t")
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-        conn.request(method, path, headers={"User-Agent": "Mozilla/5.0 (warm-up)", **({"Cookie": cookie} if cookie else {})})
+        conn.request(
+            method, path, headers={"User-Agent": "Mozilla/5.0 (warm-up)", **({"Cookie": cookie} if cookie else {})}
+        )
         conn.getresponse().read()
         conn.close()
 
@@ -248,6 +296,7 @@ def cache_hits(log: Path, offset: int, lines: list[str]) -> tuple[int, int, list
 
 # ------------------------------------------------------------------------------------------------ the run
 
+
 def main() -> None:
     args = parse_args()
     if not shutil.which("wrk"):
@@ -272,10 +321,12 @@ def main() -> None:
         f"search, rare ({RARE_WORD})": "/search/?q=" + urllib.parse.quote(RARE_WORD),
     }
     queries = count_queries(urls, pages["articles"][0], pages["readers"][0])
-    print(f"archive: {pages['live']:,} live articles; section {pages['section'].name}: {pages['last_page']:,} pages; "
-          f"{len(pages['articles'])} articles read round robin (median {pages['comments_per_article']:.0f} comments); "
-          f"{COMMON_WORD}: {pages['common_found']:,}{'+' if pages['common_found'] >= 1000 else ''} matches, "
-          f"{RARE_WORD}: {pages['rare_found']:,}; article page {floor_bytes:,} bytes")
+    print(
+        f"archive: {pages['live']:,} live articles; section {pages['section'].name}: {pages['last_page']:,} pages; "
+        f"{len(pages['articles'])} articles read round robin (median {pages['comments_per_article']:.0f} comments); "
+        f"{COMMON_WORD}: {pages['common_found']:,}{'+' if pages['common_found'] >= 1000 else ''} matches, "
+        f"{RARE_WORD}: {pages['rare_found']:,}; article page {floor_bytes:,} bytes"
+    )
 
     import redis
 
@@ -284,13 +335,19 @@ def main() -> None:
     if buffer_url:
         redis.Redis.from_url(buffer_url).flushdb()
     server_env = {
-        **env, "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "REDIS_URL": redis_url, "PORT": str(PORT),
-        "LOG_LEVEL": "WARNING", "VIEW_BUFFER_URL": buffer_url,
+        **env,
+        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+        "REDIS_URL": redis_url,
+        "PORT": str(PORT),
+        "LOG_LEVEL": "WARNING",
+        "VIEW_BUFFER_URL": buffer_url,
         # The app server alone: every request is rendered, which is what a miss at the edge costs under load
         # (tests/bench/bench_edge.py measures the pages through the edge).
         "EDGE": "none",
         # Posts must be accepted: the limits stay on (their queries run) but far above what the run posts.
-        "COMMENT_RATE_PER_MINUTE": "100000", "COMMENT_RATE_PER_DAY": "100000", "COMMENT_RATE_PER_ARTICLE": "100000",
+        "COMMENT_RATE_PER_MINUTE": "100000",
+        "COMMENT_RATE_PER_DAY": "100000",
+        "COMMENT_RATE_PER_ARTICLE": "100000",
     }
     log = Path(tempfile.gettempdir()) / f"bench_load_server_{PORT}.log"
     anonymous = lambda *paths: [f"GET\t{p}\t\t" for p in paths]  # noqa: E731
@@ -308,8 +365,11 @@ def main() -> None:
             ("article with comments", anonymous(*pages["articles"]), True),
             (f"search, common ({COMMON_WORD})", anonymous(urls[f"search, common ({COMMON_WORD})"]), False),
             (f"search, rare ({RARE_WORD})", anonymous(urls[f"search, rare ({RARE_WORD})"]), False),
-            ("article, signed in", [f"GET\t{path}\t{sessions[i % len(sessions)][0]}\t"
-                                    for i, path in enumerate(pages["articles"])], False),
+            (
+                "article, signed in",
+                [f"GET\t{path}\t{sessions[i % len(sessions)][0]}\t" for i, path in enumerate(pages["articles"])],
+                False,
+            ),
         ]
         wanted = [word.strip() for word in args.pages.split(",") if word.strip()]
         scenarios = [s for s in scenarios if s[0].startswith("floor") or not wanted or any(w in s[0] for w in wanted)]
@@ -323,8 +383,11 @@ def main() -> None:
                 result["hits"], result["misses"], _, offset = cache_hits(log, offset, lines)
                 result["render_ms"] = rendered_ms
                 results.setdefault(label, []).append(result)
-                print(f"round {round_number} {label:<28} {result['requests'] / result['duration_us'] * 1e6:8.1f} req/s "
-                      f"p99 {result['p99'] / 1000:6.1f} ms", flush=True)
+                print(
+                    f"round {round_number} {label:<28} {result['requests'] / result['duration_us'] * 1e6:8.1f} req/s "
+                    f"p99 {result['p99'] / 1000:6.1f} ms",
+                    flush=True,
+                )
 
         # Last, since posting changes the pages: signed-in readers post comments round robin over the articles.
         from comments.models import Comment
@@ -342,8 +405,11 @@ def main() -> None:
             result = run_wrk(posts, args.duration, args.connections)
             result["hits"] = result["misses"] = 0
             results.setdefault("comment post (signed in)", []).append(result)
-            print(f"round {round_number} {'comment post (signed in)':<28} "
-                  f"{result['requests'] / result['duration_us'] * 1e6:8.1f} req/s p99 {result['p99'] / 1000:6.1f} ms", flush=True)
+            print(
+                f"round {round_number} {'comment post (signed in)':<28} "
+                f"{result['requests'] / result['duration_us'] * 1e6:8.1f} req/s p99 {result['p99'] / 1000:6.1f} ms",
+                flush=True,
+            )
         time.sleep(1)  # requests cut off at the end of a run still finish on the server
         posted = Comment.objects.filter(pk__gt=before, author__username__in=pages["readers"], body__startswith=POSTED)
         stored = posted.count()
@@ -364,11 +430,15 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
     reading = [label for label in results if not label.startswith(("floor", "comment", "article, signed"))]
     query_of = queries | {"article, signed in": queries["signed in"]}
     print()
-    print(f"bench_load: {pages['live']:,} live articles, {args.connections} connections, {args.duration} s a page "
-          f"x {args.rounds} round(s), python -m portal.serve (granian), {os.cpu_count()} cores shared with the "
-          f"load generator (load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after; {seconds:.0f} s)")
-    header = (f"{'page':<30}{'req/s':>9}{'/ floor':>9}{'/ static':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'queries':>9}{'miss ms':>9}{'cache hit':>10}  target")
+    print(
+        f"bench_load: {pages['live']:,} live articles, {args.connections} connections, {args.duration} s a page "
+        f"x {args.rounds} round(s), python -m portal.serve (granian), {os.cpu_count()} cores shared with the "
+        f"load generator (load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after; {seconds:.0f} s)"
+    )
+    header = (
+        f"{'page':<30}{'req/s':>9}{'/ floor':>9}{'/ static':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'queries':>9}{'miss ms':>9}{'cache hit':>10}  target"
+    )
     print(header)
     print("-" * len(header))
     for label in results:
@@ -380,31 +450,47 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
         served = hits + sum(r["misses"] for r in results[label])
         target = ""
         if label in reading:
-            missed = [what for what, ok in [(f"< {TARGET_SHARE:.0%} of floor", statistics.median(shares) >= TARGET_SHARE),
-                                            (f"p99 >= {TARGET_P99_MS} ms", p99 < TARGET_P99_MS)] if not ok]
+            missed = [
+                what
+                for what, ok in [
+                    (f"< {TARGET_SHARE:.0%} of floor", statistics.median(shares) >= TARGET_SHARE),
+                    (f"p99 >= {TARGET_P99_MS} ms", p99 < TARGET_P99_MS),
+                ]
+                if not ok
+            ]
             target = "NOT met: " + ", ".join(missed) if missed else "met"
         bad = sum(r["other"] + r["connect_errors"] + r["read_errors"] + r["timeouts"] for r in results[label])
-        print(f"{label:<30}{median(label, rps):9.1f}{statistics.median(shares):9.0%}{statistics.median(statics_share):9.0%}"
-              f"{median(label, lambda r: r['p50'] / 1000):9.1f}{median(label, lambda r: r['p95'] / 1000):9.1f}{p99:9.1f}"
-              f"{query_of.get(label, ''):>9}{(f'{statistics.median(renders):.1f}' if renders else ''):>9}"
-              f"{(f'{hits / served:.0%}' if served else '-'):>10}  {target}"
-              + (f"  ({bad} errors/non-200)" if bad else ""))
+        print(
+            f"{label:<30}{median(label, rps):9.1f}{statistics.median(shares):9.0%}{statistics.median(statics_share):9.0%}"
+            f"{median(label, lambda r: r['p50'] / 1000):9.1f}{median(label, lambda r: r['p95'] / 1000):9.1f}{p99:9.1f}"
+            f"{query_of.get(label, ''):>9}{(f'{statistics.median(renders):.1f}' if renders else ''):>9}"
+            f"{(f'{hits / served:.0%}' if served else '-'):>10}  {target}"
+            + (f"  ({bad} errors/non-200)" if bad else "")
+        )
     posted = results.get("comment post (signed in)", [])
     accepted = sum(r["accepted"] for r in posted)
     if posted:
-        print(f"comment posts: {accepted:,} accepted (redirected to the new comment), "
-              f"{sum(r['refused'] for r in posted)} refused; {stored:,} new comments in the database (more than "
-              f"accepted by the posts still in flight when wrk stopped: at most {args.connections} a round), removed again")
-    print(f"SQL queries of each page rendered at {pages['live']:,} articles: "
-          + ", ".join(f"{label} {n}" for label, n in queries.items()))
-    print(f"the references' own p99: Django floor {median('floor: Django view', lambda r: r['p99'] / 1000):.1f} ms, "
-          f"static file {median('floor: static file', lambda r: r['p99'] / 1000):.1f} ms")
-    print(f"queries: SQL statements of the page rendered (cache miss) at this size, menu/profile/rankings cached; "
-          f"miss ms: median server time of a miss (the sweep renders each page once before its measurement, "
-          f"4 requests at a time where a page has several URLs); "
-          f"without the edge every request is rendered (views are counted by the page's beacon, not measured here). "
-          f"Targets (reading pages): >= "
-          f"{TARGET_SHARE:.0%} of the Django floor and p99 < {TARGET_P99_MS} ms. Article page: {floor_bytes:,} bytes.")
+        print(
+            f"comment posts: {accepted:,} accepted (redirected to the new comment), "
+            f"{sum(r['refused'] for r in posted)} refused; {stored:,} new comments in the database (more than "
+            f"accepted by the posts still in flight when wrk stopped: at most {args.connections} a round), removed again"
+        )
+    print(
+        f"SQL queries of each page rendered at {pages['live']:,} articles: "
+        + ", ".join(f"{label} {n}" for label, n in queries.items())
+    )
+    print(
+        f"the references' own p99: Django floor {median('floor: Django view', lambda r: r['p99'] / 1000):.1f} ms, "
+        f"static file {median('floor: static file', lambda r: r['p99'] / 1000):.1f} ms"
+    )
+    print(
+        f"queries: SQL statements of the page rendered (cache miss) at this size, menu/profile/rankings cached; "
+        f"miss ms: median server time of a miss (the sweep renders each page once before its measurement, "
+        f"4 requests at a time where a page has several URLs); "
+        f"without the edge every request is rendered (views are counted by the page's beacon, not measured here). "
+        f"Targets (reading pages): >= "
+        f"{TARGET_SHARE:.0%} of the Django floor and p99 < {TARGET_P99_MS} ms. Article page: {floor_bytes:,} bytes."
+    )
 
 
 if __name__ == "__main__":

@@ -148,8 +148,12 @@ class Visitor:
         self.read: list[tuple[int, str]] = []  # articles read, for reloads
 
     def headers(self) -> dict:
-        headers = {"User-Agent": self.agent, "Accept": "text/html", "Accept-Language": "ko-KR",
-                   "X-Forwarded-For": self.address}
+        headers = {
+            "User-Agent": self.agent,
+            "Accept": "text/html",
+            "Accept-Language": "ko-KR",
+            "X-Forwarded-For": self.address,
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         return headers
@@ -221,8 +225,9 @@ class Connection:
         self.conn: http.client.HTTPConnection | None = None
         self.last_used = 0.0
 
-    def send(self, kind: str, method: str, path: str, visitor: Visitor, body: bytes | None = None,
-             extra: dict | None = None) -> tuple[Record, str]:
+    def send(
+        self, kind: str, method: str, path: str, visitor: Visitor, body: bytes | None = None, extra: dict | None = None
+    ) -> tuple[Record, str]:
         """One request; a failed one (no answer, or 5xx) is sent once more after retry_wait, as a reader
         reloads the page (or presses 등록 again: the same form). The first attempt's record is returned,
         with .retry; the text is the last attempt's."""
@@ -362,7 +367,9 @@ def commenter(run: Run, site: dict, username: str, visitor: Visitor, seed: int, 
         # page.js: the signed-in reader's fragment (the form's token, the CSRF token for the forms).
         fragment = re.search(r'data-fragment-url="([^"]+)"', page)
         url = html.unescape(fragment[1]) if fragment else f"/fragment/?article={article_id}"
-        record, text = conn.send("fragment", "GET", f"{url}&next={quote(path)}", visitor, None, {"Accept": "application/json"})
+        record, text = conn.send(
+            "fragment", "GET", f"{url}&next={quote(path)}", visitor, None, {"Accept": "application/json"}
+        )
         if answer(record).status != 200:
             continue
         try:
@@ -384,7 +391,9 @@ def commenter(run: Run, site: dict, username: str, visitor: Visitor, seed: int, 
             run.posts.append(post)
         if double := rng.random() < 0.1:  # a double click: the same form twice at once, from two connections
             other = Connection(run)
-            second = threading.Thread(target=send_into, args=(post, "double_click", other, action, visitor, data, origin))
+            second = threading.Thread(
+                target=send_into, args=(post, "double_click", other, action, visitor, data, origin)
+            )
             second.start()
         post["record"], _ = conn.send("comment post", "POST", action, visitor, data, origin)
         if double:
@@ -401,16 +410,24 @@ def commenter(run: Run, site: dict, username: str, visitor: Visitor, seed: int, 
             continue
         post["id"] = min(ids)
         # Follow the redirect as the browser does: the article (from the edge) and its fragment.
-        target = urlsplit(answer(post["record"]).location if answer(post["record"]).status == 302
-                          else answer(post["double_click"]).location)
-        shown, page = conn.send("reader article", "GET", target.path + (f"?{target.query}" if target.query else ""), visitor)
-        _, text = conn.send("fragment", "GET", f"{url}&next={quote(target.path)}", visitor, None, {"Accept": "application/json"})
+        target = urlsplit(
+            answer(post["record"]).location
+            if answer(post["record"]).status == 302
+            else answer(post["double_click"]).location
+        )
+        shown, page = conn.send(
+            "reader article", "GET", target.path + (f"?{target.query}" if target.query else ""), visitor
+        )
+        _, text = conn.send(
+            "fragment", "GET", f"{url}&next={quote(target.path)}", visitor, None, {"Accept": "application/json"}
+        )
         post["shown"] = answer(shown)
         post["acknowledged_at"] = max(r.ended for r in acknowledged if r.status == 302)
         post["private"] = "private" in fields
         if answer(shown).status == 200:
-            post["on_page"] = html.escape(body, quote=False) in page or html.escape(body, quote=False) in text \
-                or body in text
+            post["on_page"] = (
+                html.escape(body, quote=False) in page or html.escape(body, quote=False) in text or body in text
+            )
     conn.close()
 
 
@@ -427,22 +444,37 @@ class Servers:
         # As portal.serve: the app trusts one more proxy than is in front of the edge.
         self.app_env = {**env, "TRUSTED_PROXY_COUNT": str(int(env.get("TRUSTED_PROXY_COUNT") or 0) + 1)}
         self.app_argv = app_command({**env, "BIND": f"127.0.0.1:{self.app_port}"})
-        self.edge_argv = varnish_command(f"127.0.0.1:{port}", workdir / "varnish", env.get("VARNISH_MEMORY") or "256m",
-                                         purge_listen=f"127.0.0.1:{port + 2}")
+        self.edge_argv = varnish_command(
+            f"127.0.0.1:{port}",
+            workdir / "varnish",
+            env.get("VARNISH_MEMORY") or "256m",
+            purge_listen=f"127.0.0.1:{port + 2}",
+        )
         self.app_log = open(workdir / "server.log", "wb")  # noqa: SIM115  # closed in stop()
         self.edge_log = open(workdir / "varnish.log", "ab")  # noqa: SIM115
         self.app: subprocess.Popen | None = None
         self.edge: subprocess.Popen | None = None
 
     def start_app(self) -> None:
-        self.app = subprocess.Popen(self.app_argv, cwd=ROOT, env=self.app_env, stdout=self.app_log,  # nosec B603
-                                    stderr=subprocess.STDOUT, process_group=0)
+        self.app = subprocess.Popen(
+            self.app_argv,
+            cwd=ROOT,
+            env=self.app_env,
+            stdout=self.app_log,  # nosec B603
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
         wait_for(lambda: healthy(self.app_port), 60, "granian did not answer /healthz", self.app)
 
     def start_edge(self) -> float:
         """varnishd; the moment it answers /healthz through the edge."""
-        self.edge = subprocess.Popen(self.edge_argv, cwd=ROOT, stdout=self.edge_log,  # nosec B603
-                                     stderr=subprocess.STDOUT, process_group=0)
+        self.edge = subprocess.Popen(
+            self.edge_argv,
+            cwd=ROOT,
+            stdout=self.edge_log,  # nosec B603
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
         wait_for(lambda: healthy(self.port), 60, "varnishd did not answer /healthz", self.edge)
         return time.monotonic()
 
@@ -536,7 +568,8 @@ def worker_in_a_transaction(servers: Servers, database_url: str, patience: float
                 "SELECT client_port, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
                 " AND (state = %s OR xact_start < query_start) AND query LIKE %s",
-                ["idle in transaction", '%"comments_%']).fetchall()
+                ["idle in transaction", '%"comments_%'],
+            ).fetchall()
             for port, statement in busy:
                 if port in owners:
                     return owners[port], statement
@@ -597,8 +630,12 @@ def controller(run: Run, env: dict, servers: Servers, seconds: float, flush_ever
             replaced_at = None
             while time.monotonic() < kill_at + 30:
                 now_workers = servers.workers()
-                if (killed not in now_workers and set(now_workers) - set(before)
-                        and len(now_workers) >= len(before) and healthy(servers.app_port)):
+                if (
+                    killed not in now_workers
+                    and set(now_workers) - set(before)
+                    and len(now_workers) >= len(before)
+                    and healthy(servers.app_port)
+                ):
                     replaced_at = time.monotonic()
                     break
                 time.sleep(0.05)
@@ -607,18 +644,22 @@ def controller(run: Run, env: dict, servers: Servers, seconds: float, flush_ever
                 time.sleep(0.1)
             recovered = time.monotonic()
             run.windows.append(("worker kill", kill_at, recovered + 0.5))
-            run.events.append(f"t={(replaced_at or recovered) - started:5.1f}s new worker "
-                              f"{sorted(set(servers.workers()) - set(before))} up"
-                              + ("" if replaced_at else " (NOT seen within 30 s)")
-                              + f"; t={recovered - started:5.1f}s the edge passes to the app again")
+            run.events.append(
+                f"t={(replaced_at or recovered) - started:5.1f}s new worker "
+                f"{sorted(set(servers.workers()) - set(before))} up"
+                + ("" if replaced_at else " (NOT seen within 30 s)")
+                + f"; t={recovered - started:5.1f}s the edge passes to the app again"
+            )
             time.sleep(4.0)  # apart from the kill, so that what it cut off is retried before this fault
             stop_at = time.monotonic()
             servers.stop_edge()
             stopped_at = time.monotonic()
             listening_at = servers.start_edge()
             run.windows.append(("varnish restart", stop_at, listening_at + 0.5))
-            run.events.append(f"t={stop_at - started:5.1f}s varnishd stopped (in {stopped_at - stop_at:.1f} s), "
-                              f"t={listening_at - started:5.1f}s the new varnishd answers")
+            run.events.append(
+                f"t={stop_at - started:5.1f}s varnishd stopped (in {stopped_at - stop_at:.1f} s), "
+                f"t={listening_at - started:5.1f}s the new varnishd answers"
+            )
             continue
         if now >= next_flush:
             next_flush += flush_every
@@ -630,8 +671,17 @@ def controller(run: Run, env: dict, servers: Servers, seconds: float, flush_ever
 # ---------------------------------------------------------------- checks and the report
 
 
-EXPECTED = {"article": 200, "article reload": 200, "reader article": 200, "front": 200, "section": 200,
-            "beacon": 204, "fragment": 200, "comment post": 302, "login": None}
+EXPECTED = {
+    "article": 200,
+    "article reload": 200,
+    "reader article": 200,
+    "front": 200,
+    "section": 200,
+    "beacon": 204,
+    "fragment": 200,
+    "comment post": 302,
+    "login": None,
+}
 
 
 def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path, redis_left: dict) -> bool:
@@ -639,8 +689,10 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
     records = [r for r in run.records if r.kind != "login"]
     requests = [r for r in records if not r.is_retry]  # a request and its retry are one
     answered = [r for r in records if not r.error]
-    print(f"\n== load through the edge: {len(records)} HTTP requests ({len(requests)} + {len(records) - len(requests)} "
-          f"retries) in {elapsed:.1f} s, {len(answered) / elapsed:.1f} answered req/s")
+    print(
+        f"\n== load through the edge: {len(records)} HTTP requests ({len(requests)} + {len(records) - len(requests)} "
+        f"retries) in {elapsed:.1f} s, {len(answered) / elapsed:.1f} answered req/s"
+    )
     for line in run.events:
         print("  " + line)
 
@@ -650,8 +702,9 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
     for (kind, status), n in sorted(statuses.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         print(f"  {kind:<15} {status!s:<22} {n}")
     print("  edge: " + ", ".join(f"{k} {c or '-'} {n}" for (k, c), n in sorted(caches.items())))
-    odd = Counter((r.kind, r.status) for r in answered
-                  if EXPECTED.get(r.kind) and r.status != EXPECTED[r.kind] and r.status < 500)
+    odd = Counter(
+        (r.kind, r.status) for r in answered if EXPECTED.get(r.kind) and r.status != EXPECTED[r.kind] and r.status < 500
+    )
     if odd:
         failures.append(f"unexpected statuses: {dict(odd)}")
 
@@ -662,27 +715,35 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
     fives = [r for r in records if (r.status or 0) >= 500]
     fives_unexplained = [r for r in fives if not run.fault(r.started, r.ended)]
     retried_failed = [r for r in cut if r.retry is None or r.retry.failed]
-    print(f"\n== failed attempts: {len(failed)} ({len(fives)} 5xx: "
-          f"{sum(r.edge_error for r in fives)} the edge's own page, {sum(not r.edge_error for r in fives)} from the app; "
-          f"{len(failed) - len(fives)} without an answer: {dict(Counter(r.error for r in failed if r.error))})")
+    print(
+        f"\n== failed attempts: {len(failed)} ({len(fives)} 5xx: "
+        f"{sum(r.edge_error for r in fives)} the edge's own page, {sum(not r.edge_error for r in fives)} from the app; "
+        f"{len(failed) - len(fives)} without an answer: {dict(Counter(r.error for r in failed if r.error))})"
+    )
     by_fault = Counter(run.fault(r.started, r.ended) for r in cut)
     for fault, n in by_fault.items():
         kinds = Counter(r.status or r.error for r in cut if run.fault(r.started, r.ended) == fault)
         print(f"  cut off by the {fault}: {n} requests ({dict(kinds)})")
     print(f"  retried once: {len(cut) - len(retried_failed)} answered on the retry, {len(retried_failed)} failed again")
     for r in retried_failed[:10]:
-        print(f"    {r.kind} {r.method} {r.path[:40]} {r.status or r.error} then "
-              f"{(r.retry.status or r.retry.error) if r.retry else 'no retry (the run had ended)'}")
+        print(
+            f"    {r.kind} {r.method} {r.path[:40]} {r.status or r.error} then "
+            f"{(r.retry.status or r.retry.error) if r.retry else 'no retry (the run had ended)'}"
+        )
     for r in unexplained[:20]:
-        print(f"  NOT CUT OFF BY A FAULT: {r.kind} {r.method} {r.path[:50]} {r.status or r.error} "
-              f"t={r.started - run.started:.2f}..{r.ended - run.started:.2f}s{' (retry)' if r.is_retry else ''}")
+        print(
+            f"  NOT CUT OFF BY A FAULT: {r.kind} {r.method} {r.path[:50]} {r.status or r.error} "
+            f"t={r.started - run.started:.2f}..{r.ended - run.started:.2f}s{' (retry)' if r.is_retry else ''}"
+        )
     if fives_unexplained:
         failures.append(f"{len(fives_unexplained)} 5xx beyond the requests cut off by the faults")
     if len(unexplained) > len(fives_unexplained):
         failures.append(f"{len(unexplained) - len(fives_unexplained)} requests without an answer outside the faults")
     if retried_failed:
-        failures.append(f"{len(retried_failed)} requests cut off by a fault failed again on their one retry "
-                        f"{run.retry_wait:.0f} s later")
+        failures.append(
+            f"{len(retried_failed)} requests cut off by a fault failed again on their one retry "
+            f"{run.retry_wait:.0f} s later"
+        )
 
     # Comments: the acknowledgement is the redirect naming the comment; the database must hold each once.
     stored = defaultdict(list)
@@ -695,33 +756,47 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
     refused = [p for p in run.posts if "refused" in p]
     clicks = [p for p in run.posts if "double_click" in p]
     click_wrong = [p for p in clicks if "ids" in p or "id" not in p]
-    unanswered = {p["body"] for p in run.posts if all(answer(r).failed for r in (p["record"], p.get("double_click")) if r)}
+    unanswered = {
+        p["body"] for p in run.posts if all(answer(r).failed for r in (p["record"], p.get("double_click")) if r)
+    }
     stray = [b for b in stored if b not in acknowledged and b not in unanswered]
     not_shown = [p for p in run.posts if p.get("on_page") is False]
-    print(f"\n== comments: {len(run.posts)} posted, {len(acknowledged)} acknowledged (302 #comment-<id>), "
-          f"{len(final['comments'])} stored, {sum(len(stored[b]) == 1 for b in acknowledged)} acknowledged ones stored "
-          f"exactly once; {len(refused)} refused, {len(unanswered)} never answered")
-    print(f"  double clicks: {len(clicks)}, both sends answered with the same comment: {len(clicks) - len(click_wrong)}")
+    print(
+        f"\n== comments: {len(run.posts)} posted, {len(acknowledged)} acknowledged (302 #comment-<id>), "
+        f"{len(final['comments'])} stored, {sum(len(stored[b]) == 1 for b in acknowledged)} acknowledged ones stored "
+        f"exactly once; {len(refused)} refused, {len(unanswered)} never answered"
+    )
+    print(
+        f"  double clicks: {len(clicks)}, both sends answered with the same comment: {len(clicks) - len(click_wrong)}"
+    )
     for p in click_wrong:
-        print(f"    {p['user']} article {p['article']}: {answer(p['record']).status or answer(p['record']).error} "
-              f"{answer(p['record']).location[-20:]} / {answer(p['double_click']).status or answer(p['double_click']).error} "
-              f"{answer(p['double_click']).location[-20:]}")
+        print(
+            f"    {p['user']} article {p['article']}: {answer(p['record']).status or answer(p['record']).error} "
+            f"{answer(p['record']).location[-20:]} / {answer(p['double_click']).status or answer(p['double_click']).error} "
+            f"{answer(p['double_click']).location[-20:]}"
+        )
     retried_posts = [p for p in run.posts if p["record"].retry or (p.get("double_click") and p["double_click"].retry)]
     for p in retried_posts:
-        print(f"  re-sent after a failure: {p['user']} article {p['article']}: "
-              f"{p['record'].status or p['record'].error} then {answer(p['record']).status or answer(p['record']).error}; "
-              f"stored {len(stored.get(p['body'], []))}x")
+        print(
+            f"  re-sent after a failure: {p['user']} article {p['article']}: "
+            f"{p['record'].status or p['record'].error} then {answer(p['record']).status or answer(p['record']).error}; "
+            f"stored {len(stored.get(p['body'], []))}x"
+        )
     for p in refused[:5]:
         print(f"  refused: {p['user']} article {p['article']} -> {p['refused']}")
     if not_shown:
-        print(f"  {len(not_shown)} acknowledged comments not on the article page (nor the fragment) the redirect led to:")
+        print(
+            f"  {len(not_shown)} acknowledged comments not on the article page (nor the fragment) the redirect led to:"
+        )
         statuses = {pk: (status, private) for pk, _body, _created, status, private in final["comments"]}
         for p in not_shown:
             shown = p["shown"]
-            print(f"    comment {p['id']} ({'private, ' if p['private'] else ''}status {statuses.get(p['id'])}) article "
-                  f"{p['article']}: 302 at t={p['acknowledged_at'] - run.started:.2f}s, the page at "
-                  f"t={shown.started - run.started:.2f}s: X-Cache {shown.x_cache} Age {shown.age or '-'}"
-                  + (f" ({run.fault(shown.started, shown.ended)})" if run.fault(shown.started, shown.ended) else ""))
+            print(
+                f"    comment {p['id']} ({'private, ' if p['private'] else ''}status {statuses.get(p['id'])}) article "
+                f"{p['article']}: 302 at t={p['acknowledged_at'] - run.started:.2f}s, the page at "
+                f"t={shown.started - run.started:.2f}s: X-Cache {shown.x_cache} Age {shown.age or '-'}"
+                + (f" ({run.fault(shown.started, shown.ended)})" if run.fault(shown.started, shown.ended) else "")
+            )
     if lost:
         failures.append(f"{len(lost)} acknowledged comments missing from the database: {lost[:3]}")
     if doubled:
@@ -741,24 +816,30 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
     unsure_by = Counter(a for a, _ in unsure)
     added_by = {a: final["views"].get(a, 0) - baseline.get(a, 0) for a in set(final["views"]) | set(baseline)}
     expected, counted = len(run.counted), sum(added_by.values())
-    mismatched = [f"article {a}: {added_by.get(a, 0)} views added, {expected_by.get(a, 0)} distinct visitors answered 204"
-                  + (f" (+ up to {unsure_by[a]} unsure)" if unsure_by.get(a) else "")
-                  for a in sorted(set(added_by) | set(expected_by))
-                  if not expected_by.get(a, 0) <= added_by.get(a, 0) <= expected_by.get(a, 0) + unsure_by.get(a, 0)]
+    mismatched = [
+        f"article {a}: {added_by.get(a, 0)} views added, {expected_by.get(a, 0)} distinct visitors answered 204"
+        + (f" (+ up to {unsure_by[a]} unsure)" if unsure_by.get(a) else "")
+        for a in sorted(set(added_by) | set(expected_by))
+        if not expected_by.get(a, 0) <= added_by.get(a, 0) <= expected_by.get(a, 0) + unsure_by.get(a, 0)
+    ]
     many_vids = [v for v in run.visitors if len(v.vids) > 1]
     print(f"\n== views (after the final flush_views; dedupe window {DEDUPE_SECONDS} s, longer than the run)")
-    print(f"  {expected} distinct (article, vid) pairs answered 204, by {len({vid for _, vid in run.counted})} "
-          f"visitors over {len(expected_by)} articles; {counted} views added in news_dailyviews; {len(unsure)} pairs "
-          f"whose only beacon never got an answer; beacons answered 204 in all: "
-          f"{sum(1 for r in run.records if r.kind == 'beacon' and r.status == 204)}")
+    print(
+        f"  {expected} distinct (article, vid) pairs answered 204, by {len({vid for _, vid in run.counted})} "
+        f"visitors over {len(expected_by)} articles; {counted} views added in news_dailyviews; {len(unsure)} pairs "
+        f"whose only beacon never got an answer; beacons answered 204 in all: "
+        f"{sum(1 for r in run.records if r.kind == 'beacon' and r.status == 204)}"
+    )
     print(f"  view buffer left in Redis after the final flush: {redis_left}")
     for line in mismatched[:20]:
         print("  " + line)
     if many_vids:
         failures.append(f"{len(many_vids)} visitors were handed more than one vid cookie")
     if mismatched:
-        failures.append(f"views: {len(mismatched)} articles with a count other than their distinct visitors "
-                        f"({counted} added in all, {expected} expected)")
+        failures.append(
+            f"views: {len(mismatched)} articles with a count other than their distinct visitors "
+            f"({counted} added in all, {expected} expected)"
+        )
     if redis_left.get("pending") or redis_left.get("batches"):
         failures.append(f"views left in the buffer after the final flush: {redis_left}")
 
@@ -775,8 +856,10 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
             other.append(line)
     deaths = [line for line in other if "Unexpected exit from worker" in line or "died" in line.lower()]
     errors = [line for line in other if re.search(r"\[ERROR\]|Traceback|Error:", line) and line not in deaths]
-    print(f"\n== app side: access log statuses {dict(sorted(access.items()))}; {len(deaths)} worker death lines; "
-          f"{len(errors)} error lines besides")
+    print(
+        f"\n== app side: access log statuses {dict(sorted(access.items()))}; {len(deaths)} worker death lines; "
+        f"{len(errors)} error lines besides"
+    )
     for line in (deaths + errors)[:15]:
         print("  " + line[:220])
     if any(status >= 500 for status in access):
@@ -789,14 +872,16 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
     followed = [p for p in run.posts if "on_page" in p]
     if missing := [p for p in followed if not p["on_page"]]:
         failures.append(f"{len(missing)} acknowledged comments missing from the page their 302 led to")
-    rows = [("requests (retries)", f"{len(requests)} ({len(records) - len(requests)})"),
-            ("answered req/s", f"{len(answered) / elapsed:.1f}"),
-            ("5xx (beyond cut off)", f"{len(fives)} ({len(fives_unexplained)})"),
-            ("cut off (retry failed)", f"{len(cut)} ({len(retried_failed)})"),
-            ("comments ack / stored once", f"{len(acknowledged)} / {comments_stored}"),
-            ("double clicks ok", f"{len(clicks) - len(click_wrong)} / {len(clicks)}"),
-            ("shown after their 302", f"{len(followed) - len(missing)} / {len(followed)}"),
-            ("views expected / stored", f"{expected} / {counted}" + (f" (+{len(unsure)} unsure)" if unsure else ""))]
+    rows = [
+        ("requests (retries)", f"{len(requests)} ({len(records) - len(requests)})"),
+        ("answered req/s", f"{len(answered) / elapsed:.1f}"),
+        ("5xx (beyond cut off)", f"{len(fives)} ({len(fives_unexplained)})"),
+        ("cut off (retry failed)", f"{len(cut)} ({len(retried_failed)})"),
+        ("comments ack / stored once", f"{len(acknowledged)} / {comments_stored}"),
+        ("double clicks ok", f"{len(clicks) - len(click_wrong)} / {len(clicks)}"),
+        ("shown after their 302", f"{len(followed) - len(missing)} / {len(followed)}"),
+        ("views expected / stored", f"{expected} / {counted}" + (f" (+{len(unsure)} unsure)" if unsure else "")),
+    ]
     print("\n== summary")
     for name, value in rows:
         print(f"  {name:<28} {value:>16}")
@@ -815,13 +900,20 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--commenters", type=int, help="connections that sign in and post (default: a quarter)")
     parser.add_argument("--visitors", type=int, default=3000, help="distinct anonymous browsers")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8400")),
-                        help="Varnish's port; granian's is the next (8400)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("BENCH_PORT", "8400")),
+        help="Varnish's port; granian's is the next (8400)",
+    )
     parser.add_argument("--flush-every", type=float, default=20)
     parser.add_argument("--retry-wait", type=float, default=2.0, help="s before a failed request's one retry")
     parser.add_argument("--database", default=DATABASE)
-    parser.add_argument("--redis-dbs", default=f"{REDIS_CACHE_DB},{REDIS_BUFFER_DB}",
-                        help="Redis databases for the cache and the view buffer (emptied at the start)")
+    parser.add_argument(
+        "--redis-dbs",
+        default=f"{REDIS_CACHE_DB},{REDIS_BUFFER_DB}",
+        help="Redis databases for the cache and the view buffer (emptied at the start)",
+    )
     args = parser.parse_args()
     if not args.database.startswith(DATABASE):
         parser.error(f"--database must start with {DATABASE}")
@@ -849,7 +941,9 @@ def main() -> int:
         "TRUSTED_PROXY_COUNT": "1",  # a load balancer in front of Varnish: the visitor's own address counts
         "VIEW_DEDUPE_SECONDS": str(DEDUPE_SECONDS),
         "VIEW_NEW_VISITORS_PER_ADDRESS": "100000",
-        "COMMENT_RATE_PER_MINUTE": "1000", "COMMENT_RATE_PER_DAY": "1000", "COMMENT_RATE_PER_ARTICLE": "1000",
+        "COMMENT_RATE_PER_MINUTE": "1000",
+        "COMMENT_RATE_PER_DAY": "1000",
+        "COMMENT_RATE_PER_ARTICLE": "1000",
         "LOG_LEVEL": "WARNING",
     }
     # manage.py's own runs (seeding, flushes) purge no edge: there is none while seeding, and the flushes purge nothing.
@@ -858,9 +952,11 @@ def main() -> int:
     prepare(tools_env)
     site = shell(tools_env, SETUP, ACCOUNTS=commenters, PASSWORD=DEMO_PASSWORD)
     baseline = {int(k): v for k, v in site["views"].items()}
-    print(f"prepared {args.database} (seed_demo) in {time.monotonic() - t0:.0f} s: {len(site['articles'])} live "
-          f"articles ({len(site['commentable'])} open to comments), {site['deleted_comments']} comments of earlier "
-          f"runs removed")
+    print(
+        f"prepared {args.database} (seed_demo) in {time.monotonic() - t0:.0f} s: {len(site['articles'])} live "
+        f"articles ({len(site['commentable'])} open to comments), {site['deleted_comments']} comments of earlier "
+        f"runs removed"
+    )
 
     run = Run(port=args.port, retry_wait=args.retry_wait)
     servers = Servers(env, args.port, log_dir)
@@ -868,9 +964,11 @@ def main() -> int:
         servers.start_app()
         servers.start_edge()
         workers = servers.workers()
-        print(f"varnishd on :{args.port} in front of granian on :{servers.app_port} (master {servers.app.pid}, "
-              f"{len(workers)} workers x {servers.app_argv[servers.app_argv.index('--blocking-threads') + 1]} threads);"
-              f" logs in {log_dir}")
+        print(
+            f"varnishd on :{args.port} in front of granian on :{servers.app_port} (master {servers.app.pid}, "
+            f"{len(workers)} workers x {servers.app_argv[servers.app_argv.index('--blocking-threads') + 1]} threads);"
+            f" logs in {log_dir}"
+        )
 
         accounts = []
         for i, username in enumerate(site["accounts"]):
@@ -889,14 +987,18 @@ def main() -> int:
 
         threads = []
         for i in range(readers):
-            threads.append(threading.Thread(target=anonymous_reader, args=(run, site, anonymous[i::readers], i), daemon=True))
+            threads.append(
+                threading.Thread(target=anonymous_reader, args=(run, site, anonymous[i::readers], i), daemon=True)
+            )
         for i, (username, visitor) in enumerate(accounts):
-            threads.append(threading.Thread(target=commenter, args=(run, site, username, visitor, 1000 + i, prefix),
-                                            daemon=True))
+            threads.append(
+                threading.Thread(target=commenter, args=(run, site, username, visitor, 1000 + i, prefix), daemon=True)
+            )
         run.started = time.monotonic()
         run.deadline = run.started + args.seconds
-        threads.append(threading.Thread(target=controller, args=(run, env, servers, args.seconds, args.flush_every),
-                                        daemon=True))
+        threads.append(
+            threading.Thread(target=controller, args=(run, env, servers, args.seconds, args.flush_every), daemon=True)
+        )
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -909,13 +1011,17 @@ def main() -> int:
             run.problems.append(f"Redis database {db} was emptied by someone else during the run")
     run.events.append(f"end: flush_views: {flush_views(run, env)}")
     buffer = redis.Redis(db=buffer_db)
-    redis_left = {"pending": sum(int(v) for v in buffer.hvals("views:pending")),
-                  "batches": len(list(buffer.scan_iter("views:flushing:*")))}
+    redis_left = {
+        "pending": sum(int(v) for v in buffer.hvals("views:pending")),
+        "batches": len(list(buffer.scan_iter("views:flushing:*"))),
+    }
     final = shell(env, FINAL, PREFIX=prefix)
     final["views"] = {int(k): v for k, v in final["views"].items()}
     ok = report(run, final, baseline, elapsed, log_dir, redis_left)
-    print(f"({args.connections} connections: {readers} anonymous readers over {args.visitors} browsers, {commenters} "
-          f"signed-in commenters; run {run_id}; total {time.monotonic() - t0:.0f} s)")
+    print(
+        f"({args.connections} connections: {readers} anonymous readers over {args.visitors} browsers, {commenters} "
+        f"signed-in commenters; run {run_id}; total {time.monotonic() - t0:.0f} s)"
+    )
     return 0 if ok else 1
 
 

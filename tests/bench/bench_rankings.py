@@ -98,8 +98,10 @@ def main() -> None:
         t = time.perf_counter()
         rankings.most_viewed()
         warm.append(time.perf_counter() - t)
-    print(f"rankings box cold (1 query): median {statistics.median(cold) * 1000:.1f} ms, "
-          f"max {max(cold) * 1000:.1f} ms over {RUNS} runs")
+    print(
+        f"rankings box cold (1 query): median {statistics.median(cold) * 1000:.1f} ms, "
+        f"max {max(cold) * 1000:.1f} ms over {RUNS} runs"
+    )
     print(f"rankings box warm (cache):   median {statistics.median(warm) * 1000:.3f} ms")
 
     from django.conf import settings

@@ -21,15 +21,16 @@ from tests.bench.serving import bench_env, prepare  # noqa: E402
 
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
 RUNS = 9
-NOUNS = ("경제 사회 문화 교육 한인 상하이 푸둥 민항 홍차오 정부 기업 시장 환율 학교 학생 부모 축제 공연 식당 병원 "
-         "지하철 노선 개통 주민 회장 대표 투자 수출 무역 관광 비자 거주증 영사관 도서관 전시회 음악회 기자 "
-         "정책 발표 회의 협회 센터 창업 지원 서비스 가격 상승 하락 날씨 폭염 태풍 안전 교통 공항 항공권 "
-         "반도체 전기차 배터리 인공지능 플랫폼 온라인 쇼핑 배달 커피 한식 김치 축구 야구 마라톤 봉사 기부").split()
+NOUNS = ["경제", "사회", "문화", "교육", "한인", "상하이", "푸둥", "민항", "홍차오", "정부", "기업", "시장", "환율", "학교", "학생", "부모", "축제", "공연", "식당", "병원", "지하철", "노선", "개통", "주민", "회장", "대표", "투자", "수출", "무역", "관광", "비자", "거주증", "영사관", "도서관", "전시회", "음악회", "기자", "정책", "발표", "회의", "협회", "센터", "창업", "지원", "서비스", "가격", "상승", "하락", "날씨", "폭염", "태풍", "안전", "교통", "공항", "항공권", "반도체", "전기차", "배터리", "인공지능", "플랫폼", "온라인", "쇼핑", "배달", "커피", "한식", "김치", "축구", "야구", "마라톤", "봉사", "기부"]
 PARTICLES = ["", "이", "가", "은", "는", "을", "를", "에", "에서", "의", "와", "과", "도", "로"]
 # Thousands of other two- and three-syllable words, so that, as in real news, a common word such as 경제
 # is in some articles, not all: words are drawn with a skew (the listed nouns first and most often).
-SYLLABLES = "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히"
-OTHERS = [a + b for a in SYLLABLES for b in SYLLABLES[::3]] + [a + b + c for a in SYLLABLES[:12] for b in SYLLABLES[1::4] for c in SYLLABLES[2::5]]
+SYLLABLES = (
+    "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히"
+)
+OTHERS = [a + b for a in SYLLABLES for b in SYLLABLES[::3]] + [
+    a + b + c for a in SYLLABLES[:12] for b in SYLLABLES[1::4] for c in SYLLABLES[2::5]
+]
 
 
 def fill(cursor) -> None:
@@ -89,7 +90,9 @@ def main() -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         fill(cursor)
-        cursor.execute("SELECT count(*), pg_size_pretty(pg_relation_size('article_search_trgm')) FROM news_articlesearchtext")
+        cursor.execute(
+            "SELECT count(*), pg_size_pretty(pg_relation_size('article_search_trgm')) FROM news_articlesearchtext"
+        )
         count, index_size = cursor.fetchone()
     print(f"data: {count:,} articles, trigram index {index_size} (ready in {time.perf_counter() - started:.0f} s)")
 

@@ -34,8 +34,20 @@ from tests.bench.serving import FLOOR_FILE, PORT, PY, bench_env, healthy  # noqa
 
 LUA = ROOT / "tests" / "bench" / "load.lua"
 WORKERS = 2 * (os.cpu_count() or 1) + 1
-GUNICORN = [PY, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS),
-            "--access-logfile", "/dev/null", "--log-level", "warning"]
+GUNICORN = [
+    PY,
+    "-m",
+    "gunicorn",
+    "portal.wsgi",
+    "--bind",
+    f"127.0.0.1:{PORT}",
+    "--workers",
+    str(WORKERS),
+    "--access-logfile",
+    "/dev/null",
+    "--log-level",
+    "warning",
+]
 SERVERS = {
     "granian (make serve)": [PY, "-m", "portal.serve"],
     "gunicorn gthread": [*GUNICORN, "--worker-class", "gthread", "--threads", "2", "--keep-alive", "5"],
@@ -47,9 +59,28 @@ def wrk(path: str, seconds: int, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
         f.write(f"GET\t{path}\t\t\n")
     try:
-        out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-                              "-s", str(LUA), f"http://127.0.0.1:{PORT}", "--", f.name, "same-visitor"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(LUA),
+                f"http://127.0.0.1:{PORT}",
+                "--",
+                f.name,
+                "same-visitor",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(f.name)
     result = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
@@ -64,15 +95,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all servers; medians reported (3)")
     parser.add_argument("--database", default="portal_bench_scale")
     args = parser.parse_args()
-    servers = {name: argv for name, argv in SERVERS.items()
-               if "gunicorn" not in name or importlib.util.find_spec("gunicorn")}
-    env = {**bench_env(args.database), "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "PORT": str(PORT),
-           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"), "ACCESS_LOG": "false",
-           "EDGE": "none"}  # the app servers compared, without the edge in front
+    servers = {
+        name: argv for name, argv in SERVERS.items() if "gunicorn" not in name or importlib.util.find_spec("gunicorn")
+    }
+    env = {
+        **bench_env(args.database),
+        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+        "PORT": str(PORT),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+        "ACCESS_LOG": "false",
+        "EDGE": "none",
+    }  # the app servers compared, without the edge in front
     if not (ROOT / "staticfiles" / FLOOR_FILE).exists() and not os.environ.get("STATIC_ROOT"):
         raise SystemExit("run tests/bench/bench_load.py once first: it makes the database and the floor page")
-    pages = {"floor: Django view": "/bench/floor/", "front page (rendered)": "/",
-             "static file": f"/static/{FLOOR_FILE}"}
+    pages = {
+        "floor: Django view": "/bench/floor/",
+        "front page (rendered)": "/",
+        "static file": f"/static/{FLOOR_FILE}",
+    }
     results: dict[tuple[str, str], list[dict]] = {}
     for round_number in range(1, args.rounds + 1):
         for name, argv in servers.items():
@@ -87,20 +127,27 @@ def main() -> None:
                     wrk(path, 3, args.connections)  # warm-up: connections, the workers' imports
                     result = wrk(path, args.duration, args.connections)
                     results.setdefault((name, label), []).append(result)
-                    print(f"round {round_number} {name:<22} {label:<25} {result['rps']:8.1f} req/s "
-                          f"p99 {result['p99'] / 1000:6.1f} ms", flush=True)
+                    print(
+                        f"round {round_number} {name:<22} {label:<25} {result['rps']:8.1f} req/s "
+                        f"p99 {result['p99'] / 1000:6.1f} ms",
+                        flush=True,
+                    )
             finally:
                 server.terminate()
                 server.wait(30)
 
-    print(f"\nbench_servers: {args.connections} connections, {args.duration} s a page x {args.rounds} round(s), "
-          f"{os.cpu_count()} cores shared with wrk; medians")
+    print(
+        f"\nbench_servers: {args.connections} connections, {args.duration} s a page x {args.rounds} round(s), "
+        f"{os.cpu_count()} cores shared with wrk; medians"
+    )
     print(f"{'server':<22} {'page':<25} {'req/s':>8} {'x granian':>9} {'p50 ms':>7} {'p99 ms':>7}")
     for (name, label), runs in results.items():
         rps = statistics.median(r["rps"] for r in runs)
         base = statistics.median(r["rps"] for r in results[(next(iter(servers)), label)])
-        print(f"{name:<22} {label:<25} {rps:8.1f} {rps / base:9.2f} {statistics.median(r['p50'] for r in runs) / 1000:7.1f} "
-              f"{statistics.median(r['p99'] for r in runs) / 1000:7.1f}")
+        print(
+            f"{name:<22} {label:<25} {rps:8.1f} {rps / base:9.2f} {statistics.median(r['p50'] for r in runs) / 1000:7.1f} "
+            f"{statistics.median(r['p99'] for r in runs) / 1000:7.1f}"
+        )
 
 
 if __name__ == "__main__":

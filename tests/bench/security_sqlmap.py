@@ -36,7 +36,7 @@ from pathlib import Path
 
 os.environ.setdefault("BENCH_PORT", "8197")  # not the other benchmarks' port: they may run at the same time
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.bench.serving import PORT, bench_env, manage, prepare, served  # noqa: E402
+from tests.bench.serving import PORT, bench_env, manage, prepare, served
 
 DATABASE = "portal_bench_sqlmap"
 OUTPUT = Path("/tmp/portal-sqlmap")
@@ -110,8 +110,10 @@ class Browser:
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        headers = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
-                   "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)
@@ -134,8 +136,11 @@ def sign_in(article_path: str) -> tuple[str, str]:
     """Log the demo reader in; return (Cookie header, the comment form's CSRF token)."""
     browser = Browser()
     _status, page = browser.request("GET", "/accounts/login/")
-    status, _ = browser.request("POST", "/accounts/login/", {
-        "csrfmiddlewaretoken": csrf_field(page), "username": READER, "password": PASSWORD, "next": "/"})
+    status, _ = browser.request(
+        "POST",
+        "/accounts/login/",
+        {"csrfmiddlewaretoken": csrf_field(page), "username": READER, "password": PASSWORD, "next": "/"},
+    )
     if status != 302 or "sessionid" not in browser.cookies:
         raise SystemExit(f"could not sign in as {READER} (login answered {status})")
     _status, page = browser.request("GET", article_path)  # the comment form, with a token for the new session
@@ -151,24 +156,53 @@ def comment_count(env: dict) -> int:
 
 
 def targets(ids: dict, cookie: str, csrf: str) -> list[Target]:
-    comment_form = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": csrf, "body": "좋은 기사 잘 읽었습니다", "private": "on",
-        "token": "3f1c2a4e-8d6b-4c1e-9a77-0b5d2e6f1a93", "parent": ids["parent"]})
+    comment_form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": csrf,
+            "body": "좋은 기사 잘 읽었습니다",
+            "private": "on",
+            "token": "3f1c2a4e-8d6b-4c1e-9a77-0b5d2e6f1a93",
+            "parent": ids["parent"],
+        }
+    )
     return [
-        Target("search", f"{BASE}/search/?q=%EA%B2%BD%EC%A0%9C&section={ids['section']}&order=newest&page=1",
-               ["q", "section", "order", "page"]),
+        Target(
+            "search",
+            f"{BASE}/search/?q=%EA%B2%BD%EC%A0%9C&section={ids['section']}&order=newest&page=1",
+            ["q", "section", "order", "page"],
+        ),
         Target("section", f"{BASE}/section/{ids['section']}/?page=2", ["page"]),
         Target("ranking", f"{BASE}/ranking/?period=week", ["period"]),
-        Target("comment", f"{BASE}/comments/article/{ids['article']}/post/", ["body", "private", "token", "parent"],
-               data=comment_form, cookie=cookie),
+        Target(
+            "comment",
+            f"{BASE}/comments/article/{ids['article']}/post/",
+            ["body", "private", "token", "parent"],
+            data=comment_form,
+            cookie=cookie,
+        ),
     ]
 
 
 def run_sqlmap(target: Target, seconds: float) -> Verdict:
     command = [
-        "sqlmap", "-u", target.url, "-p", ",".join(target.params), "--batch", f"--level={LEVEL}", "--risk=2",
-        "--dbms=PostgreSQL", "--technique=BEUSTQ", "--threads=4", "--time-sec=2", "--timeout=15", "--retries=1",
-        "--flush-session", f"--output-dir={OUTPUT}", "--disable-coloring", "--drop-set-cookie",
+        "sqlmap",
+        "-u",
+        target.url,
+        "-p",
+        ",".join(target.params),
+        "--batch",
+        f"--level={LEVEL}",
+        "--risk=2",
+        "--dbms=PostgreSQL",
+        "--technique=BEUSTQ",
+        "--threads=4",
+        "--time-sec=2",
+        "--timeout=15",
+        "--retries=1",
+        "--flush-session",
+        f"--output-dir={OUTPUT}",
+        "--disable-coloring",
+        "--drop-set-cookie",
         "--user-agent=Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 portal-sqlmap",
     ]
     if target.data:
@@ -178,8 +212,14 @@ def run_sqlmap(target: Target, seconds: float) -> Verdict:
     log = OUTPUT / f"{target.name}.log"
     started = time.monotonic()
     with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env={**os.environ, "TERM": "dumb"}, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "TERM": "dumb"},
+            start_new_session=True,
+        )
         try:
             process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:  # the parameters it has not cleared stay without a verdict
@@ -200,8 +240,9 @@ def parse(target: Target, output: str) -> Verdict:
                     kinds = sorted(set(re.findall(r"Type: (.+)", chunk)))
                     injectable.append(f"{param.group(1)} ({', '.join(kinds)})")
         injectable = injectable or ["(see the log)"]
-    clean = [p for p in target.params
-             if re.search(rf"parameter '{re.escape(p)}' does not seem to be injectable", output)]
+    clean = [
+        p for p in target.params if re.search(rf"parameter '{re.escape(p)}' does not seem to be injectable", output)
+    ]
     errors = sum(int(n) for n in re.findall(r"500 \(Internal Server Error\) - (\d+) times", output))
     xss = re.findall(r"parameter '([^']+)' might be vulnerable to cross-site scripting", output)
     return Verdict(target.name, target.params, injectable, clean, errors, sorted(set(xss)))
@@ -223,8 +264,13 @@ def main() -> int:
     prepare(env)
     ids = seeded_ids(env)
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    server_env = {**env, "COMMENT_RATE_PER_MINUTE": "1000000", "COMMENT_RATE_PER_DAY": "1000000",
-              "COMMENT_RATE_PER_ARTICLE": "1000000", "LOG_LEVEL": "ERROR"}
+    server_env = {
+        **env,
+        "COMMENT_RATE_PER_MINUTE": "1000000",
+        "COMMENT_RATE_PER_DAY": "1000000",
+        "COMMENT_RATE_PER_ARTICLE": "1000000",
+        "LOG_LEVEL": "ERROR",
+    }
     started = time.monotonic()
     verdicts = []
     # sqlmap's probes make the server log thousands of 404s: they go to a file.

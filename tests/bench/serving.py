@@ -22,15 +22,29 @@ FLOOR_FILE = "bench-floor.html"  # the framework floor's page, saved in STATIC_R
 
 
 def bench_env(database: str) -> dict:
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/") .rstrip("/") + "/" + database
-    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
-            "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false",
-            "SECURE_SSL_REDIRECT": "false", "LOG_LEVEL": "WARNING"}
+    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/").rstrip("/") + "/" + database
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 def manage(env: dict, *args: str, capture: bool = False) -> str:
-    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
-                            capture_output=capture, stdout=None if capture else subprocess.DEVNULL)
+    result = subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+        stdout=None if capture else subprocess.DEVNULL,
+    )
     return result.stdout if capture else ""
 
 
@@ -40,8 +54,9 @@ def prepare(env: dict) -> None:
 
     url = env["DATABASE_URL"]
     name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres", autocommit=True
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     manage(env, "migrate", "-v0")
@@ -61,8 +76,9 @@ def served(env: dict, *, log: Path | None = None, timeout: float = 60):
     one place the benchmarks and the suite's real-server tests start a server."""
     port = int(env.get("PORT", PORT))
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115  # closed below
-    server = subprocess.Popen([PY, "-m", "portal.serve"], cwd=ROOT, env={**env, "PORT": str(port)},
-                              stdout=out, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [PY, "-m", "portal.serve"], cwd=ROOT, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + timeout
         while not healthy(port):

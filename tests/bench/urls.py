@@ -17,8 +17,7 @@ from django.urls import path
 
 from portal.urls import *  # noqa: F403  (urlpatterns and handler500)
 from portal.urls import urlpatterns as portal_urlpatterns
-
-from tests.bench.serving import FLOOR_FILE  # noqa: E402
+from tests.bench.serving import FLOOR_FILE
 
 
 @functools.cache

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def fill(article, authors, n):
     for i in range(n):
-        parent = factories.CommentFactory(article=article, author=authors[i % 2], private=bool(i % 3 == 0),
-                                          has_replies=True)
+        parent = factories.CommentFactory(
+            article=article, author=authors[i % 2], private=bool(i % 3 == 0), has_replies=True
+        )
         factories.CommentFactory(article=article, author=authors[(i + 1) % 2], parent=parent)
 
 
@@ -48,15 +49,18 @@ BUDGET = {
 
 
 def address(place, article) -> str:
-    return {"article page": article.get_absolute_url(),
-            "fragment": reverse("fragment") + f"?article={article.pk}",
-            "comments page": reverse("comments:thread", args=[article.pk])}[place]
+    return {
+        "article page": article.get_absolute_url(),
+        "fragment": reverse("fragment") + f"?article={article.pk}",
+        "comments page": reverse("comments:thread", args=[article.pk]),
+    }[place]
 
 
 @pytest.mark.parametrize("place", list(BUDGET))
 @pytest.mark.parametrize("reader", ["anonymous", "signed in", "moderator"])
-def test_comment_block_query_count_is_fixed(client, article, alice, bob, moderator, reader, place,
-                                            django_assert_num_queries):
+def test_comment_block_query_count_is_fixed(
+    client, article, alice, bob, moderator, reader, place, django_assert_num_queries
+):
     if reader != "anonymous":
         client.force_login(alice if reader == "signed in" else moderator)
     fill(article, [alice, bob], 3)

@@ -27,8 +27,10 @@ def test_fifty_readers_posting_at_once_make_fifty_comments(section, reporter):
         client.force_login(reader)
         start.wait()
         try:
-            response = client.post(reverse("comments:post", args=[article.pk]),
-                                   {"body": f"{reader.username}의 의견", "token": str(uuid.uuid4())})
+            response = client.post(
+                reverse("comments:post", args=[article.pk]),
+                {"body": f"{reader.username}의 의견", "token": str(uuid.uuid4())},
+            )
             statuses.append(response.status_code)
         finally:
             connection.close()

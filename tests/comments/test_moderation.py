@@ -71,7 +71,9 @@ def test_reported_queue_lists_most_reported_first(client, article, alice, modera
 @pytest.mark.parametrize("who", ["reporter", "editor", "reader"])
 def test_non_moderators_cannot_run_moderation(client, article, alice, who, reporter, editor):
     comment = factories.CommentFactory(article=article, author=alice)
-    client.force_login({"reporter": reporter, "editor": editor, "reader": factories.commenter("구경꾼", username="x")}[who])
+    client.force_login(
+        {"reporter": reporter, "editor": editor, "reader": factories.commenter("구경꾼", username="x")}[who]
+    )
     response = act(client, "hide", comment)
     assert response.status_code in (302, 403)
     comment.refresh_from_db()

@@ -43,7 +43,11 @@ def seen(client, response) -> str:
 
 
 def shown_error(page: str) -> str:
-    return page.split('class="form-error" role="alert">')[1].split("</p>")[0] if 'class="form-error" role="alert">' in page else ""
+    return (
+        page.split('class="form-error" role="alert">')[1].split("</p>")[0]
+        if 'class="form-error" role="alert">' in page
+        else ""
+    )
 
 
 def test_reader_posts_a_comment_and_lands_on_it(client, article, alice):
@@ -51,7 +55,12 @@ def test_reader_posts_a_comment_and_lands_on_it(client, article, alice):
     response = post(client, article, body="첫 댓글입니다\n두 줄째")
 
     comment = Comment.objects.get()
-    assert (comment.body, comment.author, comment.private, comment.status) == ("첫 댓글입니다\n두 줄째", alice, False, "published")
+    assert (comment.body, comment.author, comment.private, comment.status) == (
+        "첫 댓글입니다\n두 줄째",
+        alice,
+        False,
+        "published",
+    )
     assert response.redirect_chain[-1][0].endswith(f"{article.get_absolute_url()}#comment-{comment.pk}")
     assert "첫 댓글입니다<br>두 줄째" in response.content.decode()  # on the public page, for everyone
     assert "첫 댓글입니다<br>두 줄째" in seen(client, response)  # and in the author's own block
@@ -65,11 +74,14 @@ def test_comment_text_is_plain_text(client, article, alice):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("", "댓글 내용을 입력해 주세요."),
-    ("   \n\t  ", "댓글 내용을 입력해 주세요."),
-    ("가" * 1001, "1000자까지"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "댓글 내용을 입력해 주세요."),
+        ("   \n\t  ", "댓글 내용을 입력해 주세요."),
+        ("가" * 1001, "1000자까지"),
+    ],
+)
 def test_bad_text_is_refused_with_a_message_and_kept_in_the_form(client, article, alice, body, message):
     client.force_login(alice)
     page = seen(client, post(client, article, body=body))
@@ -129,7 +141,9 @@ def test_without_javascript_the_comments_page_posts_and_comes_back_to_itself(cli
     assert "신고가 접수되었습니다." in reported.content.decode()
     deleted = client.post(reverse("comments:delete", args=[comment.pk]), {"back": "thread"}, follow=True)
     assert deleted.redirect_chain[-1][0] == f"{comments_page}#comments"
-    assert "댓글을 삭제했습니다." in deleted.content.decode() and "댓글 페이지에서 쓴 의견" not in deleted.content.decode()
+    assert (
+        "댓글을 삭제했습니다." in deleted.content.decode() and "댓글 페이지에서 쓴 의견" not in deleted.content.decode()
+    )
 
 
 def test_a_double_click_makes_one_comment(client, article, alice):
@@ -203,7 +217,10 @@ def test_reply_goes_under_its_comment_one_level_deep(client, article, alice, bob
 def test_reply_to_a_comment_of_another_article_is_refused(client, article, alice, section, reporter):
     elsewhere = factories.CommentFactory(article=factories.ArticleFactory(section=section, reporter=reporter))
     client.force_login(alice)
-    assert client.post(reverse("comments:post", args=[article.pk]), {"body": "x", "parent": elsewhere.pk}).status_code == 404
+    assert (
+        client.post(reverse("comments:post", args=[article.pk]), {"body": "x", "parent": elsewhere.pk}).status_code
+        == 404
+    )
     assert client.post(reverse("comments:post", args=[article.pk]), {"body": "x", "parent": "abc"}).status_code == 404
 
 
@@ -293,8 +310,11 @@ def test_every_comment_form_post_needs_csrf(article, alice):
     comment = factories.CommentFactory(article=article, author=alice)
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
-    for url in (reverse("comments:post", args=[article.pk]), reverse("comments:delete", args=[comment.pk]),
-                reverse("comments:report", args=[comment.pk])):
+    for url in (
+        reverse("comments:post", args=[article.pk]),
+        reverse("comments:delete", args=[comment.pk]),
+        reverse("comments:report", args=[comment.pk]),
+    ):
         assert client.post(url, {"body": "x"}).status_code == 403
     comment.refresh_from_db()
     assert comment.status == "published" and Comment.objects.count() == 1
@@ -333,7 +353,10 @@ def test_a_refused_reply_comes_back_in_its_reply_form(client, article, alice, bo
 def test_nobody_can_answer_a_private_comment_they_cannot_read(client, article, alice, bob):
     secret = factories.CommentFactory(article=article, author=alice, private=True)
     client.force_login(bob)
-    assert client.post(reverse("comments:post", args=[article.pk]), {"body": "엿보기", "parent": secret.pk}).status_code == 404
+    assert (
+        client.post(reverse("comments:post", args=[article.pk]), {"body": "엿보기", "parent": secret.pk}).status_code
+        == 404
+    )
     assert not Comment.objects.filter(body="엿보기").exists()
 
 
@@ -372,7 +395,9 @@ def test_a_post_after_the_session_expired_goes_to_login_and_back_to_the_form(cli
     response = client.post(reverse("comments:post", args=[article.pk]), {"body": "세션 만료"})
     assert response.status_code == 302
     # The comments page: its form is there for the reader once signed in, with or without JavaScript.
-    assert response["Location"] == f"/accounts/login/?next={reverse('comments:thread', args=[article.pk])}%23comment-form"
+    assert (
+        response["Location"] == f"/accounts/login/?next={reverse('comments:thread', args=[article.pk])}%23comment-form"
+    )
 
 
 def test_a_zero_limit_switches_that_rule_off(client, article, alice, settings):

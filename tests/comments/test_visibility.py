@@ -63,8 +63,16 @@ def _viewer_without_moderation():
     return user
 
 
-READERS = {"author": True, "other reader": False, "anonymous": False, "article's reporter": True,
-           "another reporter": False, "moderator": True, "superuser": True, "staff with view_comment only": False}
+READERS = {
+    "author": True,
+    "other reader": False,
+    "anonymous": False,
+    "article's reporter": True,
+    "another reporter": False,
+    "moderator": True,
+    "superuser": True,
+    "staff with view_comment only": False,
+}
 
 
 @pytest.mark.parametrize("who", list(READERS))
@@ -145,8 +153,14 @@ def test_reply_to_a_private_comment_is_private_and_readable_by_the_first_author(
 
 def test_private_reply_to_a_public_comment_is_readable_by_the_comment_it_answers(client, article, alice, bob):
     public = factories.CommentFactory(article=article, author=alice, body=PUBLIC)
-    factories.CommentFactory(article=article, author=bob, body="앨리스님께만 드리는 답", private=True, parent=public,
-                             created_at=public.created_at)
+    factories.CommentFactory(
+        article=article,
+        author=bob,
+        body="앨리스님께만 드리는 답",
+        private=True,
+        parent=public,
+        created_at=public.created_at,
+    )
     Comment.objects.filter(pk=public.pk).update(has_replies=True)
     stranger = factories.commenter("행인", username="stranger")
 
@@ -161,14 +175,21 @@ def test_private_reply_to_a_public_comment_is_readable_by_the_comment_it_answers
 
 
 @pytest.mark.parametrize("who", [who for who, reads in READERS.items() if not reads])
-def test_private_text_is_nowhere_in_the_page_source_for_others(client, thread, article, who, alice, reporter,
-                                                             other_reporter):
+def test_private_text_is_nowhere_in_the_page_source_for_others(
+    client, thread, article, who, alice, reporter, other_reporter
+):
     viewer = make_viewer(who, alice, reporter, other_reporter)
     if viewer:
         client.force_login(viewer)
     comments_page = reverse("comments:thread", args=[article.pk])
-    for url in (article.get_absolute_url(), article.get_absolute_url() + "?cpage=1", "/", reverse("news:ranking"),
-                comments_page, comments_page + "?cpage=1"):
+    for url in (
+        article.get_absolute_url(),
+        article.get_absolute_url() + "?cpage=1",
+        "/",
+        reverse("news:ranking"),
+        comments_page,
+        comments_page + "?cpage=1",
+    ):
         source = client.get(url).content.decode()
         assert SECRET not in source, url  # not in text, attributes, title, meta or HTML comments
     for cpage in (None, "1"):
@@ -176,8 +197,9 @@ def test_private_text_is_nowhere_in_the_page_source_for_others(client, thread, a
         assert SECRET not in "".join(html_parts(parts).values()), cpage
 
 
-def test_a_third_readers_private_reply_is_read_by_the_comment_author_and_reporter_only(client, article, alice, bob,
-                                                                                    reporter):
+def test_a_third_readers_private_reply_is_read_by_the_comment_author_and_reporter_only(
+    client, article, alice, bob, reporter
+):
     question = factories.CommentFactory(article=article, author=alice, body="공개 질문", has_replies=True)
     factories.CommentFactory(article=article, author=bob, parent=question, private=True, body="밥의 비밀 답")
     carol = factories.commenter("캐럴", username="carol")
@@ -189,13 +211,22 @@ def test_a_third_readers_private_reply_is_read_by_the_comment_author_and_reporte
             assert ("밥의 비밀 답" in page) is reads, (user, where)
 
 
-def test_private_text_reaches_no_feed_search_sitemap_cached_page_or_mail(client, thread, article, alice, bob, mailoutbox):
+def test_private_text_reaches_no_feed_search_sitemap_cached_page_or_mail(
+    client, thread, article, alice, bob, mailoutbox
+):
     from comments import services
 
     services.post_comment(article=article, author=bob, body="답글입니다", parent=Comment.objects.get(body=PUBLIC))
-    urls = [reverse("feed"), reverse("section-feed", args=[article.section.slug]), reverse("sitemap-index"),
-            reverse("sitemap-news"), reverse("news:search") + "?q=상하이1234", reverse("news:ranking"), reverse("front"),
-            article.get_absolute_url()]
+    urls = [
+        reverse("feed"),
+        reverse("section-feed", args=[article.section.slug]),
+        reverse("sitemap-index"),
+        reverse("sitemap-news"),
+        reverse("news:search") + "?q=상하이1234",
+        reverse("news:ranking"),
+        reverse("front"),
+        article.get_absolute_url(),
+    ]
     responses = [client.get(url) for url in urls]
     assert "에 맞는 기사가 없습니다" in responses[4].content.decode()  # comments are not searchable at all
     # The edge stores the article page for everyone, whoever asked first: asked by the private comment's
@@ -217,8 +248,12 @@ def test_the_public_article_page_is_the_same_for_every_reader(client, article, a
     factories.CommentFactory(article=article, author=hider, body=SECRET, private=True)
     waiter = factories.commenter("대기작성자", username="waiter")
     factories.CommentFactory(article=article, author=waiter, body="검토를 기다리는 의견", status="pending")
-    viewers = {"anonymous": None, "the private comment's author": hider, "another reader": bob,
-               "moderator": factories.moderator(username="mod")}
+    viewers = {
+        "anonymous": None,
+        "the private comment's author": hider,
+        "another reader": bob,
+        "moderator": factories.moderator(username="mod"),
+    }
 
     bodies = {}
     for who, viewer in viewers.items():
@@ -236,8 +271,15 @@ def test_the_public_article_page_is_the_same_for_every_reader(client, article, a
     assert len(set(bodies.values())) == 1, "the article page differs between readers"
     page = bodies["anonymous"].decode()
     assert PUBLIC in page and "앨리스" in page and "비밀 댓글입니다." in page
-    for personal in (SECRET, "숨은작성자", "검토를 기다리는 의견", "대기작성자", "csrfmiddlewaretoken",
-                     f'action="{reverse("logout")}"', 'id="comment-body"'):
+    for personal in (
+        SECRET,
+        "숨은작성자",
+        "검토를 기다리는 의견",
+        "대기작성자",
+        "csrfmiddlewaretoken",
+        f'action="{reverse("logout")}"',
+        'id="comment-body"',
+    ):
         assert personal not in page, personal
 
 
@@ -246,8 +288,10 @@ def test_a_readers_own_block_is_never_stored_at_the_edge(client, thread, article
     viewer = make_viewer(who, alice, reporter, other_reporter)
     if viewer:
         client.force_login(viewer)
-    for response in (client.get(reverse("fragment"), {"reader": "1", "article": article.pk}),
-                     client.get(reverse("comments:thread", args=[article.pk]))):
+    for response in (
+        client.get(reverse("fragment"), {"reader": "1", "article": article.pk}),
+        client.get(reverse("comments:thread", args=[article.pk])),
+    ):
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= cache_control and "public" not in cache_control, response.request
         assert not response.has_header("Surrogate-Key"), response.request

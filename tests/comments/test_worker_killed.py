@@ -43,8 +43,10 @@ def _post(port: int, path: str, form: dict, cookies: dict) -> socket.socket:
     """Send a POST and return the open socket without waiting for the answer."""
     body = urllib.parse.urlencode(form).encode()
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nReferer: http://127.0.0.1:{port}/\r\n"
-            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nReferer: http://127.0.0.1:{port}/\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
     sock = socket.create_connection(("127.0.0.1", port), timeout=20)
     sock.sendall(head.encode() + body)
     return sock
@@ -69,10 +71,18 @@ def server(request):
     whose children are the workers, and a POST reaches it as it would through Varnish, which passes them."""
     port = _free_port()
     db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-           "DJANGO_SETTINGS_MODULE": "tests.settings", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
-           "PORT": str(port), "EDGE": "none", "REDIS_URL": "", "LOG_LEVEL": "CRITICAL",
-           **getattr(request, "param", {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "WEB_CONCURRENCY": "1",
+        "WEB_THREADS": "1",
+        "PORT": str(port),
+        "EDGE": "none",
+        "REDIS_URL": "",
+        "LOG_LEVEL": "CRITICAL",
+        **getattr(request, "param", {}),
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     with served(env) as master:
 
@@ -89,8 +99,11 @@ def test_a_worker_killed_inside_a_comments_transaction_leaves_it_whole_or_absent
     article = factories.ArticleFactory(section=factories.SectionFactory(), reporter=factories.reporter())
     client.force_login(alice)
     cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": "k" * 32}
-    form = {"body": "일꾼이 죽는 순간의 댓글", "csrfmiddlewaretoken": "k" * 32,
-            "token": "6f1c2c5e-4f7e-4a43-9c1e-0d3a4d1c9e11"}
+    form = {
+        "body": "일꾼이 죽는 순간의 댓글",
+        "csrfmiddlewaretoken": "k" * 32,
+        "token": "6f1c2c5e-4f7e-4a43-9c1e-0d3a4d1c9e11",
+    }
     path = reverse("comments:post", args=[article.pk])
     db = connection.settings_dict
 
@@ -99,11 +112,15 @@ def test_a_worker_killed_inside_a_comments_transaction_leaves_it_whole_or_absent
     with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as blocker:
         blocker.execute("SELECT 1 FROM comments_commenter WHERE user_id = %s FOR UPDATE", [alice.pk])
         sock = _post(port, path, form, cookies)
-        with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"],
-                             autocommit=True) as watcher:  # autocommit: each look at pg_stat_activity is fresh
-            _wait_for(lambda: watcher.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-                [db["NAME"]]).fetchone()[0])
+        with psycopg.connect(
+            host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+        ) as watcher:  # autocommit: each look at pg_stat_activity is fresh
+            _wait_for(
+                lambda: watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                    [db["NAME"]],
+                ).fetchone()[0]
+            )
         [worker] = workers()
         os.kill(worker, signal.SIGKILL)
         assert _answer(sock) == b""  # the reader got no answer: nothing was acknowledged
@@ -123,7 +140,11 @@ def test_a_request_stuck_on_a_lock_ends_at_the_statement_timeout_with_the_korean
     article = factories.ArticleFactory(section=factories.SectionFactory(), reporter=factories.reporter())
     client.force_login(alice)
     cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": "k" * 32}
-    form = {"body": "잠금에 걸린 댓글", "csrfmiddlewaretoken": "k" * 32, "token": "0b7e2c1a-5d3f-4e2a-9b1c-7a6d5e4f3c2b"}
+    form = {
+        "body": "잠금에 걸린 댓글",
+        "csrfmiddlewaretoken": "k" * 32,
+        "token": "0b7e2c1a-5d3f-4e2a-9b1c-7a6d5e4f3c2b",
+    }
     db = connection.settings_dict
     with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as blocker:
         blocker.execute("SELECT 1 FROM comments_commenter WHERE user_id = %s FOR UPDATE", [alice.pk])

@@ -18,9 +18,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_reader_goes_from_front_page_to_section_to_article(live_server, page: Page, reporter, tmp_path):
     economy = SectionFactory(name="경제", slug="economy", menu_order=1)
     SectionFactory(name="사회", slug="society", menu_order=2)
-    ArticleFactory(title="상하이 한인 상공회 송년회 열려", section=economy, reporter=reporter, byline="이종실",
-                   byline_email="js@example.com", lead_image=image_upload(size=(1200, 800)),
-                   published_at=datetime(2026, 1, 10, 9, 53, 22, tzinfo=ZoneInfo("Asia/Shanghai")))
+    ArticleFactory(
+        title="상하이 한인 상공회 송년회 열려",
+        section=economy,
+        reporter=reporter,
+        byline="이종실",
+        byline_email="js@example.com",
+        lead_image=image_upload(size=(1200, 800)),
+        published_at=datetime(2026, 1, 10, 9, 53, 22, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
 
     page.goto(live_server.url + "/")
     expect(page).to_have_title(re.compile("상하이방"))
@@ -42,8 +48,12 @@ def test_reader_goes_from_front_page_to_section_to_article(live_server, page: Pa
 
 
 def test_font_size_buttons_are_remembered(live_server, page: Page, reporter):
-    article = factories.ArticleFactory(title="글자 크기 시험", section=SectionFactory(name="사회", slug="society"),
-                                       reporter=reporter, body="<p>본문 문단입니다.</p>")
+    article = factories.ArticleFactory(
+        title="글자 크기 시험",
+        section=SectionFactory(name="사회", slug="society"),
+        reporter=reporter,
+        body="<p>본문 문단입니다.</p>",
+    )
     page.goto(live_server.url + article.get_absolute_url())
     body = page.locator(".article-body")
     before = body.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")

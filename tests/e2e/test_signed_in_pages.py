@@ -12,10 +12,13 @@ from tests import factories
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_fragments_are_asked_for_only_where_the_reader_has_something(live_server, page: Page, section, reporter,
-                                                                     settings):
+def test_fragments_are_asked_for_only_where_the_reader_has_something(
+    live_server, page: Page, section, reporter, settings
+):
     settings.COMMENT_RATE_PER_MINUTE = 5
-    first, plain, secret = (factories.ArticleFactory(title=f"기사 {n}", section=section, reporter=reporter) for n in "가나다")
+    first, plain, secret = (
+        factories.ArticleFactory(title=f"기사 {n}", section=section, reporter=reporter) for n in "가나다"
+    )
     alice = factories.commenter("앨리스", username="alice")
     bob = factories.commenter("밥", username="bob")
     factories.CommentFactory(article=plain, author=bob, body="밥의 공개 의견")
@@ -52,4 +55,7 @@ def test_fragments_are_asked_for_only_where_the_reader_has_something(live_server
     page.get_by_label("댓글 내용").fill("비밀 의견이 있는 기사에 쓴 의견")
     page.get_by_role("button", name="등록").click()  # the kept form box, its address set for this story
     expect(page.locator(".comment-list")).to_contain_text("비밀 의견이 있는 기사에 쓴 의견")
-    assert Comment.objects.filter(article=secret, author__username="alice", body="비밀 의견이 있는 기사에 쓴 의견").count() == 1
+    assert (
+        Comment.objects.filter(article=secret, author__username="alice", body="비밀 의견이 있는 기사에 쓴 의견").count()
+        == 1
+    )

@@ -29,9 +29,17 @@ def test_pages_name_what_they_show(section, reporter, other_reporter):
     other = factories.ArticleFactory(section=section, reporter=other_reporter)
     client = Client()
     article = client.get(story.get_absolute_url())
-    assert {"site", f"article-{story.pk}", f"comments-{story.pk}", "section-economy", f"reporter-{reporter.pk}",
-            f"article-{other.pk}"} <= keys(article)  # its own keys, and the story listed in its 관련기사
-    assert {"site", "articles", "section-economy", f"article-{story.pk}", f"article-{other.pk}"} <= keys(client.get("/"))
+    assert {
+        "site",
+        f"article-{story.pk}",
+        f"comments-{story.pk}",
+        "section-economy",
+        f"reporter-{reporter.pk}",
+        f"article-{other.pk}",
+    } <= keys(article)  # its own keys, and the story listed in its 관련기사
+    assert {"site", "articles", "section-economy", f"article-{story.pk}", f"article-{other.pk}"} <= keys(
+        client.get("/")
+    )
     assert {"site", "section-economy", f"article-{other.pk}"} <= keys(client.get(section.get_absolute_url()))
     assert {"site", f"reporter-{reporter.pk}", f"article-{story.pk}"} <= keys(client.get(f"/reporter/{reporter.pk}/"))
     for response in (article, client.get("/"), client.get(reverse("news:search"), {"q": "상하이"})):
@@ -69,8 +77,9 @@ def test_no_page_outlives_the_next_scheduled_publication(section, reporter):
         assert s_maxage(client.get("/")) == 300
 
 
-def test_a_page_rendered_just_as_what_it_shows_changes_is_served_but_not_stored(section, reporter, alice, settings,
-                                                                                 django_capture_on_commit_callbacks):
+def test_a_page_rendered_just_as_what_it_shows_changes_is_served_but_not_stored(
+    section, reporter, alice, settings, django_capture_on_commit_callbacks
+):
     """Its render may have begun before the change, and its purge may reach the edge before the page does:
     stored, it would stay old until s-maxage (seen in bench_mixed: a comment missing after its 302)."""
     from comments import services
@@ -94,5 +103,7 @@ def test_an_edge_without_a_shared_cache_is_warned_of(settings):
     settings.EDGE_PURGE_URLS = ["http://127.0.0.1:8002/"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert "news.W002" in [message.id for message in checks.run_checks(tags=[checks.Tags.caches])]
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:6379/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:6379/0"}
+    }
     assert "news.W002" not in [message.id for message in checks.run_checks(tags=[checks.Tags.caches])]

@@ -38,11 +38,22 @@ def png_bytes(size, mode="1") -> bytes:
     ("upload", "message"),
     [
         (lambda: SimpleUploadedFile("note.jpg", "사진이 아닙니다".encode(), "image/jpeg"), "사진 파일이 아니거나"),
-        (lambda: SimpleUploadedFile("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml"), "SVG"),
+        (
+            lambda: SimpleUploadedFile(
+                "logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml"
+            ),
+            "SVG",
+        ),
         (lambda: SimpleUploadedFile("bomb.png", png_bytes((8000, 7000)), "image/png"), "화소"),
         (lambda: SimpleUploadedFile("cut.jpg", image_upload().read()[:2000], "image/jpeg"), "손상된"),
-        (lambda: SimpleUploadedFile("huge.jpg", b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024 + 10), "image/jpeg"), "파일이 너무 큽니다"),
-        (lambda: SimpleUploadedFile("page.png", b"<html><script>alert(1)</script></html>", "image/png"), "사진 파일이 아니거나"),
+        (
+            lambda: SimpleUploadedFile("huge.jpg", b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024 + 10), "image/jpeg"),
+            "파일이 너무 큽니다",
+        ),
+        (
+            lambda: SimpleUploadedFile("page.png", b"<html><script>alert(1)</script></html>", "image/png"),
+            "사진 파일이 아니거나",
+        ),
     ],
     ids=["not-an-image", "svg", "decompression-bomb", "truncated-jpeg", "over-10MB", "html-as-png"],
 )
@@ -83,8 +94,13 @@ def test_accepted_photo_has_no_gps_and_is_upright_in_every_rendition(client, edi
 
 
 def test_article_page_serves_the_photo_with_its_size(client, section, reporter):
-    article = ArticleFactory(section=section, reporter=reporter, lead_image=image_upload(size=(1200, 800)),
-                             lead_image_caption="푸둥 야경", lead_image_alt="불 켜진 빌딩들")
+    article = ArticleFactory(
+        section=section,
+        reporter=reporter,
+        lead_image=image_upload(size=(1200, 800)),
+        lead_image_caption="푸둥 야경",
+        lead_image_alt="불 켜진 빌딩들",
+    )
 
     page = client.get(article.get_absolute_url()).content.decode()
 

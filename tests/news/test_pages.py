@@ -28,7 +28,10 @@ def fill_archive(sections, reporter, per_section: int) -> None:
 
 @pytest.fixture
 def sections(db):
-    return [SectionFactory(name=name, slug=slug) for name, slug in [("경제", "economy"), ("사회", "society"), ("문화", "culture")]]
+    return [
+        SectionFactory(name=name, slug=slug)
+        for name, slug in [("경제", "economy"), ("사회", "society"), ("문화", "culture")]
+    ]
 
 
 def count_queries(client, url) -> int:
@@ -47,7 +50,9 @@ BUDGETS = {"front": 1 + 3, "section": 3, "article": 4 + 2, "reporter": 3}
 
 
 @pytest.mark.parametrize("page", list(BUDGETS))
-def test_query_count_does_not_grow_with_the_archive(client, sections, reporter, page, django_assert_num_queries, settings):
+def test_query_count_does_not_grow_with_the_archive(
+    client, sections, reporter, page, django_assert_num_queries, settings
+):
     def url():
         first = Article.objects.published().filter(section=sections[0]).first()
         return {
@@ -71,8 +76,13 @@ def test_query_count_does_not_grow_with_the_archive(client, sections, reporter, 
 def test_article_page_shows_what_the_reference_page_shows(client, section, reporter):
     SiteProfile(name="상하이방", url="http://www.example.com").save()
     published = datetime(2017, 1, 10, 9, 53, 22, tzinfo=SHANGHAI)
-    article = ArticleFactory(title="한인회 신년회 열려", subtitle="교민 300명 참석", section=section, reporter=reporter,
-                             published_at=published)
+    article = ArticleFactory(
+        title="한인회 신년회 열려",
+        subtitle="교민 300명 참석",
+        section=section,
+        reporter=reporter,
+        published_at=published,
+    )
     reporter.email = "lee@example.com"
     reporter.save()
 
@@ -100,7 +110,9 @@ def test_modified_time_is_shown_when_the_article_changed_after_publication(clien
 
 def test_byline_email_and_related_lists(client, section, reporter, other_reporter):
     article = ArticleFactory(section=section, reporter=reporter, byline="이종실", byline_email="js@example.com")
-    ArticleFactory(title="같은 기자의 다른 기사", section=SectionFactory(name="문화", slug="culture"), reporter=reporter)
+    ArticleFactory(
+        title="같은 기자의 다른 기사", section=SectionFactory(name="문화", slug="culture"), reporter=reporter
+    )
     ArticleFactory(title="같은 섹션의 다른 기사", section=section, reporter=other_reporter)
 
     page = client.get(article.get_absolute_url()).content.decode()
@@ -111,8 +123,13 @@ def test_byline_email_and_related_lists(client, section, reporter, other_reporte
 
 
 def test_front_page_has_top_story_and_each_sections_latest(client, sections, reporter):
-    ArticleFactory(title="오늘의 톱기사", featured=True, section=sections[1], reporter=reporter,
-                   lead_image=image_upload(size=(1200, 800)))
+    ArticleFactory(
+        title="오늘의 톱기사",
+        featured=True,
+        section=sections[1],
+        reporter=reporter,
+        lead_image=image_upload(size=(1200, 800)),
+    )
     fill_archive(sections, reporter, 7)
 
     page = client.get(reverse("front")).content.decode()
@@ -202,10 +219,16 @@ def test_renamed_section_shows_in_the_menu_at_once(client, section, django_captu
 
 
 def test_an_old_top_story_gives_way_to_newer_news(client, section, reporter):
-    ArticleFactory(title="사흘 전 톱기사", featured=True, section=section, reporter=reporter,
-                   published_at=timezone.now() - timedelta(days=3))
-    ArticleFactory(title="방금 들어온 기사", section=section, reporter=reporter,
-                   published_at=timezone.now() - timedelta(minutes=5))
+    ArticleFactory(
+        title="사흘 전 톱기사",
+        featured=True,
+        section=section,
+        reporter=reporter,
+        published_at=timezone.now() - timedelta(days=3),
+    )
+    ArticleFactory(
+        title="방금 들어온 기사", section=section, reporter=reporter, published_at=timezone.now() - timedelta(minutes=5)
+    )
 
     top = client.get(reverse("front")).content.decode().split('class="top-story"')[1].split("</article>")[0]
 

@@ -26,8 +26,9 @@ def newsroom(reporter):
     today = shanghai_day()
 
     def story(title, section, views_by_day_ago, hours_old):
-        article = factories.ArticleFactory(title=title, section=section, reporter=reporter,
-                                           published_at=now - timedelta(hours=hours_old))
+        article = factories.ArticleFactory(
+            title=title, section=section, reporter=reporter, published_at=now - timedelta(hours=hours_old)
+        )
         for days_ago, n in views_by_day_ago.items():
             DailyViews.objects.create(article=article, day=today - timedelta(days=days_ago), views=n)
         return article

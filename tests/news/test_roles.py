@@ -87,11 +87,17 @@ def test_reporter_can_submit_their_own_article(client, reporter, section):
     assert (mine.status, mine.title) == (Article.Status.SUBMITTED, "출고합니다")
 
 
-def test_reporter_cannot_set_another_reporter_or_publish_time_on_a_new_article(client, reporter, other_reporter, section):
+def test_reporter_cannot_set_another_reporter_or_publish_time_on_a_new_article(
+    client, reporter, other_reporter, section
+):
     client.force_login(reporter)
     data = article_form(
-        None, section=section.pk, title="새 기사", reporter=other_reporter.pk,
-        published_at_0="2026-01-01", published_at_1="09:00:00",
+        None,
+        section=section.pk,
+        title="새 기사",
+        reporter=other_reporter.pk,
+        published_at_0="2026-01-01",
+        published_at_1="09:00:00",
     )
 
     response = client.post(reverse("admin:news_article_add"), data)
@@ -132,9 +138,15 @@ def test_editor_schedules_an_article_for_later(client, editor, reporter, section
     article = ArticleFactory(reporter=reporter, section=section, status=Article.Status.SUBMITTED, published_at=None)
     client.force_login(editor)
 
-    client.post(change_url(article), article_form(
-        article, status=Article.Status.PUBLISHED, published_at_0="2099-01-01", published_at_1="08:00:00",
-    ))
+    client.post(
+        change_url(article),
+        article_form(
+            article,
+            status=Article.Status.PUBLISHED,
+            published_at_0="2099-01-01",
+            published_at_1="08:00:00",
+        ),
+    )
 
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
@@ -197,8 +209,10 @@ def test_editor_publish_action_publishes_submitted_stories_and_records_who(clien
     draft = ArticleFactory(reporter=reporter, section=section, status=Article.Status.DRAFT, published_at=None)
     client.force_login(editor)
 
-    client.post(reverse("admin:news_article_changelist"),
-                {"action": "publish_now", "_selected_action": [submitted.pk, draft.pk]})
+    client.post(
+        reverse("admin:news_article_changelist"),
+        {"action": "publish_now", "_selected_action": [submitted.pk, draft.pk]},
+    )
 
     submitted.refresh_from_db()
     draft.refresh_from_db()

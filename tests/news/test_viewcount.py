@@ -62,9 +62,19 @@ def test_the_same_visitor_counts_again_after_thirty_minutes(live):
     assert views(live) == 2
 
 
-@pytest.mark.parametrize("ua", ["Googlebot/2.1 (+http://www.google.com/bot.html)", "Mozilla/5.0 (compatible; Yeti/1.1)",
-                                "Mozilla/5.0 (compatible; Daumoa/4.0)", "Mozilla/5.0 (compatible; bingbot/2.0)",
-                                "curl/8.5.0", "python-requests/2.32", "", "Mozilla/5.0 HeadlessChrome/130.0"])
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; Yeti/1.1)",
+        "Mozilla/5.0 (compatible; Daumoa/4.0)",
+        "Mozilla/5.0 (compatible; bingbot/2.0)",
+        "curl/8.5.0",
+        "python-requests/2.32",
+        "",
+        "Mozilla/5.0 HeadlessChrome/130.0",
+    ],
+)
 def test_bots_and_tools_count_zero(live, ua):
     for i in range(3):
         read(reader(ip=f"10.0.1.{i}", ua=ua), live.get_absolute_url())
@@ -80,8 +90,13 @@ def test_head_and_prefetch_requests_count_zero(live):
     assert views(live) == 0
 
 
-@pytest.mark.parametrize("ua", ["Mozilla/5.0 (Linux; Android 12; CUBOT KINGKONG 9) Chrome/120.0 Mobile",
-                                "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 DaumApps/8.0.0"])
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "Mozilla/5.0 (Linux; Android 12; CUBOT KINGKONG 9) Chrome/120.0 Mobile",
+        "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 DaumApps/8.0.0",
+    ],
+)
 def test_real_phones_and_the_daum_app_count(live, ua):
     read(reader(ua=ua), live.get_absolute_url())
     assert views(live) == 1
@@ -170,7 +185,10 @@ def test_a_page_counts_nothing_and_its_beacon_is_one_write(live):
 def test_a_beacon_from_another_site_is_refused(live):
     client = reader()
     signed = beacon_of(client.get(live.get_absolute_url()))
-    assert send_beacon(client, signed, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site").status_code == 403
+    assert (
+        send_beacon(client, signed, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site").status_code
+        == 403
+    )
     assert send_beacon(client, signed, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="").status_code == 403
     headers = {"HTTP_USER_AGENT": BROWSER}  # neither header: not a browser's beacon from our page
     assert client.post(reverse("beacon"), {"b": signed}, **headers).status_code == 403

@@ -26,6 +26,7 @@ def redis_buffer(settings):
         client.ping()
     except redis.ConnectionError:
         pytest.skip("Redis does not answer at 127.0.0.1:6379")
+
     def clear():
         for key in [*client.scan_iter("views:*"), *client.scan_iter("ads:*")]:
             client.delete(key)
@@ -45,12 +46,17 @@ def live(section, reporter):
 
 @pytest.fixture
 def slot_with_ad(db):
-    from portal.ads.models import Ad
-
     from django.utils import timezone
 
-    return Ad.objects.create(advertiser="광고주", title="광고", text="특가", target_url="https://example.com/",
-                             ends_at=timezone.now() + timezone.timedelta(days=1))
+    from portal.ads.models import Ad
+
+    return Ad.objects.create(
+        advertiser="광고주",
+        title="광고",
+        text="특가",
+        target_url="https://example.com/",
+        ends_at=timezone.now() + timezone.timedelta(days=1),
+    )
 
 
 def stored(article) -> int:
@@ -85,7 +91,9 @@ def test_views_wait_in_redis_then_flush_once(redis_buffer, live):
 
 def test_flush_killed_after_taking_the_batch_applies_it_next_time(redis_buffer, live, monkeypatch):
     view(live, 5)
-    monkeypatch.setattr(viewcount.Buffer, "_apply_batch", lambda self, client, key: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(
+        viewcount.Buffer, "_apply_batch", lambda self, client, key: (_ for _ in ()).throw(KeyboardInterrupt)
+    )
     with pytest.raises(KeyboardInterrupt):
         viewcount.flush_buffers()  # renamed the hash, then died
     monkeypatch.undo()
@@ -208,7 +216,9 @@ def test_the_site_flushes_its_buffer_by_itself_once_an_interval(redis_buffer, se
     view(article, 1, prefix="10.9.2")
     viewcount.flush_if_due()
     assert stored(article) == 1
-    assert redis_buffer.hgetall(viewcount.VIEWS.pending) == {f"{article.pk}:{viewcount.shanghai_day().isoformat()}".encode(): b"1"}
+    assert redis_buffer.hgetall(viewcount.VIEWS.pending) == {
+        f"{article.pk}:{viewcount.shanghai_day().isoformat()}".encode(): b"1"
+    }
     assert 0 < redis_buffer.ttl("views:flush-due") <= 60
 
 

@@ -19,9 +19,23 @@ pytestmark = pytest.mark.django_db
 def hidden_articles(reporter, section):
     future = timezone.now() + timedelta(days=2)
     return [
-        ArticleFactory(title="초안 기사 제목", status=Article.Status.DRAFT, published_at=None, reporter=reporter, section=section),
-        ArticleFactory(title="출고요청 기사 제목", status=Article.Status.SUBMITTED, published_at=None, reporter=reporter, section=section),
-        ArticleFactory(title="예약 기사 제목", status=Article.Status.PUBLISHED, published_at=future, reporter=reporter, section=section),
+        ArticleFactory(
+            title="초안 기사 제목", status=Article.Status.DRAFT, published_at=None, reporter=reporter, section=section
+        ),
+        ArticleFactory(
+            title="출고요청 기사 제목",
+            status=Article.Status.SUBMITTED,
+            published_at=None,
+            reporter=reporter,
+            section=section,
+        ),
+        ArticleFactory(
+            title="예약 기사 제목",
+            status=Article.Status.PUBLISHED,
+            published_at=future,
+            reporter=reporter,
+            section=section,
+        ),
     ]
 
 
@@ -72,7 +86,9 @@ def test_reporter_and_editor_can_preview_an_unpublished_article(client, hidden_a
 
 def test_scheduled_article_goes_live_at_its_time_without_any_job(client, reporter, section):
     at = timezone.now() + timedelta(hours=3)
-    scheduled = ArticleFactory(title="세 시간 뒤 공개", status=Article.Status.PUBLISHED, published_at=at, reporter=reporter, section=section)
+    scheduled = ArticleFactory(
+        title="세 시간 뒤 공개", status=Article.Status.PUBLISHED, published_at=at, reporter=reporter, section=section
+    )
 
     assert client.get(scheduled.get_absolute_url()).status_code == 404
     with time_machine.travel(at + timedelta(seconds=1), tick=False):

@@ -15,11 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def test_sign_up_with_a_nickname_and_return_to_the_article(client, section, reporter):
     article = factories.ArticleFactory(section=section, reporter=reporter)
-    response = client.post(reverse("signup") + f"?next={article.get_absolute_url()}", {
-        "username": "newreader", "nickname": "새독자", "email": "new@example.com",
-        "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42",
-        "next": article.get_absolute_url(),
-    })
+    response = client.post(
+        reverse("signup") + f"?next={article.get_absolute_url()}",
+        {
+            "username": "newreader",
+            "nickname": "새독자",
+            "email": "new@example.com",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+            "next": article.get_absolute_url(),
+        },
+    )
     assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
     user = get_user_model().objects.get(username="newreader")
     assert Commenter.objects.get(user=user).nickname == "새독자"
@@ -29,16 +35,25 @@ def test_sign_up_with_a_nickname_and_return_to_the_article(client, section, repo
     assert "새독자" in parts["account"] and "새독자님의 의견을 남겨 주세요" in parts["comments"]["form"]
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"password2": "different-pass-phrase-42"}, "비밀번호"),
-    ({"password1": "1234", "password2": "1234"}, "비밀번호"),
-    ({"nickname": "앨리스"}, "이미 쓰이는 닉네임"),
-    ({"nickname": "가"}, "2"),
-    ({"email": "not-an-email"}, "이메일"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"password2": "different-pass-phrase-42"}, "비밀번호"),
+        ({"password1": "1234", "password2": "1234"}, "비밀번호"),
+        ({"nickname": "앨리스"}, "이미 쓰이는 닉네임"),
+        ({"nickname": "가"}, "2"),
+        ({"email": "not-an-email"}, "이메일"),
+    ],
+)
 def test_sign_up_errors_are_clear_and_in_korean(client, alice, changes, message):
-    data = {"username": "someone", "nickname": "새이름", "email": "s@example.com",
-            "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42", **changes}
+    data = {
+        "username": "someone",
+        "nickname": "새이름",
+        "email": "s@example.com",
+        "password1": "a-long-pass-phrase-42",
+        "password2": "a-long-pass-phrase-42",
+        **changes,
+    }
     response = client.post(reverse("signup"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -52,14 +67,17 @@ def test_wrong_password_gets_a_korean_message(client, alice):
 
 def test_login_returns_to_the_article(client, alice, section, reporter):
     article = factories.ArticleFactory(section=section, reporter=reporter)
-    response = client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-1",
-                                              "next": article.get_absolute_url() + "#comment-form"})
+    response = client.post(
+        reverse("login"),
+        {"username": "alice", "password": "pw-for-tests-1", "next": article.get_absolute_url() + "#comment-form"},
+    )
     assert response["Location"] == article.get_absolute_url() + "#comment-form"
 
 
 def test_login_refuses_to_send_readers_to_another_site(client, alice):
-    response = client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-1",
-                                              "next": "https://evil.example/"})
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": "pw-for-tests-1", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
     response = client.get(reverse("signup"), {"next": "//evil.example/"})
     assert "evil.example" not in response.content.decode()
@@ -106,8 +124,8 @@ def test_staff_choose_a_nickname_before_commenting(client, reporter):
 
 def test_password_pages_have_korean_titles_and_an_expired_link_says_so(client, alice):
     client.force_login(alice)
-    assert "<h1 class=\"page-title\">비밀번호 변경</h1>" in client.get(reverse("password_change")).content.decode()
+    assert '<h1 class="page-title">비밀번호 변경</h1>' in client.get(reverse("password_change")).content.decode()
     client.logout()
-    assert "<h1 class=\"page-title\">비밀번호 초기화</h1>" in client.get(reverse("password_reset")).content.decode()
+    assert '<h1 class="page-title">비밀번호 초기화</h1>' in client.get(reverse("password_reset")).content.decode()
     expired = client.get(reverse("password_reset_confirm", args=["MQ", "set-password"])).content.decode()
     assert "재설정 링크가 만료되었거나" in expired

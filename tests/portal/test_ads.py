@@ -34,8 +34,15 @@ def slot(db):
 
 def make_ad(slot, **fields) -> Ad:
     now = timezone.now()
-    data = {"advertiser": "광고주", "title": "광고", "text": "텍스트 광고", "target_url": "https://example.com/landing",
-            "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=10), **fields}
+    data = {
+        "advertiser": "광고주",
+        "title": "광고",
+        "text": "텍스트 광고",
+        "target_url": "https://example.com/landing",
+        "starts_at": now - timedelta(days=1),
+        "ends_at": now + timedelta(days=10),
+        **fields,
+    }
     ad = Ad.objects.create(**data)
     ad.slots.add(slot)
     return ad
@@ -112,23 +119,42 @@ def test_an_impression_is_counted_by_the_pages_beacon_not_by_its_render(slot):
 
 
 def test_links_are_sponsored_and_ad_text_is_escaped(client, slot):
-    make_ad(slot, text='<script>alert(1)</script>특가')
+    make_ad(slot, text="<script>alert(1)</script>특가")
     page = client.get("/").content.decode()
     assert 'rel="sponsored noopener"' in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                 "JaVaScRiPt:alert(1)", "ftp://example.com/", "//evil.example/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "JaVaScRiPt:alert(1)",
+        "ftp://example.com/",
+        "//evil.example/",
+    ],
+)
 def test_admin_refuses_non_web_target_urls_with_a_clear_error(client, slot, url):
     manager = factories.UserFactory(username="admanager", role="광고 관리자")
     client.force_login(manager)
     now = timezone.localtime()
-    response = client.post(reverse("admin:ads_ad_add"), {
-        "advertiser": "악성", "title": "t", "slots": [slot.pk], "target_url": url, "active": "on", "text": "문구",
-        "starts_at_0": now.date().isoformat(), "starts_at_1": "00:00:00",
-        "ends_at_0": (now + timedelta(days=3)).date().isoformat(), "ends_at_1": "00:00:00", "weight": "10",
-    })
+    response = client.post(
+        reverse("admin:ads_ad_add"),
+        {
+            "advertiser": "악성",
+            "title": "t",
+            "slots": [slot.pk],
+            "target_url": url,
+            "active": "on",
+            "text": "문구",
+            "starts_at_0": now.date().isoformat(),
+            "starts_at_1": "00:00:00",
+            "ends_at_0": (now + timedelta(days=3)).date().isoformat(),
+            "ends_at_1": "00:00:00",
+            "weight": "10",
+        },
+    )
     assert response.status_code == 200
     assert "http:// 또는 https:// 로 시작하는 웹 주소만" in response.content.decode()
     assert not Ad.objects.filter(advertiser="악성").exists()
@@ -140,12 +166,23 @@ def test_svg_ad_images_are_refused(client, slot):
     manager = factories.UserFactory(username="admanager", role="광고 관리자")
     client.force_login(manager)
     now = timezone.localtime()
-    response = client.post(reverse("admin:ads_ad_add"), {
-        "advertiser": "그림", "title": "t", "slots": [slot.pk], "target_url": "https://example.com", "active": "on",
-        "alt_text": "x", "image": SimpleUploadedFile("a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"),
-        "starts_at_0": now.date().isoformat(), "starts_at_1": "00:00:00",
-        "ends_at_0": (now + timedelta(days=3)).date().isoformat(), "ends_at_1": "00:00:00", "weight": "10",
-    })
+    response = client.post(
+        reverse("admin:ads_ad_add"),
+        {
+            "advertiser": "그림",
+            "title": "t",
+            "slots": [slot.pk],
+            "target_url": "https://example.com",
+            "active": "on",
+            "alt_text": "x",
+            "image": SimpleUploadedFile("a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"),
+            "starts_at_0": now.date().isoformat(),
+            "starts_at_1": "00:00:00",
+            "ends_at_0": (now + timedelta(days=3)).date().isoformat(),
+            "ends_at_1": "00:00:00",
+            "weight": "10",
+        },
+    )
     assert "SVG" in response.content.decode()
     assert not Ad.objects.exists()
 
@@ -157,7 +194,7 @@ def test_reporters_cannot_manage_ads(client, reporter, slot):
 
 
 def test_ad_stats_chart_and_csv_for_the_advertiser(client, slot):
-    ad = make_ad(slot, advertiser="=HYPERLINK(\"x\")", starts_at=timezone.now() - timedelta(days=2))
+    ad = make_ad(slot, advertiser='=HYPERLINK("x")', starts_at=timezone.now() - timedelta(days=2))
     today = timezone.localdate()
     AdDailyStats.objects.create(ad=ad, day=today - timedelta(days=1), impressions=200, clicks=3)
     AdDailyStats.objects.create(ad=ad, day=today, impressions=100, clicks=1)
@@ -232,8 +269,13 @@ def test_staff_previews_are_not_counted(client, slot, editor):
 
 
 def test_a_house_ad_switched_off_in_admin_leaves_the_page(client, slot, django_capture_on_commit_callbacks):
-    house = Ad.objects.create(advertiser="상하이방", title="자체", text="자체 광고 문구", target_url="https://example.com/",
-                              ends_at=timezone.now() + timedelta(days=30))
+    house = Ad.objects.create(
+        advertiser="상하이방",
+        title="자체",
+        text="자체 광고 문구",
+        target_url="https://example.com/",
+        ends_at=timezone.now() + timedelta(days=30),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         slot.house_ad = house
         slot.save()
@@ -260,7 +302,8 @@ def test_no_page_is_stored_past_an_ads_end_and_a_late_beacon_bills_nothing(slot)
     page = reader.get("/")
     assert "곧 끝나는 광고" in page.content.decode()
     assert int(page["Cache-Control"].split("s-maxage=")[1].split(",")[0]) <= 31  # the edge drops it by then
-    Ad.objects.filter(pk=ending.pk).update(starts_at=timezone.now() + timedelta(days=2),
-                                           ends_at=timezone.now() + timedelta(days=3))
+    Ad.objects.filter(pk=ending.pk).update(
+        starts_at=timezone.now() + timedelta(days=2), ends_at=timezone.now() + timedelta(days=3)
+    )
     send_beacon(reader, beacon_of(page))  # a page kept from before: the ad does not run today
     assert not AdDailyStats.objects.filter(ad=ending).exists()

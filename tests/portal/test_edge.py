@@ -4,8 +4,8 @@ surrogate key when what they show changes, and never hold anything personal."""
 from __future__ import annotations
 
 import html
-import json
 import http.client
+import json
 import re
 import time
 from datetime import timedelta
@@ -55,9 +55,15 @@ class Reader:
     def beacon(self, page: str) -> int:
         signed = html.unescape(re.search(r'data-beacon="([^"]+)"', page).group(1))
         status, _headers, _text = self.request(
-            "POST", "/beacon/", body=f"b={signed}",
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://{self.address}",
-                     "Sec-Fetch-Site": "same-origin"})
+            "POST",
+            "/beacon/",
+            body=f"b={signed}",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"http://{self.address}",
+                "Sec-Fetch-Site": "same-origin",
+            },
+        )
         return status
 
 
@@ -144,8 +150,15 @@ def test_no_private_text_token_nickname_or_logout_form_is_ever_stored_at_the_edg
         client = Client()
         client.force_login(user)
         sessions[user.username] = client.cookies["sessionid"].value
-    pages = ["/", story.get_absolute_url(), story.section.get_absolute_url(), "/ranking/", "/search/?q=" + quote("엣지"),
-             f"/reporter/{reporter.pk}/", "/businesses/"]
+    pages = [
+        "/",
+        story.get_absolute_url(),
+        story.section.get_absolute_url(),
+        "/ranking/",
+        "/search/?q=" + quote("엣지"),
+        f"/reporter/{reporter.pk}/",
+        "/businesses/",
+    ]
     # The pages as alice (who may read her private comment), as bob, and anonymously: every one is stored.
     for reader in (Reader(edge, sessions["alice"]), Reader(edge, sessions["bob"]), Reader(edge)):
         for path in pages:
@@ -159,7 +172,11 @@ def test_no_private_text_token_nickname_or_logout_form_is_ever_stored_at_the_edg
 
     # Alice's own parts come from her fragment, which the edge passes and never stores.
     status, headers, fragment = Reader(edge, sessions["alice"]).get(f"/fragment/?article={story.pk}")
-    assert status == 200 and headers["x-cache"] != "HIT" and "앨리스만 읽을 비밀 이야기" in comment_parts(json.loads(fragment))
+    assert (
+        status == 200
+        and headers["x-cache"] != "HIT"
+        and "앨리스만 읽을 비밀 이야기" in comment_parts(json.loads(fragment))
+    )
     status, headers, fragment = Reader(edge, sessions["bob"]).get(f"/fragment/?article={story.pk}")
     assert headers["x-cache"] != "HIT" and "앨리스만 읽을 비밀 이야기" not in fragment
     assert "앨리스만 읽을 비밀 이야기" not in Reader(edge).get(f"/fragment/?article={story.pk}")[2]
@@ -205,8 +222,9 @@ def test_a_failed_purge_is_logged_kept_and_sent_again(edge, story, settings, cap
 
 
 def test_the_newsroom_previews_a_story_not_yet_live_through_the_edge(edge, section, reporter):
-    draft = factories.ArticleFactory(section=section, reporter=reporter, title="아직 나가지 않은 기사",
-                                     status=Article.Status.DRAFT)
+    draft = factories.ArticleFactory(
+        section=section, reporter=reporter, title="아직 나가지 않은 기사", status=Article.Status.DRAFT
+    )
     newsroom = Client()
     newsroom.force_login(reporter)
     reporter_browser = Reader(edge, newsroom.cookies["sessionid"].value)

@@ -67,8 +67,15 @@ class Stub:
         self.server.server_close()
 
 
-def fetch(edge: Edge, path: str, method: str = "GET", headers: dict | None = None, source: str = "127.0.0.1",
-          body: bytes | None = None, port: int | None = None) -> tuple[int, http.client.HTTPMessage, str]:
+def fetch(
+    edge: Edge,
+    path: str,
+    method: str = "GET",
+    headers: dict | None = None,
+    source: str = "127.0.0.1",
+    body: bytes | None = None,
+    port: int | None = None,
+) -> tuple[int, http.client.HTTPMessage, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port or edge.port, timeout=10, source_address=(source, 0))
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -109,8 +116,18 @@ def test_a_cacheable_page_reaches_the_app_without_cookie_or_language(edge, stub)
     assert fetch(edge, "/section/economy/", headers={"Cookie": "sessionid=def"})[1]["X-Cache"] == "HIT"
 
 
-@pytest.mark.parametrize("path", ["/comments/article/3/", "/fragment/article/3/", "/beacon/", "/admin/",
-                                  "/accounts/login/", "/ads/3/click/", "/admin"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/comments/article/3/",
+        "/fragment/article/3/",
+        "/beacon/",
+        "/admin/",
+        "/accounts/login/",
+        "/ads/3/click/",
+        "/admin",
+    ],
+)
 def test_personal_paths_pass_with_their_cookies_and_are_never_stored(edge, stub, path):
     stub.answers[path.split("?")[0]] = (200, {**PUBLIC, "Surrogate-Key": "site"})  # even if the app said public
     for _ in range(2):
@@ -122,8 +139,12 @@ def test_personal_paths_pass_with_their_cookies_and_are_never_stored(edge, stub,
 def test_the_query_keeps_only_the_parameters_pages_read_in_one_order(edge, stub):
     q = "q=%EA%B2%BD%EC%A0%9C"  # 경제
     assert fetch(edge, f"/search/?utm_source=kakao&{q}&fbclid=1&page=2&zz=junk")[1]["X-Cache"] == "MISS"
-    for query in (f"page=2&{q}", f"{q}&utm_medium=x&page=2", f"page=2&{q}&a=1&b",
-                  *(f"{q}&page=2&junk{i}={i}" for i in range(10))):
+    for query in (
+        f"page=2&{q}",
+        f"{q}&utm_medium=x&page=2",
+        f"page=2&{q}&a=1&b",
+        *(f"{q}&page=2&junk{i}={i}" for i in range(10)),
+    ):
         assert fetch(edge, f"/search/?{query}")[1]["X-Cache"] == "HIT", query
     assert [path for _, path, _ in stub.seen("/search/")] == [f"/search/?page=2&{q}"]
 
@@ -134,7 +155,8 @@ def test_the_query_keeps_only_the_parameters_pages_read_in_one_order(edge, stub)
 
     fetch(edge, "/section/it/?section=it&cpage=3&order=new&period=week&category=food&page=1")
     assert [path for _, path, _ in stub.seen("/section/it/")] == [
-        "/section/it/?category=food&cpage=3&order=new&page=1&period=week&section=it"]
+        "/section/it/?category=food&cpage=3&order=new&page=1&period=week&section=it"
+    ]
 
 
 def test_a_response_with_set_cookie_is_not_stored(edge, stub):

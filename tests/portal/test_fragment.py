@@ -65,7 +65,8 @@ def test_the_fragment_carries_the_readers_name_form_and_private_comments(alice, 
 
 
 def test_a_reader_whose_parts_are_kept_gets_only_what_differs_on_the_article(
-        alice, bob, story, django_assert_num_queries):
+    alice, bob, story, django_assert_num_queries
+):
     """Without ?reader the script already keeps the reader's menu, form box and token: the article's fragment
     brings only the comments this reader sees otherwise and which are theirs, in two queries (the user and
     one read through the gate) and no template when there is nothing to show."""
@@ -123,7 +124,9 @@ def test_without_javascript_the_comments_page_has_the_form_and_the_gate(alice, b
     page = client.get(thread_url)
     assert page.status_code == 200 and "private" in page["Cache-Control"]
     assert "앨리스의 비밀 제보" in page.content.decode() and 'name="back" value="thread"' in page.content.decode()
-    response = client.post(reverse("comments:post", args=[story.pk]), {"body": "자바스크립트 없이 쓴 댓글", "back": "thread"})
+    response = client.post(
+        reverse("comments:post", args=[story.pk]), {"body": "자바스크립트 없이 쓴 댓글", "back": "thread"}
+    )
     assert response.status_code == 302 and response["Location"].startswith(thread_url)
 
     other = Client()
@@ -144,7 +147,9 @@ def test_the_fragments_links_lead_back_to_the_page_not_to_the_fragment(db, story
     reader = factories.UserFactory(username="no-nickname-yet")
     client = Client()
     client.force_login(reader)
-    parts = client.get(reverse("fragment"), {"reader": "1", "article": story.pk, "next": story.get_absolute_url() + "?cpage=2"}).json()
+    parts = client.get(
+        reverse("fragment"), {"reader": "1", "article": story.pk, "next": story.get_absolute_url() + "?cpage=2"}
+    ).json()
     assert "next=/article/%d/%%3Fcpage%%3D2" % story.pk in comment_parts(parts)  # 닉네임 정하기, then back
     assert "/fragment/" not in comment_parts(parts) + parts["account"]
     for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):

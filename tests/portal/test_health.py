@@ -57,13 +57,19 @@ def test_any_other_error_is_the_500_page(client, monkeypatch):
 @pytest.fixture
 def redis_cache(settings, redis_server):
     settings.REDIS_URL = redis_server.url
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": redis_server.url,
-                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": redis_server.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     return redis_server
 
 
-def test_with_redis_stopped_pages_still_serve_views_still_count_and_healthz_says_why(redis_cache, section, reporter,
-                                                                                   alice, settings):
+def test_with_redis_stopped_pages_still_serve_views_still_count_and_healthz_says_why(
+    redis_cache, section, reporter, alice, settings
+):
     story = factories.ArticleFactory(section=section, reporter=reporter)
     reader = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.3.0.1")
     read(reader, story.get_absolute_url())

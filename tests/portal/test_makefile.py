@@ -20,7 +20,11 @@ def test_make_stops_with_one_clear_line_when_no_python_is_new_enough(tmp_path):
     old.chmod(0o755)
 
     result = subprocess.run(
-        [str(sandbox / "make"), "venv"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        [str(sandbox / "make"), "venv"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PATH": str(sandbox), "HOME": str(tmp_path)},
     )
 

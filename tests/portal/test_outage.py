@@ -83,16 +83,35 @@ def site():
         pytest.skip(f"no throwaway PostgreSQL here: {exc}")
     cluster.query("CREATE DATABASE portal")
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{cluster.port}/portal", "DEBUG": "false",
-           "SECRET_KEY": "outage-test-secret-key-0123456789abcdef", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "EDGE": "none", "REDIS_URL": "",
-           "VIEW_BUFFER_URL": "", "LOG_LEVEL": "CRITICAL", "COMMENT_RATE_PER_MINUTE": "10", "WEB_CONCURRENCY": "1", "PORT": str(port),
-           "DJANGO_SETTINGS_MODULE": "portal.settings", "STATIC_ROOT": str(ROOT / "var" / "outage-static")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{cluster.port}/portal",
+        "DEBUG": "false",
+        "SECRET_KEY": "outage-test-secret-key-0123456789abcdef",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "EDGE": "none",
+        "REDIS_URL": "",
+        "VIEW_BUFFER_URL": "",
+        "LOG_LEVEL": "CRITICAL",
+        "COMMENT_RATE_PER_MINUTE": "10",
+        "WEB_CONCURRENCY": "1",
+        "PORT": str(port),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "STATIC_ROOT": str(ROOT / "var" / "outage-static"),
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    article_id = subprocess.run([sys.executable, "manage.py", "shell", "-v0", "-c", SETUP], cwd=ROOT, env=env,
-                                check=True, capture_output=True, text=True).stdout.strip()
+    article_id = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     try:
         with served(env):
             yield cluster, f"http://127.0.0.1:{port}", f"/article/{article_id}/", article_id
@@ -109,8 +128,10 @@ def test_a_database_outage_is_a_korean_503_then_the_site_recovers_by_itself(site
     reader = Browser(base)
     assert reader.request(article)[0] == 200
     reader.request("/accounts/login/")
-    status, _ = reader.request("/accounts/login/", {"username": "reader", "password": "reader-password-2026",
-                                                    "csrfmiddlewaretoken": reader.cookie("csrftoken")})
+    status, _ = reader.request(
+        "/accounts/login/",
+        {"username": "reader", "password": "reader-password-2026", "csrfmiddlewaretoken": reader.cookie("csrftoken")},
+    )
     assert status == 302
     form = {"body": "정전 전에 쓴 댓글", "csrfmiddlewaretoken": reader.cookie("csrftoken")}
     assert reader.request(f"/comments/article/{article_id}/post/", form)[0] == 302

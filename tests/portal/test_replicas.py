@@ -40,9 +40,13 @@ def streaming_replica(django_db_setup) -> Iterator[pgcluster.Cluster]:
     primary = connections["default"].settings_dict
     stack = ExitStack()
     try:
-        cluster = stack.enter_context(pgcluster.replica_of(
-            host=primary["HOST"] or "127.0.0.1", port=int(primary["PORT"] or 5432), user=primary["USER"] or "postgres",
-        ))
+        cluster = stack.enter_context(
+            pgcluster.replica_of(
+                host=primary["HOST"] or "127.0.0.1",
+                port=int(primary["PORT"] or 5432),
+                user=primary["USER"] or "postgres",
+            )
+        )
     except pgcluster.Unavailable as why:
         stack.close()
         if os.environ.get("CI"):
@@ -50,8 +54,12 @@ def streaming_replica(django_db_setup) -> Iterator[pgcluster.Cluster]:
         pytest.skip(f"no streaming replica can be made here: {why}")
     with stack:
         replica = copy.deepcopy(primary)
-        replica |= {"HOST": cluster.host, "PORT": cluster.port, "CONN_MAX_AGE": 0,
-                    "TEST": {**replica["TEST"], "MIRROR": "default"}}
+        replica |= {
+            "HOST": cluster.host,
+            "PORT": cluster.port,
+            "CONN_MAX_AGE": 0,
+            "TEST": {**replica["TEST"], "MIRROR": "default"},
+        }
         connections.settings[REPLICA] = replica
         try:
             yield cluster
@@ -67,8 +75,10 @@ def routed(streaming_replica, settings) -> Iterator[pgcluster.Cluster]:
     settings.DATABASE_REPLICAS = [REPLICA]
     settings.DATABASE_ROUTERS = ["portal.replicas.PrimaryReplicaRouter"]
     middleware = list(settings.MIDDLEWARE)
-    middleware.insert(middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-                      "portal.replicas.PinToPrimaryMiddleware")
+    middleware.insert(
+        middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "portal.replicas.PinToPrimaryMiddleware",
+    )
     settings.MIDDLEWARE = middleware
     with replicas.reads_from(None):  # a write in one test must not pin the next
         yield streaming_replica
@@ -219,16 +229,29 @@ def test_migrations_run_only_on_the_primary():
 
 
 def load_database_settings(**env) -> list[str]:
-    code = ("import portal.settings as s; d = s.DATABASES\n"
-            "print(sorted(d), s.DATABASE_ROUTERS if hasattr(s, 'DATABASE_ROUTERS') else [])\n"
-            "print([(a, d[a]['HOST'], d[a]['CONN_MAX_AGE'], d[a]['CONN_HEALTH_CHECKS'], d[a]['TEST'])\n"
-            "       for a in s.DATABASE_REPLICAS])\n"
-            "print(s.MIDDLEWARE[s.MIDDLEWARE.index('django.contrib.auth.middleware.AuthenticationMiddleware') + 1])")
+    code = (
+        "import portal.settings as s; d = s.DATABASES\n"
+        "print(sorted(d), s.DATABASE_ROUTERS if hasattr(s, 'DATABASE_ROUTERS') else [])\n"
+        "print([(a, d[a]['HOST'], d[a]['CONN_MAX_AGE'], d[a]['CONN_HEALTH_CHECKS'], d[a]['TEST'])\n"
+        "       for a in s.DATABASE_REPLICAS])\n"
+        "print(s.MIDDLEWARE[s.MIDDLEWARE.index('django.contrib.auth.middleware.AuthenticationMiddleware') + 1])"
+    )
     clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URLS"}}
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**clean, "DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "news.example.com",
-             "DATABASE_URL": "postgres://portal@db.internal:5432/portal", "CONN_MAX_AGE": "300", **env},
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **clean,
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "news.example.com",
+            "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
+            "CONN_MAX_AGE": "300",
+            **env,
+        },
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
@@ -236,10 +259,13 @@ def load_database_settings(**env) -> list[str]:
 
 def test_replica_urls_become_routed_aliases_with_the_primarys_connection_settings():
     lines = load_database_settings(
-        DATABASE_REPLICA_URLS="postgres://portal@r1.internal/portal,postgres://portal@r2.internal/portal")
+        DATABASE_REPLICA_URLS="postgres://portal@r1.internal/portal,postgres://portal@r2.internal/portal"
+    )
     assert lines[0] == "['default', 'replica1', 'replica2'] ['portal.replicas.PrimaryReplicaRouter']"
-    assert lines[1] == ("[('replica1', 'r1.internal', 300, True, {'MIRROR': 'default'}), "
-                        "('replica2', 'r2.internal', 300, True, {'MIRROR': 'default'})]")
+    assert lines[1] == (
+        "[('replica1', 'r1.internal', 300, True, {'MIRROR': 'default'}), "
+        "('replica2', 'r2.internal', 300, True, {'MIRROR': 'default'})]"
+    )
     assert lines[2] == "portal.replicas.PinToPrimaryMiddleware"
 
 

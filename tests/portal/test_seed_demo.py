@@ -15,9 +15,15 @@ def test_seed_demo_is_complete_and_idempotent(monkeypatch, capsys):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-test")
     call_command("seed_demo")
     first = capsys.readouterr().out
+
     def counts():
-        return (Section.objects.count(), Article.objects.count(), get_user_model().objects.count(),
-                Comment.objects.count(), DailyViews.objects.count())
+        return (
+            Section.objects.count(),
+            Article.objects.count(),
+            get_user_model().objects.count(),
+            Comment.objects.count(),
+            DailyViews.objects.count(),
+        )
 
     before = counts()
     call_command("seed_demo")

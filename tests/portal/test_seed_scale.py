@@ -40,7 +40,8 @@ def test_seed_scale_makes_the_archive_it_announces():
     assert comments.filter(parent__isnull=False).exists()
     assert not comments.filter(parent__private=True, private=False).exists()  # a reply to a secret stays secret
     assert set(comments.filter(has_replies=True).values_list("pk", flat=True)) == set(
-        comments.filter(parent__isnull=False).values_list("parent_id", flat=True))
+        comments.filter(parent__isnull=False).values_list("parent_id", flat=True)
+    )
     assert DailyViews.objects.filter(article__in=articles).exists()
     assert articles.values("section").distinct().count() > 1 and articles.values("reporter").distinct().count() == 5
     assert "기사 200/200" in out and "기사/초" in out
@@ -63,7 +64,7 @@ def test_seeded_archive_is_searchable_and_ranked(client, settings):
     seed(articles=200)
 
     page = client.get("/search/?q=경제").content.decode()
-    assert page.count('<mark>') >= 20  # a common word: a full first page of results, highlighted
+    assert page.count("<mark>") >= 20  # a common word: a full first page of results, highlighted
     assert rankings.most_viewed()[None]
 
 
@@ -97,8 +98,12 @@ def test_page_queries_do_not_grow_with_the_archive(client, settings):
         economy = seeded_articles().first().section
         article = seeded_articles().filter(comments__isnull=False).order_by("-published_at").first()
         urls = {
-            "front": "/", "section": economy.get_absolute_url(), "section page 2": economy.get_absolute_url() + "?page=2",
-            "article": article.get_absolute_url(), "search common": "/search/?q=경제", "search rare": "/search/?q=김치",
+            "front": "/",
+            "section": economy.get_absolute_url(),
+            "section page 2": economy.get_absolute_url() + "?page=2",
+            "article": article.get_absolute_url(),
+            "search common": "/search/?q=경제",
+            "search rare": "/search/?q=김치",
         }
         counts = {name: count_queries(client, url, warm="/ranking/") for name, url in urls.items()}
         client.force_login(get_user_model().objects.get(username=f"{PREFIX}reader-00001"))

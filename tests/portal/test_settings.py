@@ -9,10 +9,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_settings(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS"}
+    }
     return subprocess.run(
         [sys.executable, "-c", "import portal.settings as s; print(s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE, s.USE_TZ)"],
-        cwd=ROOT, env={**clean, "DEBUG": "false", **env}, capture_output=True, text=True, timeout=60,  # over any .env
+        cwd=ROOT,
+        env={**clean, "DEBUG": "false", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,  # over any .env
     )
 
 
@@ -29,13 +37,25 @@ def test_missing_allowed_hosts_with_debug_off_refuses_to_start():
 
 
 def test_deploy_check_is_clean_with_production_settings():
-    unset = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last is set by e2e
+    unset = {
+        "DEBUG",
+        "DJANGO_SETTINGS_MODULE",
+        "SECURE_SSL_REDIRECT",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }  # the last is set by e2e
     env = {k: v for k, v in os.environ.items() if k not in unset}
-    env |= {"SECRET_KEY": "a-production-like-secret-key-" + "k3y" * 12, "ALLOWED_HOSTS": "news.example.com",
-            "DEBUG": "false"}  # explicit: a development checkout's .env says true
+    env |= {
+        "SECRET_KEY": "a-production-like-secret-key-" + "k3y" * 12,
+        "ALLOWED_HOSTS": "news.example.com",
+        "DEBUG": "false",
+    }  # explicit: a development checkout's .env says true
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -49,8 +69,11 @@ def test_debug_is_off_unless_asked_and_locale_is_korean_in_shanghai():
 def test_postgres_connections_are_persistent():
     result = subprocess.run(
         [sys.executable, "-c", "import portal.settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"],
-        cwd=ROOT, env={**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", "DATABASE_URL": "postgres://u@localhost/db"},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", "DATABASE_URL": "postgres://u@localhost/db"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert int(result.stdout.strip()) >= 60
 
@@ -81,8 +104,15 @@ def test_https_pages_send_hsts_and_cookies_are_secure_httponly_and_same_site(cli
     user.save()
     assert client.get("/", secure=True)["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     client.get("/accounts/login/", secure=True)
-    response = client.post("/accounts/login/", {"username": "secure-reader", "password": "a-long-reader-password",
-                                                "csrfmiddlewaretoken": client.cookies["csrftoken"].value}, secure=True)
+    response = client.post(
+        "/accounts/login/",
+        {
+            "username": "secure-reader",
+            "password": "a-long-reader-password",
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+        secure=True,
+    )
     assert response.status_code == 302
     for name in ("sessionid", "csrftoken"):
         cookie = client.cookies[name]
@@ -91,8 +121,23 @@ def test_https_pages_send_hsts_and_cookies_are_secure_httponly_and_same_site(cli
 
 def test_log_level_is_read_in_either_case():
     # portal/serve.py passes LOG_LEVEL to granian in lower case; Django's logging setup must take either case too.
-    check = subprocess.run([sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"],
-                           cwd=ROOT, env={**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", "DEBUG": "false",
-                                          "LOG_LEVEL": "warning", "DJANGO_SETTINGS_MODULE": "portal.settings"},
-                           capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "h",
+            "DEBUG": "false",
+            "LOG_LEVEL": "warning",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.returncode == 0, check.stderr

@@ -20,16 +20,33 @@ NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.g
 
 @pytest.fixture
 def newsroom(section, reporter, alice):
-    live = factories.ArticleFactory(title="상하이 지하철 19호선 개통", subtitle="푸둥과 민항을 잇는다", section=section,
-                                    reporter=reporter, byline="이종실", lead_image=factories.image_upload(size=(1200, 800)))
+    live = factories.ArticleFactory(
+        title="상하이 지하철 19호선 개통",
+        subtitle="푸둥과 민항을 잇는다",
+        section=section,
+        reporter=reporter,
+        byline="이종실",
+        lead_image=factories.image_upload(size=(1200, 800)),
+    )
     factories.CommentFactory(article=live, author=alice, body="비밀 제보 내용", private=True)
     hidden = [
-        factories.ArticleFactory(title="초안 기사", status=Article.Status.DRAFT, published_at=None, section=section, reporter=reporter),
-        factories.ArticleFactory(title="출고 요청 기사", status=Article.Status.SUBMITTED, published_at=None, section=section, reporter=reporter),
-        factories.ArticleFactory(title="예약 기사", published_at=timezone.now() + timedelta(days=1), section=section, reporter=reporter),
+        factories.ArticleFactory(
+            title="초안 기사", status=Article.Status.DRAFT, published_at=None, section=section, reporter=reporter
+        ),
+        factories.ArticleFactory(
+            title="출고 요청 기사",
+            status=Article.Status.SUBMITTED,
+            published_at=None,
+            section=section,
+            reporter=reporter,
+        ),
+        factories.ArticleFactory(
+            title="예약 기사", published_at=timezone.now() + timedelta(days=1), section=section, reporter=reporter
+        ),
     ]
-    old = factories.ArticleFactory(title="사흘 전 기사", published_at=timezone.now() - timedelta(days=3), section=section,
-                                   reporter=reporter)
+    old = factories.ArticleFactory(
+        title="사흘 전 기사", published_at=timezone.now() - timedelta(days=3), section=section, reporter=reporter
+    )
     return {"live": live, "hidden": hidden, "old": old}
 
 
@@ -43,7 +60,9 @@ def test_site_feed_is_valid_rss_with_only_live_articles(client, newsroom):
     assert not {"초안 기사", "출고 요청 기사", "예약 기사"} & set(titles)
     first = items[titles.index("상하이 지하철 19호선 개통")]
     assert first.findtext("description") == "푸둥과 민항을 잇는다"
-    assert "이종실 기자" in (first.findtext("{http://purl.org/dc/elements/1.1/}creator") or first.findtext("author") or "")
+    assert "이종실 기자" in (
+        first.findtext("{http://purl.org/dc/elements/1.1/}creator") or first.findtext("author") or ""
+    )
     assert first.findtext("pubDate")
     enclosure = first.find("enclosure")
     assert enclosure.get("type") == "image/jpeg" and int(enclosure.get("length")) > 0
@@ -52,8 +71,9 @@ def test_site_feed_is_valid_rss_with_only_live_articles(client, newsroom):
 
 
 def test_section_feed_lists_its_section_and_unknown_sections_are_404(client, newsroom, reporter):
-    other = factories.ArticleFactory(title="다른 섹션 기사", section=factories.SectionFactory(name="문화", slug="culture"),
-                                     reporter=reporter)
+    other = factories.ArticleFactory(
+        title="다른 섹션 기사", section=factories.SectionFactory(name="문화", slug="culture"), reporter=reporter
+    )
     root = ET.fromstring(client.get(reverse("section-feed", args=["economy"])).content)
     titles = [item.findtext("title") for item in root.findall("./channel/item")]
     assert "상하이 지하철 19호선 개통" in titles and other.title not in titles
@@ -96,7 +116,7 @@ def test_article_json_ld_parses_and_has_the_fields(client, newsroom):
 
 
 def test_json_ld_cannot_be_broken_out_of(client, section, reporter):
-    article = factories.ArticleFactory(title='</script><script>alert(1)</script>', section=section, reporter=reporter)
+    article = factories.ArticleFactory(title="</script><script>alert(1)</script>", section=section, reporter=reporter)
     page = client.get(article.get_absolute_url()).content.decode()
     raw = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
     assert json.loads(raw)["headline"] == "</script><script>alert(1)</script>"

@@ -36,12 +36,25 @@ print(json.dumps({
 
 def settings_with(**env) -> subprocess.CompletedProcess:
     """Import the production settings in a fresh interpreter with this environment (no network is used)."""
-    inherited = {k: v for k, v in os.environ.items()
-                 if not k.startswith(("AWS_", "MEDIA_")) and k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "MEDIA_")) and k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", REPORT], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**inherited, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "false", "SECRET_KEY": "x" * 50,
-             "ALLOWED_HOSTS": "news.example.com", **env},
+        [sys.executable, "-c", REPORT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **inherited,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "news.example.com",
+            **env,
+        },
     )
 
 
@@ -53,13 +66,20 @@ def storage_report(**env) -> dict:
 
 def test_s3_storage_is_configured_from_the_environment_and_links_without_signatures():
     report = storage_report(
-        MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="portal-media", AWS_S3_REGION_NAME="ap-northeast-2",
-        AWS_S3_ENDPOINT_URL="https://s3.ap-northeast-2.amazonaws.com", AWS_S3_CUSTOM_DOMAIN="media.example.com",
-        AWS_ACCESS_KEY_ID="AKIAEXAMPLEONLY", AWS_SECRET_ACCESS_KEY="not-a-real-secret",
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="portal-media",
+        AWS_S3_REGION_NAME="ap-northeast-2",
+        AWS_S3_ENDPOINT_URL="https://s3.ap-northeast-2.amazonaws.com",
+        AWS_S3_CUSTOM_DOMAIN="media.example.com",
+        AWS_ACCESS_KEY_ID="AKIAEXAMPLEONLY",
+        AWS_SECRET_ACCESS_KEY="not-a-real-secret",
     )
     assert report["backend"] == "storages.backends.s3.S3Storage"
     assert (report["bucket"], report["region"], report["endpoint"]) == (
-        "portal-media", "ap-northeast-2", "https://s3.ap-northeast-2.amazonaws.com")
+        "portal-media",
+        "ap-northeast-2",
+        "https://s3.ap-northeast-2.amazonaws.com",
+    )
     assert report["access_key"] == "AKIAEXAMPLEONLY"  # the standard AWS variable
     assert (report["querystring_auth"], report["file_overwrite"]) == (False, False)
     assert report["url"] == "https://media.example.com/renditions/ab/photo-page.jpg"
@@ -73,8 +93,9 @@ def test_s3_bucket_without_custom_domain_is_linked_directly_and_allowed_by_the_c
 
 
 def test_s3_compatible_endpoint_is_allowed_by_the_csp():
-    report = storage_report(MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="portal-media",
-                            AWS_S3_ENDPOINT_URL="https://minio.example.com:9000")
+    report = storage_report(
+        MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="portal-media", AWS_S3_ENDPOINT_URL="https://minio.example.com:9000"
+    )
     assert report["url"] == "https://minio.example.com:9000/portal-media/renditions/ab/photo-page.jpg"
     assert report["img_src"] == ["'self'", "data:", "https://minio.example.com:9000"]
 
@@ -109,8 +130,10 @@ class BucketLikeStorage(InMemoryStorage):
 
 @pytest.fixture
 def storage_without_local_paths(settings):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": f"{__name__}.BucketLikeStorage", "OPTIONS": {"base_url": MEDIA}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.BucketLikeStorage", "OPTIONS": {"base_url": MEDIA}},
+    }
     with pytest.raises(NotImplementedError):
         default_storage.path("anything.jpg")
     return default_storage
@@ -119,8 +142,12 @@ def storage_without_local_paths(settings):
 @pytest.mark.django_db
 def test_photos_are_stored_and_shown_from_a_storage_without_local_paths(storage_without_local_paths, client):
     section = factories.SectionFactory(name="사회", slug="society")
-    article = factories.ArticleFactory(section=section, title="사진 있는 기사", lead_image_alt="야경",
-                                       lead_image=factories.image_upload(size=(1200, 800)))
+    article = factories.ArticleFactory(
+        section=section,
+        title="사진 있는 기사",
+        lead_image_alt="야경",
+        lead_image=factories.image_upload(size=(1200, 800)),
+    )
     photo = article.photos.create(image=factories.image_upload(), caption="현장", alt_text="사람들", position=1)
     page = client.get(article.get_absolute_url()).content.decode()
     enclosure = ElementTree.fromstring(client.get("/rss/").content).find("channel/item/enclosure")

@@ -47,17 +47,28 @@ def article(section, reporter):
 def ad(db):
     slot = AdSlot.objects.create(code="sidebar-premium", name="프리미엄광고", width=300, height=250)
     now = timezone.now()
-    ad = Ad.objects.create(advertiser="광고주", title="광고", text="텍스트 광고", target_url="https://example.com/landing",
-                           starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=10))
+    ad = Ad.objects.create(
+        advertiser="광고주",
+        title="광고",
+        text="텍스트 광고",
+        target_url="https://example.com/landing",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=10),
+    )
     ad.slots.add(slot)
     return ad
 
 
 # Comments: the limits belong to the account, so no address, header or new session gets around them.
 
+
 def post_comment(client, article, body, follow=False, **headers):
-    return client.post(reverse("comments:post", args=[article.pk]), {"body": body, "token": str(uuid.uuid4())},
-                       follow=follow, **headers)
+    return client.post(
+        reverse("comments:post", args=[article.pk]),
+        {"body": body, "token": str(uuid.uuid4())},
+        follow=follow,
+        **headers,
+    )
 
 
 @pytest.mark.parametrize("proxies", [0, 1])
@@ -66,8 +77,9 @@ def test_comment_limits_hold_from_new_addresses_and_spoofed_forwarded_for(articl
     for i in range(5):  # a new device, address and session each time, the forwarded address made up too
         device = browser(ip=f"198.51.100.{i}")
         device.force_login(alice)
-        last = post_comment(device, article, f"{i}번째 시도", follow=i == 4,
-                            HTTP_X_FORWARDED_FOR=f"10.9.{i}.1, 203.0.113.{i}")
+        last = post_comment(
+            device, article, f"{i}번째 시도", follow=i == 4, HTTP_X_FORWARDED_FOR=f"10.9.{i}.1, 203.0.113.{i}"
+        )
     # Back on the article page, the refusal is in the reader's own block, which its script fetches.
     own = comment_parts(device.get(reverse("fragment"), {"reader": "1", "article": article.pk}).json())
     assert "1분에 1개까지" in own and "4번째 시도" in own  # the refused text is kept in the form
@@ -98,6 +110,7 @@ def test_another_account_at_the_same_address_is_not_limited_by_the_first(article
 
 
 # Views: one IP and browser is one visitor, whatever cookie or forwarded address it sends.
+
 
 def tampered_cookies(genuine: str) -> list[str]:
     payload, signature = genuine.rsplit(":", 1)
@@ -150,6 +163,7 @@ def test_behind_a_trusted_proxy_junk_in_the_header_falls_back_to_the_socket(arti
 
 # Ad clicks: the same rule as views.
 
+
 def click(client, ad, **headers):
     return read(client, reverse("ads:click", args=[ad.pk]), **headers)
 
@@ -179,8 +193,17 @@ def test_clicks_behind_a_trusted_proxy_count_the_right_most_address(ad, settings
     assert clicks(ad) == 2
 
 
-@pytest.mark.parametrize("ua", ["curl/8.5.0", "python-requests/2.32", "Mozilla/5.0 (compatible; bingbot/2.0)",
-                                "Mozilla/5.0 HeadlessChrome/130.0", "Go-http-client/2.0", ""])
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "curl/8.5.0",
+        "python-requests/2.32",
+        "Mozilla/5.0 (compatible; bingbot/2.0)",
+        "Mozilla/5.0 HeadlessChrome/130.0",
+        "Go-http-client/2.0",
+        "",
+    ],
+)
 def test_bots_and_tools_clicking_count_zero_but_still_get_the_advertiser(ad, ua):
     for i in range(3):
         response = read(Client(HTTP_USER_AGENT=ua, REMOTE_ADDR=f"203.0.113.{i}"), reverse("ads:click", args=[ad.pk]))
@@ -194,8 +217,17 @@ def test_head_and_prefetched_clicks_count_zero(ad):
     assert clicks(ad) == 0
 
 
-@pytest.mark.parametrize("path", ["/ads/0/click/", "/ads/-1/click/", "/ads/9223372036854775808/click/",
-                                  "/ads/99999999999999999999999999/click/", "/ads/1e3/click/", "/ads/%201/click/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ads/0/click/",
+        "/ads/-1/click/",
+        "/ads/9223372036854775808/click/",
+        "/ads/99999999999999999999999999/click/",
+        "/ads/1e3/click/",
+        "/ads/%201/click/",
+    ],
+)
 def test_made_up_ad_ids_are_404_not_500(ad, path):
     assert browser().get(path).status_code == 404
     assert clicks(ad) == 0

@@ -41,58 +41,73 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
         "reporter": "200 200 404 404 404 | ok 404 404",
         "editor": "200 200 200 200 200 | ok ok ok",
         # The article admin looks rows up among the user's own articles: to anyone else they do not exist.
-        "moderator": "403 403 404 404 404 | 403 404 404", "ad manager": "403 403 404 404 404 | 403 404 404",
+        "moderator": "403 403 404 404 404 | 403 404 404",
+        "ad manager": "403 403 404 404 404 | 403 404 404",
     },
     ("news.article", "the reporter's own draft"): {
         "reporter": "- - 200 403 200 | - ok 403",
         "editor": "- - 200 200 200 | - ok ok",
-        "moderator": "- - 404 404 404 | - 404 404", "ad manager": "- - 404 404 404 | - 404 404",
+        "moderator": "- - 404 404 404 | - 404 404",
+        "ad manager": "- - 404 404 404 | - 404 404",
     },
     ("news.section", "a section"): {
         "reporter": "200 403 200 403 200 | 403 403 403",  # may look, to pick one
         "editor": "200 200 200 200 200 | ok ok ok",
-        "moderator": D403, "ad manager": D403,
+        "moderator": D403,
+        "ad manager": D403,
     },
     ("portal.siteprofile", "the site profile"): {
         "reporter": D403,
         "editor": "200 403 200 403 200 | 403 ok 403",  # one profile: never added or deleted
-        "moderator": D403, "ad manager": D403,
+        "moderator": D403,
+        "ad manager": D403,
     },
     ("comments.comment", "a reader's comment"): {
-        "reporter": D403, "editor": D403,
+        "reporter": D403,
+        "editor": D403,
         "moderator": "200 403 200 403 200 | 403 ok 403",  # comments are written on the page, deleted softly
         "ad manager": D403,
     },
     ("comments.reportedcomment", "a reported comment"): {
-        "reporter": D403, "editor": D403,
+        "reporter": D403,
+        "editor": D403,
         "moderator": "200 403 200 403 200 | 403 ok 403",
         "ad manager": D403,
     },
     ("comments.commenter", "a reader's nickname"): {
-        "reporter": D403, "editor": D403,
+        "reporter": D403,
+        "editor": D403,
         "moderator": "200 403 200 403 200 | 403 ok 403",
         "ad manager": D403,
     },
     ("comments.blockedword", "a blocked word"): {
-        "reporter": D403, "editor": D403,
+        "reporter": D403,
+        "editor": D403,
         "moderator": "200 200 200 200 200 | ok ok ok",
         "ad manager": D403,
     },
     ("comments.report", "a report"): {
-        "reporter": D403, "editor": D403,
+        "reporter": D403,
+        "editor": D403,
         "moderator": "200 403 200 403 200 | 403 403 403",  # a record: read only
         "ad manager": D403,
     },
     ("ads.adslot", "an ad slot"): {
-        "reporter": D403, "editor": D403, "moderator": D403,
+        "reporter": D403,
+        "editor": D403,
+        "moderator": D403,
         "ad manager": "200 200 200 200 200 | ok ok ok",
     },
     ("ads.ad", "an ad"): {
-        "reporter": D403, "editor": D403, "moderator": D403,
+        "reporter": D403,
+        "editor": D403,
+        "moderator": D403,
         "ad manager": "200 200 200 200 200 | ok ok ok",
     },
     ("ads.business", "a business"): {
-        "reporter": D403, "editor": D403, "moderator": D403,
+        "reporter": D403,
+        "editor": D403,
+        "moderator": D403,
         "ad manager": "200 200 200 200 200 | ok ok ok",
     },
     ("auth.user", "an account"): {role: D403 for role in STAFF_ROLES},  # superusers only
@@ -124,31 +139,55 @@ def newsroom(admin_rows: bool = True) -> dict:
     lee = factories.reporter(username="lee", first_name="이종실")
     park = factories.reporter(username="park", first_name="박지현")
     live = factories.ArticleFactory(title="발행된 기사", section=section, reporter=lee)
-    theirs = factories.ArticleFactory(title="박 기자의 초안", section=section, reporter=park,
-                                      status=Article.Status.DRAFT, published_at=None)
-    own = factories.ArticleFactory(title="이 기자의 초안", section=section, reporter=lee,
-                                   status=Article.Status.DRAFT, published_at=None)
+    theirs = factories.ArticleFactory(
+        title="박 기자의 초안", section=section, reporter=park, status=Article.Status.DRAFT, published_at=None
+    )
+    own = factories.ArticleFactory(
+        title="이 기자의 초안", section=section, reporter=lee, status=Article.Status.DRAFT, published_at=None
+    )
     alice = factories.commenter("앨리스", username="alice")
     bob = factories.commenter("밥", username="bob")
     public = factories.CommentFactory(article=live, author=alice, body="앨리스의 공개 의견")
     private = factories.CommentFactory(article=live, author=alice, body="앨리스의 비밀 의견", private=True)
-    room = {"section": section, "lee": lee, "park": park, "live": live, "theirs": theirs, "own": own, "alice": alice,
-            "bob": bob, "public": public, "private": private}
+    room = {
+        "section": section,
+        "lee": lee,
+        "park": park,
+        "live": live,
+        "theirs": theirs,
+        "own": own,
+        "alice": alice,
+        "bob": bob,
+        "public": public,
+        "private": private,
+    }
     if not admin_rows:
         return room
     report = Report.objects.create(comment=public, reporter=factories.commenter("캐럴", username="carol"))
     Comment.objects.filter(pk=public.pk).update(report_count=1)
     now = timezone.now()
     slot = AdSlot.objects.create(code="sidebar-premium", name="프리미엄광고", width=300, height=250)
-    ad = Ad.objects.create(advertiser="광고주", title="봄 세일", text="세일", target_url="https://example.com/",
-                           starts_at=now - timezone.timedelta(days=1), ends_at=now + timezone.timedelta(days=3))
+    ad = Ad.objects.create(
+        advertiser="광고주",
+        title="봄 세일",
+        text="세일",
+        target_url="https://example.com/",
+        starts_at=now - timezone.timedelta(days=1),
+        ends_at=now + timezone.timedelta(days=3),
+    )
     ad.slots.add(slot)
-    business = Business.objects.create(name="한식당", listed_until=timezone.localdate() + timezone.timedelta(days=9),
-                                       link="https://shop.example.com/")
+    business = Business.objects.create(
+        name="한식당", listed_until=timezone.localdate() + timezone.timedelta(days=9), link="https://shop.example.com/"
+    )
     SiteProfile(name="상하이방").save()
     # What django-axes keeps of logins (the lock-out records of test_xss come from a real failed login).
-    login = {"user_agent": "Mozilla/5.0", "ip_address": "192.0.2.1", "username": "alice", "http_accept": "*/*",
-             "path_info": "/accounts/login/"}
+    login = {
+        "user_agent": "Mozilla/5.0",
+        "ip_address": "192.0.2.1",
+        "username": "alice",
+        "http_accept": "*/*",
+        "path_info": "/accounts/login/",
+    }
     room["objects"] = {
         ("news.article", "another reporter's draft"): theirs.pk,
         ("news.article", "the reporter's own draft"): own.pk,
@@ -163,7 +202,8 @@ def newsroom(admin_rows: bool = True) -> dict:
         ("ads.ad", "an ad"): ad.pk,
         ("ads.business", "a business"): business.pk,
         ("axes.accessattempt", "a failed login"): AccessAttempt.objects.create(
-            **login, get_data="", post_data="username=alice", failures_since_start=1).pk,
+            **login, get_data="", post_data="username=alice", failures_since_start=1
+        ).pk,
         ("axes.accessfailurelog", "a failed login"): AccessFailureLog.objects.create(**login).pk,
         ("axes.accesslog", "a login"): AccessLog.objects.create(**login).pk,
     }
@@ -195,8 +235,9 @@ def admin_objects(room: dict) -> dict[tuple[str, str], tuple[type, object]]:
 
 def superuser_request():
     request = RequestFactory().get("/admin/")
-    request.user = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
-        "root", "root@example.com", "pw-root-12345")
+    request.user = get_user_model().objects.filter(
+        is_superuser=True
+    ).first() or get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-12345")
     return request
 
 
@@ -263,15 +304,29 @@ def admin_form_post(model, pk, *, adding: bool) -> dict:
     model_admin = admin.site._registry[model]
     obj = model._base_manager.filter(pk=pk).first()
     form_class = model_admin.get_form(request, None if adding else obj, change=not adding)
-    form = form_class(instance=obj) if obj is not None and not adding else form_class(
-        initial=forms.models.model_to_dict(obj) if obj is not None else None)
+    form = (
+        form_class(instance=obj)
+        if obj is not None and not adding
+        else form_class(initial=forms.models.model_to_dict(obj) if obj is not None else None)
+    )
     html = [str(form)]
     for formset_class, inline in model_admin.get_formsets_with_inlines(request, None if adding else obj):
-        html.append(str(formset_class(instance=model() if adding else obj, prefix=formset_class.get_default_prefix(),
-                                      queryset=inline.get_queryset(request))))
+        html.append(
+            str(
+                formset_class(
+                    instance=model() if adding else obj,
+                    prefix=formset_class.get_default_prefix(),
+                    queryset=inline.get_queryset(request),
+                )
+            )
+        )
     data = FormFields("".join(html)).data
-    texts = [name for name, field in form.fields.items() if isinstance(field, forms.CharField)
-             and not isinstance(field, (forms.UUIDField, forms.GenericIPAddressField, forms.JSONField))]
+    texts = [
+        name
+        for name, field in form.fields.items()
+        if isinstance(field, forms.CharField)
+        and not isinstance(field, (forms.UUIDField, forms.GenericIPAddressField, forms.JSONField))
+    ]
     for name in texts if adding else texts[:1]:
         if adding and data.get(name, [""])[0]:
             data[name] = [data[name][0] + "y"]
@@ -310,8 +365,10 @@ def _expectations(key, role) -> tuple[dict[str, str], dict[str, str]]:
 def _admin_urls(model, pk) -> dict[str, str]:
     info = f"{model._meta.app_label}_{model._meta.model_name}"
     return {
-        "changelist": reverse(f"admin:{info}_changelist"), "add": reverse(f"admin:{info}_add"),
-        "change": reverse(f"admin:{info}_change", args=[pk]), "delete": reverse(f"admin:{info}_delete", args=[pk]),
+        "changelist": reverse(f"admin:{info}_changelist"),
+        "add": reverse(f"admin:{info}_add"),
+        "change": reverse(f"admin:{info}_change", args=[pk]),
+        "delete": reverse(f"admin:{info}_delete", args=[pk]),
         "history": reverse(f"admin:{info}_history", args=[pk]),
     }
 
@@ -361,8 +418,10 @@ def test_forbidden_admin_posts_change_nothing(client):
     are the admin's own forms, filled in and changed: the same posts from a superuser do change the rows."""
     room = newsroom()
     objects = admin_objects(room)
-    forged = {key: (admin_form_post(model, pk, adding=True), admin_form_post(model, pk, adding=False))
-              for key, (model, pk) in objects.items()}
+    forged = {
+        key: (admin_form_post(model, pk, adding=True), admin_form_post(model, pk, adding=False))
+        for key, (model, pk) in objects.items()
+    }
     wrong: list[str] = []
 
     for role in ROLES:
@@ -415,54 +474,115 @@ def _post_on_draft(room):
 
 
 def _reply_to_private(room):
-    return reverse("comments:post", args=[room["live"].pk]), {"body": "비밀 글에 답합니다", "parent": room["private"].pk}
+    return reverse("comments:post", args=[room["live"].pk]), {
+        "body": "비밀 글에 답합니다",
+        "parent": room["private"].pk,
+    }
 
 
 PUBLIC_ENDPOINTS = {
     "post a comment on a live article": (
-        _post_comment, lambda room: Comment.objects.filter(article=room["live"]).count(),
-        {"anonymous": ("login", False), "reader": (302, True), "reporter": (302, False), "editor": (302, False),
-         "moderator": (302, False), "ad manager": (302, False), "author": (302, True)},
+        _post_comment,
+        lambda room: Comment.objects.filter(article=room["live"]).count(),
+        {
+            "anonymous": ("login", False),
+            "reader": (302, True),
+            "reporter": (302, False),
+            "editor": (302, False),
+            "moderator": (302, False),
+            "ad manager": (302, False),
+            "author": (302, True),
+        },
     ),  # staff without a nickname are sent back to choose one
     "post a comment on an unpublished article": (
-        _post_on_draft, lambda room: Comment.objects.filter(article=room["own"]).count(),
+        _post_on_draft,
+        lambda room: Comment.objects.filter(article=room["own"]).count(),
         {role: (404, False) for role in ROLES + ["author"]},
     ),
     "answer a private comment": (
-        _reply_to_private, lambda room: Comment.objects.filter(parent=room["private"]).count(),
-        {"anonymous": ("login", False), "reader": (404, False), "reporter": (302, False), "editor": (404, False),
-         "moderator": (302, False), "ad manager": (404, False), "author": (302, True)},
+        _reply_to_private,
+        lambda room: Comment.objects.filter(parent=room["private"]).count(),
+        {
+            "anonymous": ("login", False),
+            "reader": (404, False),
+            "reporter": (302, False),
+            "editor": (404, False),
+            "moderator": (302, False),
+            "ad manager": (404, False),
+            "author": (302, True),
+        },
     ),  # only who can read it may answer (the reporter and moderators can, but have no nickname)
     "report a public comment": (
         lambda room: (reverse("comments:report", args=[room["public"].pk]), {}),
         lambda room: Report.objects.filter(comment=room["public"]).count(),
-        {"anonymous": ("login", False), "reader": (302, True), "reporter": (302, True), "editor": (302, True),
-         "moderator": (302, True), "ad manager": (302, True), "author": (302, False)},
+        {
+            "anonymous": ("login", False),
+            "reader": (302, True),
+            "reporter": (302, True),
+            "editor": (302, True),
+            "moderator": (302, True),
+            "ad manager": (302, True),
+            "author": (302, False),
+        },
     ),  # any signed-in user who can read it, but nobody their own
     "report a private comment": (
         lambda room: (reverse("comments:report", args=[room["private"].pk]), {}),
         lambda room: Report.objects.filter(comment=room["private"]).count(),
-        {"anonymous": ("login", False), "reader": (404, False), "reporter": (302, True), "editor": (404, False),
-         "moderator": (302, True), "ad manager": (404, False), "author": (302, False)},
+        {
+            "anonymous": ("login", False),
+            "reader": (404, False),
+            "reporter": (302, True),
+            "editor": (404, False),
+            "moderator": (302, True),
+            "ad manager": (404, False),
+            "author": (302, False),
+        },
     ),
     "delete someone's comment": (
         lambda room: (reverse("comments:delete", args=[room["public"].pk]), {}),
         lambda room: Comment.objects.filter(pk=room["public"].pk).values_list("status", flat=True).get(),
-        {"anonymous": ("login", False), "reader": (404, False), "reporter": (404, False), "editor": (404, False),
-         "moderator": (404, False), "ad manager": (404, False), "author": (302, True)},
+        {
+            "anonymous": ("login", False),
+            "reader": (404, False),
+            "reporter": (404, False),
+            "editor": (404, False),
+            "moderator": (404, False),
+            "ad manager": (404, False),
+            "author": (302, True),
+        },
     ),  # moderators delete in the admin, softly; the page's delete is the author's own
     "change one's nickname": (
         lambda room: (reverse("nickname"), {"nickname": "새별명"}),
         lambda room: sorted(Commenter.objects.values_list("user_id", "nickname")),
-        {"anonymous": ("login", False), "reader": (302, False), "reporter": (302, True), "editor": (302, True),
-         "moderator": (302, True), "ad manager": (302, True), "author": (302, False)},
+        {
+            "anonymous": ("login", False),
+            "reader": (302, False),
+            "reporter": (302, True),
+            "editor": (302, True),
+            "moderator": (302, True),
+            "ad manager": (302, True),
+            "author": (302, False),
+        },
     ),  # a nickname, once chosen, stays; staff choose one the first time
     "change the password": (
-        lambda room: (reverse("password_change"), {"old_password": "pw-for-tests-1", "new_password1": "새-비밀번호-2026",
-                                                   "new_password2": "새-비밀번호-2026"}),
+        lambda room: (
+            reverse("password_change"),
+            {
+                "old_password": "pw-for-tests-1",
+                "new_password1": "새-비밀번호-2026",
+                "new_password2": "새-비밀번호-2026",
+            },
+        ),
         lambda room: sorted(get_user_model().objects.values_list("pk", "password")),
-        {"anonymous": ("login", False), "reader": (302, True), "reporter": (302, True), "editor": (302, True),
-         "moderator": (302, True), "ad manager": (302, True), "author": (302, True)},
+        {
+            "anonymous": ("login", False),
+            "reader": (302, True),
+            "reporter": (302, True),
+            "editor": (302, True),
+            "moderator": (302, True),
+            "ad manager": (302, True),
+            "author": (302, True),
+        },
     ),
 }
 
@@ -496,8 +616,15 @@ def test_public_post_matrix(client, role, settings):
 # Who reads the live article's private comment where a reader reads their own block (the page's fragment, the
 # comments page): the same people who may answer it above. The article page is the same for everyone and never
 # shows it. An unpublished article's comments are nobody's, not even its reporter's (who may preview the story).
-READS_PRIVATE = {"anonymous": False, "reader": False, "reporter": True, "editor": False, "moderator": True,
-                 "ad manager": False, "author": True}
+READS_PRIVATE = {
+    "anonymous": False,
+    "reader": False,
+    "reporter": True,
+    "editor": False,
+    "moderator": True,
+    "ad manager": False,
+    "author": True,
+}
 
 
 @pytest.mark.parametrize("role", ROLES + ["author"])

@@ -49,14 +49,19 @@ GET_ONLY = {
 # Non-admin URL names that take a POST without a CSRF token, on purpose, each with what stands in its place.
 CSRF_EXEMPT = {
     "beacon": "the page's beacon (navigator.sendBeacon from a page the same for every reader, so no token): "
-              "a same-origin check (Origin, Sec-Fetch-Site) replaces the token, and it only counts a view or an "
-              "impression of a signed list, by the counters' own rules",
+    "a same-origin check (Origin, Sec-Fetch-Site) replaces the token, and it only counts a view or an "
+    "impression of a signed list, by the counters' own rules",
 }
 # Admin URL names (per-model ones by suffix) that take no POST.
 ADMIN_GET_ONLY = {
-    "index": "admin home", "app_list": "an app's model list", "jsi18n": "JavaScript translations",
-    "autocomplete": "autocomplete JSON", "view_on_site": "a redirect to the object's page",
-    "password_change_done": "a confirmation page", "_history": "a model's change history", "ads_ad_csv": "a CSV download",
+    "index": "admin home",
+    "app_list": "an app's model list",
+    "jsi18n": "JavaScript translations",
+    "autocomplete": "autocomplete JSON",
+    "view_on_site": "a redirect to the object's page",
+    "password_change_done": "a confirmation page",
+    "_history": "a model's change history",
+    "ads_ad_csv": "a CSV download",
 }
 ADMIN_POSTED = {"login", "logout", "password_change", "_changelist", "_add", "_change", "_delete"}
 
@@ -89,13 +94,21 @@ def _token(browser: Client) -> str:
 
 # name -> (who posts, the URL and form, what it would change). The same post with the token changes it.
 def _comment_post(room):
-    return room["alice"], reverse("comments:post", args=[room["live"].pk]), {"body": "교차 사이트 댓글"}, \
-        lambda: Comment.objects.count()
+    return (
+        room["alice"],
+        reverse("comments:post", args=[room["live"].pk]),
+        {"body": "교차 사이트 댓글"},
+        lambda: Comment.objects.count(),
+    )
 
 
 def _comment_delete(room):
-    return room["alice"], reverse("comments:delete", args=[room["public"].pk]), {}, \
-        lambda: Comment.objects.get(pk=room["public"].pk).status
+    return (
+        room["alice"],
+        reverse("comments:delete", args=[room["public"].pk]),
+        {},
+        lambda: Comment.objects.get(pk=room["public"].pk).status,
+    )
 
 
 def _comment_report(room):
@@ -103,9 +116,18 @@ def _comment_report(room):
 
 
 def _signup(room):
-    return None, reverse("signup"), {"username": "newcomer", "nickname": "새독자", "email": "new@example.com",
-                                     "password1": "Forged-pw-2026!", "password2": "Forged-pw-2026!"}, \
-        lambda: get_user_model().objects.count()
+    return (
+        None,
+        reverse("signup"),
+        {
+            "username": "newcomer",
+            "nickname": "새독자",
+            "email": "new@example.com",
+            "password1": "Forged-pw-2026!",
+            "password2": "Forged-pw-2026!",
+        },
+        lambda: get_user_model().objects.count(),
+    )
 
 
 def _nickname(room):
@@ -121,9 +143,12 @@ def _logout(room):
 
 
 def _password_change(room):
-    return room["alice"], reverse("password_change"), {
-        "old_password": "pw-for-tests-1", "new_password1": "Forged-pw-2026!", "new_password2": "Forged-pw-2026!"}, \
-        lambda: get_user_model().objects.get(pk=room["alice"].pk).password
+    return (
+        room["alice"],
+        reverse("password_change"),
+        {"old_password": "pw-for-tests-1", "new_password1": "Forged-pw-2026!", "new_password2": "Forged-pw-2026!"},
+        lambda: get_user_model().objects.get(pk=room["alice"].pk).password,
+    )
 
 
 def _password_reset(room):
@@ -131,14 +156,24 @@ def _password_reset(room):
 
 
 def _password_reset_confirm(room):
-    return None, "set-password", {"new_password1": "Forged-pw-2026!", "new_password2": "Forged-pw-2026!"}, \
-        lambda: get_user_model().objects.get(pk=room["alice"].pk).password
+    return (
+        None,
+        "set-password",
+        {"new_password1": "Forged-pw-2026!", "new_password2": "Forged-pw-2026!"},
+        lambda: get_user_model().objects.get(pk=room["alice"].pk).password,
+    )
 
 
 POST_ENDPOINTS = {
-    "comments:post": _comment_post, "comments:delete": _comment_delete, "comments:report": _comment_report,
-    "signup": _signup, "nickname": _nickname, "login": _login, "logout": _logout,
-    "password_change": _password_change, "password_reset": _password_reset,
+    "comments:post": _comment_post,
+    "comments:delete": _comment_delete,
+    "comments:report": _comment_report,
+    "signup": _signup,
+    "nickname": _nickname,
+    "login": _login,
+    "logout": _logout,
+    "password_change": _password_change,
+    "password_reset": _password_reset,
     "password_reset_confirm": _password_reset_confirm,
 }
 
@@ -146,14 +181,20 @@ POST_ENDPOINTS = {
 def test_every_url_is_either_csrf_tested_or_get_only():
     names = url_names()
     public = {name for name in names if not name.startswith("admin:")}
-    assert public - set(POST_ENDPOINTS) - set(GET_ONLY) - set(CSRF_EXEMPT) == set(), \
+    assert public - set(POST_ENDPOINTS) - set(GET_ONLY) - set(CSRF_EXEMPT) == set(), (
         "new view: add it to POST_ENDPOINTS, GET_ONLY or CSRF_EXEMPT"
+    )
     assert set(POST_ENDPOINTS) | set(GET_ONLY) | set(CSRF_EXEMPT) <= public, "a listed view is gone"
     assert set(POST_ENDPOINTS).isdisjoint(GET_ONLY) and set(CSRF_EXEMPT).isdisjoint(set(POST_ENDPOINTS) | set(GET_ONLY))
     admin_names = {name.removeprefix("admin:") for name in names if name.startswith("admin:")}
-    unclassified = {name for name in admin_names
-                    if not any(name == known or (known.startswith("_") and name.endswith(known))
-                               for known in ADMIN_POSTED | set(ADMIN_GET_ONLY))}
+    unclassified = {
+        name
+        for name in admin_names
+        if not any(
+            name == known or (known.startswith("_") and name.endswith(known))
+            for known in ADMIN_POSTED | set(ADMIN_GET_ONLY)
+        )
+    }
     assert unclassified == set(), "new admin view: classify it in ADMIN_POSTED or ADMIN_GET_ONLY"
     exempt = sorted(name for name, view in names.items() if getattr(view, "csrf_exempt", False))
     assert exempt == sorted(CSRF_EXEMPT), f"views exempt from CSRF: {exempt}"
@@ -173,11 +214,13 @@ def test_the_beacon_takes_no_token_but_refuses_a_post_from_another_site(section,
     article = factories.ArticleFactory(section=section, reporter=reporter)
     browser = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Chrome/130.0")
     signed = beacon_of(browser.get(article.get_absolute_url()))
-    forged = browser.post(reverse("beacon"), {"b": signed}, HTTP_ORIGIN="https://evil.example",
-                          HTTP_SEC_FETCH_SITE="cross-site")
+    forged = browser.post(
+        reverse("beacon"), {"b": signed}, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site"
+    )
     assert forged.status_code == 403 and not DailyViews.objects.exists()
-    ours = browser.post(reverse("beacon"), {"b": signed}, HTTP_ORIGIN="http://testserver",
-                        HTTP_SEC_FETCH_SITE="same-origin")
+    ours = browser.post(
+        reverse("beacon"), {"b": signed}, HTTP_ORIGIN="http://testserver", HTTP_SEC_FETCH_SITE="same-origin"
+    )
     assert ours.status_code == 204 and DailyViews.objects.get(article=article).views == 1  # no token needed
 
 
@@ -224,8 +267,10 @@ def test_forged_admin_posts_and_actions_are_refused_and_change_nothing():
             reverse(f"admin:{info}_change", args=[pk]): admin_form_post(model, pk, adding=False),
             reverse(f"admin:{info}_delete", args=[pk]): {"post": "yes"},
         }
-        forms |= {f"{reverse(f'admin:{info}_changelist')} {action}": {"action": action, "_selected_action": [pk]}
-                  for action in model_admin.get_actions(superuser_request())}
+        forms |= {
+            f"{reverse(f'admin:{info}_changelist')} {action}": {"action": action, "_selected_action": [pk]}
+            for action in model_admin.get_actions(superuser_request())
+        }
         for target, data in forms.items():
             before = snapshot(model)
             response = browser.post(target.split(" ")[0], data)
@@ -235,10 +280,13 @@ def test_forged_admin_posts_and_actions_are_refused_and_change_nothing():
             if snapshot(model) != before:
                 wrong.append(f"{target} changed {label}")
 
-    for target, data in ((reverse("admin:logout"), {}),
-                         (reverse("admin:password_change"), {"old_password": "pw-root-12345",
-                                                            "new_password1": "Forged-pw-2026!",
-                                                            "new_password2": "Forged-pw-2026!"})):
+    for target, data in (
+        (reverse("admin:logout"), {}),
+        (
+            reverse("admin:password_change"),
+            {"old_password": "pw-root-12345", "new_password1": "Forged-pw-2026!", "new_password2": "Forged-pw-2026!"},
+        ),
+    ):
         response = browser.post(target, data)
         posted += 1
         if response.status_code != 403:

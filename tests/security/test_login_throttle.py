@@ -42,8 +42,12 @@ def fail(client, username, times, door="login", **headers) -> list[int]:
 
 def is_locked_page(response) -> bool:
     page = response.content.decode()
-    return (response.status_code == 429 and "로그인 제한" in page
-            and f"{COOLOFF}분 뒤에 다시 시도해 주세요" in page and response["Retry-After"] == str(COOLOFF * 60))
+    return (
+        response.status_code == 429
+        and "로그인 제한" in page
+        and f"{COOLOFF}분 뒤에 다시 시도해 주세요" in page
+        and response["Retry-After"] == str(COOLOFF * 60)
+    )
 
 
 def signed_in(client) -> bool:
@@ -155,8 +159,14 @@ def test_failed_attempts_and_their_address_are_deleted_after_the_cool_off(alice,
 def load_settings(**env) -> subprocess.CompletedProcess:
     keep = {k: v for k, v in os.environ.items() if not k.startswith("LOGIN_") and k != "DJANGO_SETTINGS_MODULE"}
     code = "import portal.settings as s; print(s.AXES_FAILURE_LIMIT, int(s.AXES_COOLOFF_TIME.total_seconds()))"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={**keep, "DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", **env})
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**keep, "DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", **env},
+    )
 
 
 def test_limit_and_cool_off_come_from_the_environment():

@@ -141,8 +141,11 @@ def test_odd_fragment_parameters_get_an_answer(client, room, alice, parameter):
 @pytest.mark.parametrize("form", ["login", "admin:login", "signup"])
 def test_odd_text_in_the_sign_in_forms_is_refused_with_the_form_again(client, room, form):
     for name, value in INPUTS.items():
-        data = {"username": value, "password": value} if "login" in form else {
-            "username": value, "nickname": value, "email": value, "password1": value, "password2": value}
+        data = (
+            {"username": value, "password": value}
+            if "login" in form
+            else {"username": value, "nickname": value, "email": value, "password1": value, "password2": value}
+        )
         response = client.post(reverse(form), data)
         assert_is_a_page(response, (form, name))
         assert response.status_code == 200, (form, name)
@@ -166,7 +169,11 @@ def test_odd_admin_list_parameters_for_moderators(client, moderator, room, param
     for name, value in INPUTS.items():
         response = client.get(reverse("admin:comments_comment_changelist"), {parameter: value})
         # 200, or a redirect back to the plain list (?e=1) for a parameter the admin does not understand.
-        assert response.status_code in ((400,) if "\x00" in value else (200, 302)), (parameter, name, response.status_code)
+        assert response.status_code in ((400,) if "\x00" in value else (200, 302)), (
+            parameter,
+            name,
+            response.status_code,
+        )
 
 
 def test_a_nul_in_any_query_string_is_a_korean_400_not_a_server_error(client, moderator, room):

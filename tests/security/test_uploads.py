@@ -67,8 +67,13 @@ def png_text_bomb(chunks: int = 70) -> bytes:
     texts = b"".join(_png_chunk(b"zTXt", b"k%d\x00\x00" % i + inflates_to_1mb) for i in range(chunks))
     pixels = zlib.compress(b"".join(b"\x00" + b"\x80" * 8 for _ in range(8)))
     header = struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + texts + _png_chunk(b"IDAT", pixels)
-            + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + texts
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def gif_bomb(*, screen: bool, frame: bool) -> bytes:
@@ -78,7 +83,7 @@ def gif_bomb(*, screen: bool, frame: bool) -> bytes:
         data[6:10] = struct.pack("<HH", 65535, 65535)
     if frame:
         descriptor = data.index(b"\x2c")  # image separator, followed by left, top, width, height
-        data[descriptor + 5:descriptor + 9] = struct.pack("<HH", 65535, 65535)
+        data[descriptor + 5 : descriptor + 9] = struct.pack("<HH", 65535, 65535)
     return bytes(data)
 
 
@@ -86,7 +91,7 @@ def jpeg_bomb() -> bytes:
     """A small JPEG whose frame header claims 65535×65535."""
     data = bytearray(image_bytes("JPEG", size=(8, 8)))
     sof = data.index(b"\xff\xc0")  # marker, length (2), precision (1), height, width
-    data[sof + 5:sof + 9] = struct.pack(">HH", 65535, 65535)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 65535, 65535)
     return bytes(data)
 
 
@@ -148,9 +153,14 @@ def photo_inline(files: list[tuple[str, bytes]]) -> dict:
     """The inline formset's fields for one body photo per (name, bytes)."""
     data = {"photos-TOTAL_FORMS": str(len(files))}
     for i, (name, content) in enumerate(files):
-        data |= {f"photos-{i}-id": "", f"photos-{i}-article": "", f"photos-{i}-position": str(i + 1),
-                 f"photos-{i}-caption": "현장", f"photos-{i}-alt_text": "현장 사진",
-                 f"photos-{i}-image": SimpleUploadedFile(name, content, "image/png")}
+        data |= {
+            f"photos-{i}-id": "",
+            f"photos-{i}-article": "",
+            f"photos-{i}-position": str(i + 1),
+            f"photos-{i}-caption": "현장",
+            f"photos-{i}-alt_text": "현장 사진",
+            f"photos-{i}-image": SimpleUploadedFile(name, content, "image/png"),
+        }
     return data
 
 
@@ -167,10 +177,19 @@ def slot(db):
 def ad_form(slot: AdSlot, upload) -> dict:
     now = timezone.localtime()
     return {
-        "advertiser": "업로드 광고주", "title": "사진 광고", "slots": [slot.pk], "target_url": "https://example.com/",
-        "active": "on", "alt_text": "광고 사진", "text": "", "image": upload, "weight": "10",
-        "starts_at_0": now.date().isoformat(), "starts_at_1": "00:00:00",
-        "ends_at_0": (now + timedelta(days=3)).date().isoformat(), "ends_at_1": "00:00:00",
+        "advertiser": "업로드 광고주",
+        "title": "사진 광고",
+        "slots": [slot.pk],
+        "target_url": "https://example.com/",
+        "active": "on",
+        "alt_text": "광고 사진",
+        "text": "",
+        "image": upload,
+        "weight": "10",
+        "starts_at_0": now.date().isoformat(),
+        "starts_at_1": "00:00:00",
+        "ends_at_0": (now + timedelta(days=3)).date().isoformat(),
+        "ends_at_1": "00:00:00",
     }
 
 
@@ -181,8 +200,9 @@ class Target:
         self.kind, self.client, self.section, self.slot = kind, client, section, slot
         self.draft = None
         if kind == "article-change":
-            self.draft = factories.ArticleFactory(title="기존 초안", reporter=reporter, section=section,
-                                                  status=Article.Status.DRAFT)
+            self.draft = factories.ArticleFactory(
+                title="기존 초안", reporter=reporter, section=section, status=Article.Status.DRAFT
+            )
         client.force_login(ad_manager if kind == "ad" else reporter)
 
     def post(self, name: str, content: bytes):
@@ -191,8 +211,11 @@ class Target:
             return self.client.post(reverse("admin:ads_ad_add"), ad_form(self.slot, upload))
         data = article_form(self.draft, section=self.section.pk, title=self.draft.title if self.draft else "사진 기사")
         data |= photo_inline([(name, content)])
-        url = (reverse("admin:news_article_change", args=[self.draft.pk]) if self.draft
-               else reverse("admin:news_article_add"))
+        url = (
+            reverse("admin:news_article_change", args=[self.draft.pk])
+            if self.draft
+            else reverse("admin:news_article_add")
+        )
         return self.client.post(url, data)
 
     def saved(self) -> bool:
@@ -311,8 +334,15 @@ def test_polyglot_is_stored_as_pixels_only_without_its_html(target, fmt):
         ("shell.php.png", image_bytes("PNG"), ("shell_php.jpg", "JPEG")),  # one extension, ours
         (".htaccess.png", image_bytes("PNG"), ("htaccess.jpg", "JPEG")),  # never a hidden dotfile
     ],
-    ids=["png-named-jpg", "jpeg-named-png", "transparent-png-named-jpg", "gif-named-webp", "image-named-php",
-         "double-extension", "dotfile"],
+    ids=[
+        "png-named-jpg",
+        "jpeg-named-png",
+        "transparent-png-named-jpg",
+        "gif-named-webp",
+        "image-named-php",
+        "double-extension",
+        "dotfile",
+    ],
 )
 def test_wrong_extension_is_replaced_by_the_one_matching_the_stored_bytes(target, name, content, stored_as):
     response = target.post(name, content)
@@ -336,8 +366,13 @@ def raw_multipart(fields: dict, file_field: str, disposition_filename: bytes, co
     for key, value in fields.items():
         for item in value if isinstance(value, list) else [value]:
             parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{item}\r\n'.encode())
-    parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{file_field}"; '.encode()
-                 + disposition_filename + b"\r\nContent-Type: image/png\r\n\r\n" + content + b"\r\n")
+    parts.append(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{file_field}"; '.encode()
+        + disposition_filename
+        + b"\r\nContent-Type: image/png\r\n\r\n"
+        + content
+        + b"\r\n"
+    )
     parts.append(f"--{BOUNDARY}--\r\n".encode())
     return b"".join(parts)
 
@@ -355,18 +390,23 @@ HOSTILE_NAMES = {
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_NAMES, ids=list(HOSTILE_NAMES))
-def test_hostile_file_name_is_stored_sanitised_inside_the_upload_folder(client, reporter, section, tmp_path,
-                                                                          hostile):
+def test_hostile_file_name_is_stored_sanitised_inside_the_upload_folder(client, reporter, section, tmp_path, hostile):
     disposition, stem = HOSTILE_NAMES[hostile]
     fields = article_form(None, section=section.pk, title="사진 기사") | {
-        "photos-TOTAL_FORMS": "1", "photos-0-position": "1", "photos-0-caption": "", "photos-0-alt_text": "사진",
-        "photos-0-id": "", "photos-0-article": "",
+        "photos-TOTAL_FORMS": "1",
+        "photos-0-position": "1",
+        "photos-0-caption": "",
+        "photos-0-alt_text": "사진",
+        "photos-0-id": "",
+        "photos-0-article": "",
     }
     client.force_login(reporter)
 
-    response = client.post(reverse("admin:news_article_add"),
-                           raw_multipart(fields, "photos-0-image", disposition, image_bytes("PNG")),
-                           content_type=f"multipart/form-data; boundary={BOUNDARY}")
+    response = client.post(
+        reverse("admin:news_article_add"),
+        raw_multipart(fields, "photos-0-image", disposition, image_bytes("PNG")),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
 
     assert response.status_code == 302
     name = ArticlePhoto.objects.get().image.name

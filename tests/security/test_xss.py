@@ -50,8 +50,19 @@ SHORT = {
     "svg-onload": "<svg onload=f()>",
 }
 
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "data", "background", "cite",
-                  "xlink:href", "ping"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "srcset",
+    "poster",
+    "data",
+    "background",
+    "cite",
+    "xlink:href",
+    "ping",
+}
 DATA_SCRIPT_TYPES = {"application/ld+json", "application/json", "importmap"}  # data, never run
 OUR_SCRIPTS = ("/static/", "/admin/jsi18n/")  # the only script files our pages and the admin load
 FORBIDDEN_ELEMENTS = {"iframe", "frame", "object", "embed", "base", "applet"}
@@ -134,18 +145,32 @@ def hostile_newsroom(name: str, n: int = 0, images: bool = True) -> dict:
     admin saves it (model save, so the body goes through nh3). `n` keeps several newsrooms apart in one test.
     """
     p = {
-        "site_name": probe("이름", name, 60), "tagline": probe("문구", name, 120),
-        "copyright": probe("저작", name, 120), "site_description": probe("사설", name, 300),
+        "site_name": probe("이름", name, 60),
+        "tagline": probe("문구", name, 120),
+        "copyright": probe("저작", name, 120),
+        "site_description": probe("사설", name, 300),
         "section": probe("섹션", name, 40),
-        "title": probe("제목", name, 200), "subtitle": probe("부제", name, 300), "body": probe("본문", name, 10_000),
-        "byline": probe("기자", name, 60), "lead_caption": probe("캡션", name, 300), "lead_alt": probe("대체", name, 300),
-        "photo_caption": probe("사캡", name, 300), "photo_alt": probe("사대", name, 300),
-        "title2": probe("둘째", name, 200), "summary2": probe("요약", name, 10_000),
-        "comment": probe("댓글", name, 1000), "nickname": probe("닉네", name, 20),
-        "ad_text": probe("광문", name, 80), "ad_alt": probe("광대", name, 120), "advertiser": probe("광주", name, 100),
-        "ad_title": probe("광제", name, 100), "slot_name": probe("자리", name, 60),
-        "biz_name": probe("상호", name, 60), "biz_description": probe("소개", name, 160),
-        "biz_phone": probe("전화", name, 30), "biz_address": probe("주소", name, 200),
+        "title": probe("제목", name, 200),
+        "subtitle": probe("부제", name, 300),
+        "body": probe("본문", name, 10_000),
+        "byline": probe("기자", name, 60),
+        "lead_caption": probe("캡션", name, 300),
+        "lead_alt": probe("대체", name, 300),
+        "photo_caption": probe("사캡", name, 300),
+        "photo_alt": probe("사대", name, 300),
+        "title2": probe("둘째", name, 200),
+        "summary2": probe("요약", name, 10_000),
+        "comment": probe("댓글", name, 1000),
+        "nickname": probe("닉네", name, 20),
+        "ad_text": probe("광문", name, 80),
+        "ad_alt": probe("광대", name, 120),
+        "advertiser": probe("광주", name, 100),
+        "ad_title": probe("광제", name, 100),
+        "slot_name": probe("자리", name, 60),
+        "biz_name": probe("상호", name, 60),
+        "biz_description": probe("소개", name, 160),
+        "biz_phone": probe("전화", name, 30),
+        "biz_address": probe("주소", name, 200),
         "blocked_word": probe("금지", name, 50),
     }
     site_profile(p)
@@ -153,19 +178,37 @@ def hostile_newsroom(name: str, n: int = 0, images: bool = True) -> dict:
     reporter = factories.reporter(username=f"writer{n}", first_name="필자")
     raw = PAYLOADS[name]
     # What the editor sends when a reporter types the attack as text, plus the attack as raw HTML and as a link.
-    body = (f"<p>{escape(p['body'], quote=False)}</p><p>[사진 1]</p>"
-            f'<p>{raw}<a href="{escape(raw)}">링크</a></p>')
+    body = f'<p>{escape(p["body"], quote=False)}</p><p>[사진 1]</p><p>{raw}<a href="{escape(raw)}">링크</a></p>'
     photo = {"lead_image": factories.image_upload(size=(240, 160))} if images else {}
     article = factories.ArticleFactory(
-        title=p["title"], subtitle=p["subtitle"], body=body, section=section, reporter=reporter, byline=p["byline"],
-        featured=True, lead_image_caption=p["lead_caption"], lead_image_alt=p["lead_alt"], **photo,
+        title=p["title"],
+        subtitle=p["subtitle"],
+        body=body,
+        section=section,
+        reporter=reporter,
+        byline=p["byline"],
+        featured=True,
+        lead_image_caption=p["lead_caption"],
+        lead_image_alt=p["lead_alt"],
+        **photo,
     )
-    ArticlePhoto.objects.create(article=article, position=1, caption=p["photo_caption"], alt_text=p["photo_alt"],
-                                image=factories.image_upload(size=(240, 160)) if images else f"articles/photo{n}.jpg")
+    ArticlePhoto.objects.create(
+        article=article,
+        position=1,
+        caption=p["photo_caption"],
+        alt_text=p["photo_alt"],
+        image=factories.image_upload(size=(240, 160)) if images else f"articles/photo{n}.jpg",
+    )
     # No subtitle: feeds and meta descriptions take the summary from the body's text.
-    second = factories.ArticleFactory(title=p["title2"], subtitle="", body=f"<p>{escape(p['summary2'], quote=False)}</p>",
-                                      section=section, reporter=reporter, byline=p["byline"],
-                                      published_at=timezone.now() - timedelta(hours=2))
+    second = factories.ArticleFactory(
+        title=p["title2"],
+        subtitle="",
+        body=f"<p>{escape(p['summary2'], quote=False)}</p>",
+        section=section,
+        reporter=reporter,
+        byline=p["byline"],
+        published_at=timezone.now() - timedelta(hours=2),
+    )
     for story in (article, second):
         DailyViews.objects.create(article=story, day=timezone.localdate(), views=10)
 
@@ -173,18 +216,33 @@ def hostile_newsroom(name: str, n: int = 0, images: bool = True) -> dict:
     suffix = f"-{n}" if n else ""
     slot = AdSlot.objects.create(code=f"header-banner{suffix}", name=p["slot_name"], width=728, height=90)
     side = AdSlot.objects.create(code=f"sidebar-premium{suffix}", name="프리미엄광고", width=300, height=250)
-    text_ad = Ad.objects.create(advertiser=p["advertiser"], title=p["ad_title"], text=p["ad_text"],
-                                target_url="https://example.com/landing", starts_at=now - timedelta(days=1),
-                                ends_at=now + timedelta(days=5))
+    text_ad = Ad.objects.create(
+        advertiser=p["advertiser"],
+        title=p["ad_title"],
+        text=p["ad_text"],
+        target_url="https://example.com/landing",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+    )
     text_ad.slots.add(slot)
-    image_ad = Ad.objects.create(advertiser="광고주", title=f"이미지 광고 {n}", alt_text=p["ad_alt"],
-                                 image=factories.image_upload(size=(300, 250)) if images else f"ads/ad{n}.jpg",
-                                 target_url="https://example.com/image",
-                                 starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    image_ad = Ad.objects.create(
+        advertiser="광고주",
+        title=f"이미지 광고 {n}",
+        alt_text=p["ad_alt"],
+        image=factories.image_upload(size=(300, 250)) if images else f"ads/ad{n}.jpg",
+        target_url="https://example.com/image",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+    )
     image_ad.slots.add(side)
     business = Business.objects.create(
-        name=p["biz_name"], description=p["biz_description"], phone=p["biz_phone"], address=p["biz_address"],
-        link="https://shop.example.com/", category="restaurant", listed_until=timezone.localdate() + timedelta(days=30),
+        name=p["biz_name"],
+        description=p["biz_description"],
+        phone=p["biz_phone"],
+        address=p["biz_address"],
+        link="https://shop.example.com/",
+        category="restaurant",
+        listed_until=timezone.localdate() + timedelta(days=30),
     )
     blocked = BlockedWord.objects.create(word=p["blocked_word"])
 
@@ -197,14 +255,29 @@ def hostile_newsroom(name: str, n: int = 0, images: bool = True) -> dict:
     assert comment.body == p["comment"]  # stored as typed: escaping is the page's job
     reader.force_login(factories.commenter(f"신고자{n}", username=f"witness{n}"))
     reader.post(reverse("comments:report", args=[comment.pk]))  # puts it in the moderators' queue
-    return {"probes": p, "article": article, "second": second, "section": section, "reporter": reporter,
-            "comment": comment, "commenter": commenter, "business": business, "blocked": blocked, "slot": slot,
-            "text_ad": text_ad}
+    return {
+        "probes": p,
+        "article": article,
+        "second": second,
+        "section": section,
+        "reporter": reporter,
+        "comment": comment,
+        "commenter": commenter,
+        "business": business,
+        "blocked": blocked,
+        "slot": slot,
+        "text_ad": text_ad,
+    }
 
 
 def site_profile(p: dict) -> None:
-    SiteProfile(name=p["site_name"], tagline=p["tagline"], copyright_holder=p["copyright"],
-                description=p["site_description"], url="https://news.example.com").save()
+    SiteProfile(
+        name=p["site_name"],
+        tagline=p["tagline"],
+        copyright_holder=p["copyright"],
+        description=p["site_description"],
+        url="https://news.example.com",
+    ).save()
 
 
 # Which probes each public page must show (it may show more). The frame is on every page of base.html.
@@ -213,20 +286,39 @@ LISTING = {"title", "subtitle", "title2"}
 PUBLIC_PAGES = {
     "front": (lambda n: "/", FRAME | LISTING | {"site_description"}),
     "section": (lambda n: n["section"].get_absolute_url(), FRAME | LISTING),
-    "article": (lambda n: n["article"].get_absolute_url(),
-                FRAME | {"title", "subtitle", "body", "byline", "lead_caption", "lead_alt", "photo_caption",
-                         "photo_alt", "comment", "nickname"}),
+    "article": (
+        lambda n: n["article"].get_absolute_url(),
+        FRAME
+        | {
+            "title",
+            "subtitle",
+            "body",
+            "byline",
+            "lead_caption",
+            "lead_alt",
+            "photo_caption",
+            "photo_alt",
+            "comment",
+            "nickname",
+        },
+    ),
     "article without subtitle": (lambda n: n["second"].get_absolute_url(), FRAME | {"title2", "summary2"}),
-    "comments page": (lambda n: reverse("comments:thread", args=[n["article"].pk]),
-                      FRAME | {"title", "comment", "nickname"}),
+    "comments page": (
+        lambda n: reverse("comments:thread", args=[n["article"].pk]),
+        FRAME | {"title", "comment", "nickname"},
+    ),
     "reporter": (lambda n: reverse("news:reporter", args=[n["reporter"].pk]), FRAME | LISTING | {"byline"}),
     # Highlighting marks the words inside the escaped title and the body's snippet (checked in the results).
     "search": (lambda n: reverse("news:search") + "?q=제목+본문+alert", FRAME | {"title", "body"}),
-    "search in a section by relevance": (lambda n: reverse("news:search") + "?q=둘째&section=hostile0&order=relevance",
-                                         FRAME | {"title2"}),
+    "search in a section by relevance": (
+        lambda n: reverse("news:search") + "?q=둘째&section=hostile0&order=relevance",
+        FRAME | {"title2"},
+    ),
     "ranking": (lambda n: reverse("news:ranking") + "?period=day", FRAME | {"title", "title2"}),
-    "businesses": (lambda n: reverse("ads:directory") + "?category=restaurant",
-                   FRAME | {"biz_description", "biz_address"}),
+    "businesses": (
+        lambda n: reverse("ads:directory") + "?category=restaurant",
+        FRAME | {"biz_description", "biz_address"},
+    ),
     "login": (lambda n: reverse("login"), FRAME),
 }
 RSS_DC = "{http://purl.org/dc/elements/1.1/}"
@@ -342,17 +434,27 @@ class HeadTags(HTMLParser):
 # What each admin list and change form must show of one newsroom's rows, by model. Every registered model's
 # list is visited (a new one is at least checked for harm); these are the ones that hold what users typed.
 ADMIN_SHOWS = {
-    "news.article": (lambda n: n["article"].pk, {"title", "byline"},
-                     {"title", "subtitle", "byline", "lead_caption", "lead_alt", "photo_caption", "photo_alt"}),
+    "news.article": (
+        lambda n: n["article"].pk,
+        {"title", "byline"},
+        {"title", "subtitle", "byline", "lead_caption", "lead_alt", "photo_caption", "photo_alt"},
+    ),
     "news.section": (lambda n: n["section"].pk, {"section"}, {"section"}),
     "comments.comment": (lambda n: n["comment"].pk, {"comment", "nickname"}, {"comment"}),
     "comments.reportedcomment": (lambda n: n["comment"].pk, {"comment", "nickname"}, set()),  # CommentAdmin's form
     "comments.commenter": (lambda n: n["commenter"].pk, {"nickname"}, {"nickname"}),
     "comments.blockedword": (lambda n: n["blocked"].pk, {"blocked_word"}, {"blocked_word"}),
     "ads.adslot": (lambda n: n["slot"].pk, {"slot_name"}, {"slot_name"}),
-    "ads.ad": (lambda n: n["text_ad"].pk, {"ad_title", "advertiser", "slot_name"}, {"ad_title", "advertiser", "ad_text"}),
-    "ads.business": (lambda n: n["business"].pk, {"biz_name", "biz_phone"},
-                     {"biz_name", "biz_description", "biz_phone", "biz_address"}),
+    "ads.ad": (
+        lambda n: n["text_ad"].pk,
+        {"ad_title", "advertiser", "slot_name"},
+        {"ad_title", "advertiser", "ad_text"},
+    ),
+    "ads.business": (
+        lambda n: n["business"].pk,
+        {"biz_name", "biz_phone"},
+        {"biz_name", "biz_description", "biz_phone", "biz_address"},
+    ),
 }
 SITE_PROFILE_SHOWS = {"site_name", "tagline", "copyright", "site_description"}
 
@@ -361,8 +463,9 @@ def test_admin_lists_and_forms_show_every_attack_as_text(client):
     """One newsroom per attack, side by side: each list is read once with all six, each form once per row."""
     newsrooms = {name: hostile_newsroom(name, n, images=False) for n, name in enumerate(PAYLOADS)}
     for name in PAYLOADS:  # a failed login leaves what the attacker typed in the lock-out records
-        Client(HTTP_USER_AGENT=PAYLOADS[name]).post(reverse("login"), {"username": "침입" + PAYLOADS[name],
-                                                                       "password": "wrong-password"})
+        Client(HTTP_USER_AGENT=PAYLOADS[name]).post(
+            reverse("login"), {"username": "침입" + PAYLOADS[name], "password": "wrong-password"}
+        )
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-12345"))
     every = {f"{name}:{key}": value for name, room in newsrooms.items() for key, value in room["probes"].items()}
     every |= {f"{name}:login": "침입" + PAYLOADS[name] for name in PAYLOADS}
@@ -424,7 +527,10 @@ def test_query_parameters_are_echoed_only_as_text(client, section, reporter):
         assert_harmless_and_shown(source, {"q": REFLECTED}, {"q"}, page)
 
     # The fragment's parts are HTML swapped into the page: its parameters may come back only as harmless text.
-    for params in ({"reader": "1", "article": article.pk, "cpage": REFLECTED, "q": REFLECTED}, {"reader": "1", "article": REFLECTED}):
+    for params in (
+        {"reader": "1", "article": article.pk, "cpage": REFLECTED, "q": REFLECTED},
+        {"reader": "1", "article": REFLECTED},
+    ):
         response = client.get(reverse("fragment"), params)
         assert response.status_code == 200, params
         for part, html in html_parts(response.json()).items():
@@ -438,20 +544,40 @@ def test_query_parameters_are_echoed_only_as_text(client, section, reporter):
             assert not any(dangerous_url(value) for value in HiddenNext(source).values), (url, address)
 
 
-SCRIPT_ADDRESSES = ["javascript:alert(1)", "jav&#x09;ascript:alert(1)", "jav\tascript:alert(1)",
-                    " JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>"]
+SCRIPT_ADDRESSES = [
+    "javascript:alert(1)",
+    "jav&#x09;ascript:alert(1)",
+    "jav\tascript:alert(1)",
+    " JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+]
 
 
 def _ad_form(url: str) -> dict:
     now = timezone.localtime()
-    return {"advertiser": "악성", "title": "주소 시험", "target_url": url, "active": "on", "text": "문구",
-            "starts_at_0": now.date().isoformat(), "starts_at_1": "00:00:00",
-            "ends_at_0": (now + timedelta(days=3)).date().isoformat(), "ends_at_1": "00:00:00", "weight": "10"}
+    return {
+        "advertiser": "악성",
+        "title": "주소 시험",
+        "target_url": url,
+        "active": "on",
+        "text": "문구",
+        "starts_at_0": now.date().isoformat(),
+        "starts_at_1": "00:00:00",
+        "ends_at_0": (now + timedelta(days=3)).date().isoformat(),
+        "ends_at_1": "00:00:00",
+        "weight": "10",
+    }
 
 
 def _business_form(url: str) -> dict:
-    return {"name": "악성 업체", "category": "other", "link": url, "display_order": "100", "active": "on",
-            "listed_until": (timezone.localdate() + timedelta(days=30)).isoformat()}
+    return {
+        "name": "악성 업체",
+        "category": "other",
+        "link": url,
+        "display_order": "100",
+        "active": "on",
+        "listed_until": (timezone.localdate() + timedelta(days=30)).isoformat(),
+    }
 
 
 def _site_form(url: str) -> dict:
@@ -460,10 +586,18 @@ def _site_form(url: str) -> dict:
 
 ADDRESS_FORMS = {
     "ad target": ("admin:ads_ad_add", "광고 관리자", _ad_form, lambda: Ad.objects.filter(advertiser="악성")),
-    "business homepage": ("admin:ads_business_add", "광고 관리자", _business_form,
-                          lambda: Business.objects.filter(name="악성 업체")),
-    "site address": ("admin:portal_siteprofile_change", "편집자", _site_form,
-                     lambda: SiteProfile.objects.exclude(url="https://first.example.com")),
+    "business homepage": (
+        "admin:ads_business_add",
+        "광고 관리자",
+        _business_form,
+        lambda: Business.objects.filter(name="악성 업체"),
+    ),
+    "site address": (
+        "admin:portal_siteprofile_change",
+        "편집자",
+        _site_form,
+        lambda: SiteProfile.objects.exclude(url="https://first.example.com"),
+    ),
 }
 
 
@@ -487,10 +621,17 @@ def test_admin_forms_refuse_script_addresses(client, form):
 def test_script_addresses_written_around_the_admin_never_reach_a_link(client):
     """An import or a shell can skip the form's validation: the click and the directory refuse all the same."""
     now = timezone.now()
-    ad = Ad.objects.create(advertiser="a", title="t", text="문구", target_url="https://example.com/",
-                           starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1))
-    shop = Business.objects.create(name="가게", listed_until=timezone.localdate() + timedelta(days=3),
-                                   link="https://shop.example.com/")
+    ad = Ad.objects.create(
+        advertiser="a",
+        title="t",
+        text="문구",
+        target_url="https://example.com/",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+    )
+    shop = Business.objects.create(
+        name="가게", listed_until=timezone.localdate() + timedelta(days=3), link="https://shop.example.com/"
+    )
     for address in SCRIPT_ADDRESSES:
         Ad.objects.filter(pk=ad.pk).update(target_url=address)
         Business.objects.filter(pk=shop.pk).update(link=address)

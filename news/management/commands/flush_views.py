@@ -5,8 +5,10 @@ from news.viewcount import flush_buffers
 
 
 class Command(BaseCommand):
-    help = ("Redis에 쌓인 조회수와 광고 노출수를 데이터베이스로 옮깁니다 "
-            "(여러 번 실행하거나 중간에 끊겨도 정확히 한 번만 반영).")
+    help = (
+        "Redis에 쌓인 조회수와 광고 노출수를 데이터베이스로 옮깁니다 "
+        "(여러 번 실행하거나 중간에 끊겨도 정확히 한 번만 반영)."
+    )
 
     def handle(self, *args, **options) -> None:
         if not settings.VIEW_BUFFER_URL:

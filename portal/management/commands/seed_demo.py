@@ -18,12 +18,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image, ImageDraw, ImageFilter
 
-from portal import roles
 from comments.models import Comment, Commenter
 from news.models import Article, DailyViews, Section
-from portal.ads.models import Ad, AdSlot, Business
 from news.viewcount import shanghai_day
-from portal import demo_content
+from portal import demo_content, roles
+from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
 
 DEFAULT_DEMO_PASSWORD = "portal-demo-2026"  # nosec B105  # the documented demo password (README); DEMO_PASSWORD overrides
@@ -174,12 +173,27 @@ class Command(BaseCommand):
             return
         # Written a while ago, so the demo readers' own rate limits leave them free to comment now.
         at = timezone.now() - timedelta(hours=3)
-        first = Comment.objects.create(article=top, author=users["reader"], created_at=at, has_replies=True,
-                                       body="입주 조건이 궁금했는데 자세히 정리해 주셔서 도움이 됐습니다.")
-        Comment.objects.create(article=top, author=users["reader2"], parent=first, created_at=at + timedelta(minutes=20),
-                               body="저도 신청해 보려고요. 설명회 날짜도 나오면 좋겠네요.")
-        Comment.objects.create(article=top, author=users["reader2"], private=True, created_at=at + timedelta(minutes=40),
-                               body="기자님, 센터 담당자 연락처를 따로 알 수 있을까요? (비밀 댓글)")
+        first = Comment.objects.create(
+            article=top,
+            author=users["reader"],
+            created_at=at,
+            has_replies=True,
+            body="입주 조건이 궁금했는데 자세히 정리해 주셔서 도움이 됐습니다.",
+        )
+        Comment.objects.create(
+            article=top,
+            author=users["reader2"],
+            parent=first,
+            created_at=at + timedelta(minutes=20),
+            body="저도 신청해 보려고요. 설명회 날짜도 나오면 좋겠네요.",
+        )
+        Comment.objects.create(
+            article=top,
+            author=users["reader2"],
+            private=True,
+            created_at=at + timedelta(minutes=40),
+            body="기자님, 센터 담당자 연락처를 따로 알 수 있을까요? (비밀 댓글)",
+        )
 
     def seed_views(self) -> None:
         """Daily view counts since each demo article appeared, so 가장 많이 본 뉴스 has something to rank."""
@@ -193,61 +207,105 @@ class Command(BaseCommand):
             start = timezone.localtime(article.published_at).date()
             for offset in range((today - start).days + 1):
                 fading = popularity / (1 + offset)  # a story is read most in its first days
-                rows.append(DailyViews(article=article, day=start + timedelta(days=offset),
-                                       views=max(1, int(fading * rng.uniform(0.6, 1.4)))))
+                rows.append(
+                    DailyViews(
+                        article=article,
+                        day=start + timedelta(days=offset),
+                        views=max(1, int(fading * rng.uniform(0.6, 1.4))),
+                    )
+                )
         DailyViews.objects.bulk_create(rows, batch_size=1000)
 
     def seed_ads(self) -> None:
         """The page's ad slots, two image ads and a text ad, a house ad, and fictional 플러스업체."""
         slots = {}
-        for code, name, width, height in [("header-banner", "상단 배너", 970, 90), ("sidebar-premium", "프리미엄광고", 300, 250),
-                                          ("in-article", "기사 중간", 640, 120), ("footer-banner", "하단 배너", 970, 90)]:
-            slots[code], _ = AdSlot.objects.get_or_create(code=code, defaults={"name": name, "width": width, "height": height})
+        for code, name, width, height in [
+            ("header-banner", "상단 배너", 970, 90),
+            ("sidebar-premium", "프리미엄광고", 300, 250),
+            ("in-article", "기사 중간", 640, 120),
+            ("footer-banner", "하단 배너", 970, 90),
+        ]:
+            slots[code], _ = AdSlot.objects.get_or_create(
+                code=code, defaults={"name": name, "width": width, "height": height}
+            )
         if not Ad.objects.exists():
             now = timezone.now()
             colours = [((20, 90, 160), (120, 190, 240)), ((160, 60, 30), (250, 180, 120))]
-            for i, (advertiser, title, codes, colour) in enumerate([
-                ("푸둥 한인치과", "연말 스케일링 안내", ["sidebar-premium", "in-article"], colours[0]),
-                ("홍차오 한식당 ‘온기’", "겨울 점심 특선", ["sidebar-premium", "header-banner"], colours[1]),
-            ]):
-                width, height = (300, 250) if "sidebar-premium" == codes[0] else (970, 90)
-                ad = Ad(advertiser=advertiser, title=title, alt_text=f"{advertiser} {title}", weight=10 + 10 * i,
-                        target_url="https://example.com/", starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=30 - 25 * i))
+            for i, (advertiser, title, codes, colour) in enumerate(
+                [
+                    ("푸둥 한인치과", "연말 스케일링 안내", ["sidebar-premium", "in-article"], colours[0]),
+                    ("홍차오 한식당 ‘온기’", "겨울 점심 특선", ["sidebar-premium", "header-banner"], colours[1]),
+                ]
+            ):
+                width, height = (300, 250) if codes[0] == "sidebar-premium" else (970, 90)
+                ad = Ad(
+                    advertiser=advertiser,
+                    title=title,
+                    alt_text=f"{advertiser} {title}",
+                    weight=10 + 10 * i,
+                    target_url="https://example.com/",
+                    starts_at=now - timedelta(days=3),
+                    ends_at=now + timedelta(days=30 - 25 * i),
+                )
                 ad.image = ContentFile(demo_photo(100 + i, colour, size=(width * 2, height * 2)), name=f"ad-{i}.jpg")
                 ad.save()
                 ad.slots.set([slots[c] for c in codes])
-            text_ad = Ad.objects.create(advertiser="상하이방", title="광고 문의", text="이 자리에 광고하세요 · 광고 문의 안내",
-                                        target_url="https://example.com/ads", starts_at=now - timedelta(days=1),
-                                        ends_at=now + timedelta(days=365))
+            text_ad = Ad.objects.create(
+                advertiser="상하이방",
+                title="광고 문의",
+                text="이 자리에 광고하세요 · 광고 문의 안내",
+                target_url="https://example.com/ads",
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=365),
+            )
             text_ad.slots.set([slots["footer-banner"]])
             AdSlot.objects.filter(code="in-article").update(house_ad=text_ad)
         if not Business.objects.exists():
             until = timezone.localdate() + timedelta(days=90)
-            for order, (name, category, phone, address, description) in enumerate([
-                ("한식당 온기", "restaurant", "021-5555-0101", "민항구 홍췐루 1호", "칼국수와 보쌈, 단체석 있음"),
-                ("푸둥 한인치과", "clinic", "021-5555-0102", "푸둥신구 장양루 2호", "한국어 상담, 주말 진료"),
-                ("구베이 부동산", "realty", "021-5555-0103", "창닝구 구베이루 3호", "주재원 임대 전문"),
-                ("상하이 수학교실", "academy", "021-5555-0104", "민항구 진후이루 4호", "초·중등 수학, 소수 정예"),
-                ("한빛 여행사", "travel", "021-5555-0105", "징안구 난징서루 5호", "항공권·비자 대행"),
-                ("다온 세탁", "living", "021-5555-0106", "민항구 훙쉬루 6호", "수거·배달 세탁"),
-            ], start=1):
-                Business.objects.create(name=name, category=category, phone=phone, address=address,
-                                        description=description, display_order=order, listed_until=until,
-                                        link="https://example.com/")
+            for order, (name, category, phone, address, description) in enumerate(
+                [
+                    ("한식당 온기", "restaurant", "021-5555-0101", "민항구 홍췐루 1호", "칼국수와 보쌈, 단체석 있음"),
+                    ("푸둥 한인치과", "clinic", "021-5555-0102", "푸둥신구 장양루 2호", "한국어 상담, 주말 진료"),
+                    ("구베이 부동산", "realty", "021-5555-0103", "창닝구 구베이루 3호", "주재원 임대 전문"),
+                    ("상하이 수학교실", "academy", "021-5555-0104", "민항구 진후이루 4호", "초·중등 수학, 소수 정예"),
+                    ("한빛 여행사", "travel", "021-5555-0105", "징안구 난징서루 5호", "항공권·비자 대행"),
+                    ("다온 세탁", "living", "021-5555-0106", "민항구 훙쉬루 6호", "수거·배달 세탁"),
+                ],
+                start=1,
+            ):
+                Business.objects.create(
+                    name=name,
+                    category=category,
+                    phone=phone,
+                    address=address,
+                    description=description,
+                    display_order=order,
+                    listed_until=until,
+                    link="https://example.com/",
+                )
 
     def seed_unpublished(self, sections, users, now, existing) -> int:
         """A draft, a submitted story and a scheduled one: what editors work on and readers never see."""
         samples = [
             ("[작성 중] 푸둥 새 도서관 개관 준비 현장", Article.Status.DRAFT, None, "reporter"),
             ("[출고 요청] 한인 청소년 오케스트라 겨울 연주회 예고", Article.Status.SUBMITTED, None, "reporter2"),
-            ("[예약] 다음 주 월요일 시행되는 거주증 온라인 신청 안내", Article.Status.PUBLISHED, now + timedelta(days=3), "reporter"),
+            (
+                "[예약] 다음 주 월요일 시행되는 거주증 온라인 신청 안내",
+                Article.Status.PUBLISHED,
+                now + timedelta(days=3),
+                "reporter",
+            ),
         ]
         count = 0
         for title, status, when, who in samples:
             if title in existing:
                 continue
             Article.objects.create(
-                section=sections["society"], title=title, status=status, published_at=when, reporter=users[who],
+                section=sections["society"],
+                title=title,
+                status=status,
+                published_at=when,
+                reporter=users[who],
                 body="<p>데모용으로 준비 중인 기사입니다. 편집자의 확인을 기다리고 있습니다.</p>",
             )
             count += 1

@@ -54,28 +54,49 @@ REPORTER_NAMES = ["윤서연", "강민재", "오지훈", "신예은", "장태오
 # The vocabulary. Articles draw COMMON words in almost every story, ORDINARY ones in a fair share, a long
 # synthetic tail of two- and three-syllable words each in a few percent, and RARE words in well under one
 # article in a thousand, so search meets both kinds of word. Weights are per word.
-COMMON = ("경제 사회 한인 상하이 정부 기업 시장 주민 지역 행사 관계자 올해 지난해 이번 계획 문제 결과 "
-          "상황 가격 교민").split()
-ORDINARY = ("문화 교육 푸둥 민항 홍차오 구베이 징안 쉬후이 환율 학교 학생 부모 축제 공연 식당 병원 지하철 노선 "
-            "개통 회장 대표 투자 수출 무역 관광 비자 거주증 영사관 도서관 전시회 음악회 정책 발표 회의 협회 "
-            "센터 창업 지원 서비스 상승 하락 날씨 폭염 태풍 안전 교통 공항 항공권 반도체 전기차 배터리 "
-            "인공지능 플랫폼 온라인 쇼핑 배달 커피 한식 축구 야구 봉사 기부 주재원 국제학교 입시 유학 "
-            "부동산 임대료 월세 세금 보험 의료 약국 소아과 치과 검진 미세먼지 장마 명절 설날 추석 한글날 "
-            "동호회 합창단 골프 등산 자전거 봉사단 청소년 노인회 상공회의소 무역협회 박람회 설명회 세미나 "
-            "간담회 장학금 기념식 공모전 채용 일자리 물가 소비 매출 수입 관세 물류 택배 전자상거래 결제").split()
-RARE = ("김치 마라톤 가야금 판소리 서예 탁구 바둑 씨름 한복 태권도 사물놀이 윷놀이 송편 떡국 "
-        "비빔밥 막걸리 백일장 도자기 나전칠기 단소").split()
-_SYLLABLES = "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히"
-SYNTHETIC = sorted({a + b for a in _SYLLABLES for b in _SYLLABLES[::3]}
-                   | {a + b + c for a in _SYLLABLES[:14] for b in _SYLLABLES[1::4] for c in _SYLLABLES[2::5]})
+COMMON = ["경제", "사회", "한인", "상하이", "정부", "기업", "시장", "주민", "지역", "행사", "관계자", "올해", "지난해", "이번", "계획", "문제", "결과", "상황", "가격", "교민"]
+ORDINARY = ["문화", "교육", "푸둥", "민항", "홍차오", "구베이", "징안", "쉬후이", "환율", "학교", "학생", "부모", "축제", "공연", "식당", "병원", "지하철", "노선", "개통", "회장", "대표", "투자", "수출", "무역", "관광", "비자", "거주증", "영사관", "도서관", "전시회", "음악회", "정책", "발표", "회의", "협회", "센터", "창업", "지원", "서비스", "상승", "하락", "날씨", "폭염", "태풍", "안전", "교통", "공항", "항공권", "반도체", "전기차", "배터리", "인공지능", "플랫폼", "온라인", "쇼핑", "배달", "커피", "한식", "축구", "야구", "봉사", "기부", "주재원", "국제학교", "입시", "유학", "부동산", "임대료", "월세", "세금", "보험", "의료", "약국", "소아과", "치과", "검진", "미세먼지", "장마", "명절", "설날", "추석", "한글날", "동호회", "합창단", "골프", "등산", "자전거", "봉사단", "청소년", "노인회", "상공회의소", "무역협회", "박람회", "설명회", "세미나", "간담회", "장학금", "기념식", "공모전", "채용", "일자리", "물가", "소비", "매출", "수입", "관세", "물류", "택배", "전자상거래", "결제"]
+RARE = ["김치", "마라톤", "가야금", "판소리", "서예", "탁구", "바둑", "씨름", "한복", "태권도", "사물놀이", "윷놀이", "송편", "떡국", "비빔밥", "막걸리", "백일장", "도자기", "나전칠기", "단소"]
+_SYLLABLES = (
+    "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히"
+)
+SYNTHETIC = sorted(
+    {a + b for a in _SYLLABLES for b in _SYLLABLES[::3]}
+    | {a + b + c for a in _SYLLABLES[:14] for b in _SYLLABLES[1::4] for c in _SYLLABLES[2::5]}
+)
 WEIGHTS = {"common": 40.0, "ordinary": 4.0, "synthetic": 0.3, "rare": 0.004}
 PARTICLES = ["", "", "", "이", "가", "은", "는", "을", "를", "에", "에서", "의", "와", "과", "도", "로", "까지"]
-PREDICATES = ["밝혔다", "발표했다", "전했다", "예정이다", "늘었다", "줄었다", "열렸다", "나섰다", "강조했다",
-              "설명했다", "기대된다", "주목된다", "마련됐다", "시작됐다", "이어졌다", "모였다", "지적했다"]
-COMMENT_LINES = ["{} 소식 반갑네요.", "{} 관련해서 더 알고 싶습니다.", "{} 문제는 꼭 해결됐으면 좋겠어요.",
-                 "{}에 대해 좋은 정보 감사합니다.", "저도 {} 때문에 고민이 많았어요.", "{} 기사 잘 읽었습니다.",
-                 "{} 이야기는 처음 듣네요.", "{} 일정이 언제인지 궁금합니다.", "{}은 작년보다 나아졌네요.",
-                 "주변에 {} 얘기를 하는 분이 많아요."]
+PREDICATES = [
+    "밝혔다",
+    "발표했다",
+    "전했다",
+    "예정이다",
+    "늘었다",
+    "줄었다",
+    "열렸다",
+    "나섰다",
+    "강조했다",
+    "설명했다",
+    "기대된다",
+    "주목된다",
+    "마련됐다",
+    "시작됐다",
+    "이어졌다",
+    "모였다",
+    "지적했다",
+]
+COMMENT_LINES = [
+    "{} 소식 반갑네요.",
+    "{} 관련해서 더 알고 싶습니다.",
+    "{} 문제는 꼭 해결됐으면 좋겠어요.",
+    "{}에 대해 좋은 정보 감사합니다.",
+    "저도 {} 때문에 고민이 많았어요.",
+    "{} 기사 잘 읽었습니다.",
+    "{} 이야기는 처음 듣네요.",
+    "{} 일정이 언제인지 궁금합니다.",
+    "{}은 작년보다 나아졌네요.",
+    "주변에 {} 얘기를 하는 분이 많아요.",
+]
 NICK_HEADS = ["푸둥", "민항", "구베이", "징안", "홍차오", "쉬후이", "창닝", "훙커우", "양푸", "쑹장"]
 NICK_TAILS = ["주민", "아빠", "엄마", "새내기", "토박이", "러버", "직장인", "유학생", "사장님", "독자"]
 
@@ -86,8 +107,12 @@ class Vocabulary:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         words = COMMON + ORDINARY + SYNTHETIC + RARE
-        weights = ([WEIGHTS["common"]] * len(COMMON) + [WEIGHTS["ordinary"]] * len(ORDINARY)
-                   + [WEIGHTS["synthetic"]] * len(SYNTHETIC) + [WEIGHTS["rare"]] * len(RARE))
+        weights = (
+            [WEIGHTS["common"]] * len(COMMON)
+            + [WEIGHTS["ordinary"]] * len(ORDINARY)
+            + [WEIGHTS["synthetic"]] * len(SYNTHETIC)
+            + [WEIGHTS["rare"]] * len(RARE)
+        )
         self.words = words
         self.cum_weights = []
         total = 0.0
@@ -110,7 +135,7 @@ class Vocabulary:
         paragraphs, sentences, at, n = [], [], 0, 0
         while at < words:
             size = rng.randint(6, 12)
-            sentences.append(" ".join(tokens[at:at + size]) + " " + predicates[n] + ".")
+            sentences.append(" ".join(tokens[at : at + size]) + " " + predicates[n] + ".")
             at, n = at + size, n + 1
             if len(sentences) == 3 or at >= words:
                 paragraphs.append("<p>" + " ".join(sentences) + "</p>")
@@ -143,8 +168,9 @@ def take_ids(cursor, model: type[models.Model], n: int) -> list[int]:
     """N fresh primary keys from the table's own sequence (safe alongside other writers)."""
     if n == 0:
         return []
-    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                   [model._meta.db_table, n])
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [model._meta.db_table, n]
+    )
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -198,8 +224,10 @@ def indexes_and_keys_set_aside(cursor, models_: list[type[models.Model]], log):
     for table, name, definition in keys:
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    log(f"  인덱스 {len(indexes)}개 다시 만들기 {built - started:.1f}초 (가장 오래 걸린 {slowest[0]} {slowest[1]:.1f}초), "
-        f"외래 키 {len(keys)}개 검사 {time.perf_counter() - built:.1f}초")
+    log(
+        f"  인덱스 {len(indexes)}개 다시 만들기 {built - started:.1f}초 (가장 오래 걸린 {slowest[0]} {slowest[1]:.1f}초), "
+        f"외래 키 {len(keys)}개 검사 {time.perf_counter() - built:.1f}초"
+    )
 
 
 class Command(BaseCommand):
@@ -251,14 +279,17 @@ class Command(BaseCommand):
         cache.clear()
         elapsed = time.perf_counter() - started
         rows = sum(v for k, v in totals.items() if k != "private")
-        self.stdout.write(self.style.SUCCESS(
-            f"seed_scale 완료: 기사 {totals['articles']:,}건, 검색 텍스트 {totals['search']:,}행, "
-            f"댓글 {totals['comments']:,}건 (비밀 {totals['private']:,}건), 조회 기록 {totals['views']:,}행"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_scale 완료: 기사 {totals['articles']:,}건, 검색 텍스트 {totals['search']:,}행, "
+                f"댓글 {totals['comments']:,}건 (비밀 {totals['private']:,}건), 조회 기록 {totals['views']:,}행"
+            )
+        )
         self.stdout.write(
             f"  적재 {loaded:.1f}초 ({totals['articles'] / loaded:,.0f} 기사/초, {rows / loaded:,.0f} 행/초; "
             f"그중 COPY {sum(self.copy_seconds.values()):.1f}초: "
-            + ", ".join(f"{k} {v:.1f}" for k, v in self.copy_seconds.items()) + f"), 통계 갱신 포함 전체 {elapsed:.1f}초"
+            + ", ".join(f"{k} {v:.1f}" for k, v in self.copy_seconds.items())
+            + f"), 통계 갱신 포함 전체 {elapsed:.1f}초"
         )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         self.stdout.write(f"  독자 계정 {PREFIX}reader-00001 … (비밀번호 {password}), 기자 계정 {PREFIX}reporter-1 …")
@@ -294,18 +325,27 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS scale_doomed")
             cursor.execute(f"CREATE TEMPORARY TABLE scale_doomed ON COMMIT DROP AS {doomed}", params)
-            cursor.execute(f"INSERT INTO scale_doomed SELECT id FROM {comment} "  # nosec B608  # names are the models' own, values are parameters
-                           "WHERE parent_id IN (SELECT id FROM scale_doomed)")
-            cursor.execute(f"DELETE FROM {report} WHERE comment_id IN (SELECT id FROM scale_doomed) "  # nosec B608  # names are the models' own, values are parameters
-                           f"OR reporter_id IN ({users_sql})", users_params)
+            cursor.execute(
+                f"INSERT INTO scale_doomed SELECT id FROM {comment} "  # nosec B608  # names are the models' own, values are parameters
+                "WHERE parent_id IN (SELECT id FROM scale_doomed)"
+            )
+            cursor.execute(
+                f"DELETE FROM {report} WHERE comment_id IN (SELECT id FROM scale_doomed) "  # nosec B608  # names are the models' own, values are parameters
+                f"OR reporter_id IN ({users_sql})",
+                users_params,
+            )
             cursor.execute(f"DELETE FROM {comment} WHERE id IN (SELECT id FROM scale_doomed)")  # nosec B608  # names are the models' own, values are parameters
             removed_comments = cursor.rowcount
-            cursor.execute(f"DELETE FROM {quote(Article._meta.db_table)} WHERE id IN ({articles_sql})",  # nosec B608  # names are the models' own, values are parameters
-                           articles_params)
+            cursor.execute(
+                f"DELETE FROM {quote(Article._meta.db_table)} WHERE id IN ({articles_sql})",  # nosec B608  # names are the models' own, values are parameters
+                articles_params,
+            )
             removed_articles = cursor.rowcount
         users.delete()  # a thousand accounts: the ORM's cascade (nicknames, groups, sessions' owners) is fine
-        self.stdout.write(f"  기사 {removed_articles:,}건, 댓글 {removed_comments:,}건을 지웠습니다 "
-                          f"({time.perf_counter() - started:.1f}초).")
+        self.stdout.write(
+            f"  기사 {removed_articles:,}건, 댓글 {removed_comments:,}건을 지웠습니다 "
+            f"({time.perf_counter() - started:.1f}초)."
+        )
 
     def sections(self) -> list[Section]:
         sections = list(Section.objects.filter(show_in_menu=True)) or list(Section.objects.all())
@@ -318,22 +358,30 @@ class Command(BaseCommand):
         group = roles.ensure_roles()[roles.REPORTER]
         reporters = []
         for n, name in enumerate(REPORTER_NAMES[:count], start=1):
-            reporter = User.objects.create(username=f"{PREFIX}reporter-{n}", first_name=name, is_staff=True,
-                                           email=f"{PREFIX}reporter-{n}@example.com",
-                                           password=password)
+            reporter = User.objects.create(
+                username=f"{PREFIX}reporter-{n}",
+                first_name=name,
+                is_staff=True,
+                email=f"{PREFIX}reporter-{n}@example.com",
+                password=password,
+            )
             reporter.groups.add(group)
             reporters.append(reporter)
         return reporters
 
     def readers(self, User, count: int, password: str) -> list[int]:
         users = User.objects.bulk_create(
-            [User(username=f"{PREFIX}reader-{n:05d}", email=f"{PREFIX}reader-{n:05d}@example.com", password=password)
-             for n in range(1, count + 1)],
+            [
+                User(username=f"{PREFIX}reader-{n:05d}", email=f"{PREFIX}reader-{n:05d}@example.com", password=password)
+                for n in range(1, count + 1)
+            ],
             batch_size=1000,
         )
         Commenter.objects.bulk_create(
-            [Commenter(user=user, nickname=f"{NICK_HEADS[n % 10]}{NICK_TAILS[n // 10 % 10]}{n}")
-             for n, user in enumerate(users, start=1)],
+            [
+                Commenter(user=user, nickname=f"{NICK_HEADS[n % 10]}{NICK_TAILS[n // 10 % 10]}{n}")
+                for n, user in enumerate(users, start=1)
+            ],
             batch_size=1000,
         )
         return [user.pk for user in users]
@@ -346,11 +394,14 @@ class Command(BaseCommand):
         today = shanghai_day(now)
         first_view_day = today - timedelta(days=options["view_days"] - 1) if options["view_days"] else None
         totals = {"articles": 0, "search": 0, "comments": 0, "private": 0, "views": 0}
-        self.stdout.write(f"기사 {total:,}건을 넣습니다 (섹션 {len(sections)}개, 기자 {len(reporters)}명, "
-                          f"독자 {len(readers):,}명, {options['batch']:,}건씩) …")
+        self.stdout.write(
+            f"기사 {total:,}건을 넣습니다 (섹션 {len(sections)}개, 기자 {len(reporters)}명, "
+            f"독자 {len(readers):,}명, {options['batch']:,}건씩) …"
+        )
         started = last_report = time.perf_counter()
-        with connection.cursor() as wrapper, indexes_and_keys_set_aside(
-            wrapper, [Article, ArticleSearchText, Comment, DailyViews], self.stdout.write
+        with (
+            connection.cursor() as wrapper,
+            indexes_and_keys_set_aside(wrapper, [Article, ArticleSearchText, Comment, DailyViews], self.stdout.write),
         ):
             cursor = wrapper.cursor  # psycopg's own cursor, for COPY
             for offset in range(0, total, batch):
@@ -359,17 +410,28 @@ class Command(BaseCommand):
                 articles, texts, views = [], [], []
                 for i, pk in enumerate(ids):
                     # Oldest first, so ids grow with time as in a real archive; the last one a minute ago.
-                    published = now - timedelta(minutes=1) - (total - 1 - (offset + i)) * step \
-                        + step * self.rng.random() * 0.5
+                    published = (
+                        now - timedelta(minutes=1) - (total - 1 - (offset + i)) * step + step * self.rng.random() * 0.5
+                    )
                     published = min(published, now - timedelta(minutes=1))
                     articles.append(self.article(pk, published, sections, reporters, options))
-                    texts.append({"article_id": pk, "text": search.search_text(
-                        articles[-1]["title"], articles[-1]["subtitle"], articles[-1]["body"])})
+                    texts.append(
+                        {
+                            "article_id": pk,
+                            "text": search.search_text(
+                                articles[-1]["title"], articles[-1]["subtitle"], articles[-1]["body"]
+                            ),
+                        }
+                    )
                     if first_view_day and shanghai_day(published) >= first_view_day:
                         views.extend(self.daily_views(pk, shanghai_day(published), today))
                 comments = self.comments(articles, readers, options, totals, cursor, now)
-                for key, model, rows, skip in [("articles", Article, articles, ()), ("search", ArticleSearchText, texts, ()),
-                                               ("comments", Comment, comments, ()), ("views", DailyViews, views, ("id",))]:
+                for key, model, rows, skip in [
+                    ("articles", Article, articles, ()),
+                    ("search", ArticleSearchText, texts, ()),
+                    ("comments", Comment, comments, ()),
+                    ("views", DailyViews, views, ("id",)),
+                ]:
                     copy_started = time.perf_counter()
                     totals[key] += copy_rows(cursor, model, rows, skip)
                     self.copy_seconds[key] = self.copy_seconds.get(key, 0.0) + time.perf_counter() - copy_started
@@ -389,17 +451,29 @@ class Command(BaseCommand):
         words = self.vocabulary
         reporter = reporters[pk % len(reporters)]
         return {
-            "id": pk, "title": words.title(),
+            "id": pk,
+            "title": words.title(),
             "subtitle": " ".join(words.nouns(self.rng.randint(6, 10))) if self.rng.random() < 0.5 else "",
             "body": words.body_html(options["body_words"]),
             "section_id": sections[self.rng.randrange(len(sections))].pk,
-            "lead_image": "", "lead_image_caption": "", "lead_image_alt": "", "lead_renditions": {},
-            "reporter_id": reporter.pk, "byline": reporter.first_name, "byline_email": reporter.email,
-            "status": Article.Status.PUBLISHED, "featured": False, "comments_enabled": True,
-            "published_at": published, "created_at": published, "updated_at": published,
+            "lead_image": "",
+            "lead_image_caption": "",
+            "lead_image_alt": "",
+            "lead_renditions": {},
+            "reporter_id": reporter.pk,
+            "byline": reporter.first_name,
+            "byline_email": reporter.email,
+            "status": Article.Status.PUBLISHED,
+            "featured": False,
+            "comments_enabled": True,
+            "published_at": published,
+            "created_at": published,
+            "updated_at": published,
         }
 
-    def comments(self, articles: list[dict], readers: list[int], options: dict, totals: dict, cursor, now) -> list[dict]:
+    def comments(
+        self, articles: list[dict], readers: list[int], options: dict, totals: dict, cursor, now
+    ) -> list[dict]:
         """`--comments` per article, oldest first; about one in five answers an earlier public comment;
         exactly `--private-share` of all comments private (spread by a running total, placed at random)."""
         per, share = options["comments"], options["private_share"]
@@ -415,11 +489,19 @@ class Command(BaseCommand):
             top_level: list[dict] = []
             for j in range(per):
                 row = {
-                    "id": next(ids), "article_id": article["id"],
+                    "id": next(ids),
+                    "article_id": article["id"],
                     "author_id": readers[int(len(readers) * rng.random() ** 2)],  # a few readers comment a lot
-                    "parent_id": None, "body": self.vocabulary.comment(), "private": j in private_here,
-                    "status": Comment.Status.PUBLISHED, "has_replies": False, "report_count": 0,
-                    "created_at": times[j], "moderated_at": None, "moderated_by_id": None, "moderation_note": "",
+                    "parent_id": None,
+                    "body": self.vocabulary.comment(),
+                    "private": j in private_here,
+                    "status": Comment.Status.PUBLISHED,
+                    "has_replies": False,
+                    "report_count": 0,
+                    "created_at": times[j],
+                    "moderated_at": None,
+                    "moderated_by_id": None,
+                    "moderation_note": "",
                     # submission_token: left to its default (none; seeded comments were not posted from a form)
                 }
                 public_parents = [c for c in top_level if not c["private"]]
