@@ -17,11 +17,12 @@ for p in "$$PYTHON" python3.14 python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: help deps venv run serve test security test-postgres test-sqlite check-postgres clean
+.PHONY: help deps venv run serve test lint security test-postgres test-sqlite check-postgres clean
 
 help:
 	@echo "make run   - install, migrate, load demo content, serve http://127.0.0.1:$(PORT)/"
 	@echo "make test  - the whole suite on PostgreSQL, then again on SQLite"
+	@echo "make lint  - ruff: lint, import order and format check, configured in pyproject.toml (part of make test)"
 	@echo "make security - bandit over the project code (part of make test)"
 	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, Varnish on :$(PORT) in front"
 	@echo "             of granian on :$$(($(PORT) + 1)) (EDGE=none: granian alone on :$(PORT))"
@@ -90,7 +91,13 @@ serve: deps venv var/serve-secret-key
 check-postgres: venv
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'
 
-test: deps security test-postgres test-sqlite
+test: deps lint security test-postgres test-sqlite
+
+# ruff, as configured in pyproject.toml: `ruff check --fix . && ruff format .` mends most of what it finds.
+lint: venv
+	@echo "== ruff (lint, imports, format)"
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 # Static security analysis of the project code; each accepted finding carries `# nosec Bxxx` and its reason.
 security: venv

@@ -194,6 +194,9 @@ class Report(models.Model):
         verbose_name_plural = _("신고")
         constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_reader")]
 
+    def __str__(self) -> str:
+        return f"{self.comment_id} ← {self.reporter_id}"
+
 
 class BlockedWord(models.Model):
     """A word that sends a new comment to the moderation queue instead of the page."""

@@ -55,7 +55,22 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [  # every field an editor sets; ArticleAdmin.fieldsets lays them out, its rules make some read-only
+            "title",
+            "subtitle",
+            "section",
+            "body",
+            "lead_image",
+            "lead_image_caption",
+            "lead_image_alt",
+            "reporter",
+            "byline",
+            "byline_email",
+            "status",
+            "featured",
+            "comments_enabled",
+            "published_at",
+        ]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)

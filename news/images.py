@@ -66,11 +66,11 @@ def _open(data: bytes) -> Image.Image:
             _("사진이 너무 큽니다(%(limit)s 화소 초과). 크기를 줄여서 올려 주세요.")
             % {"limit": f"{settings.MAX_IMAGE_PIXELS:,}"},
             code="too_many_pixels",
-        )
-    except Exception:
+        ) from None
+    except Exception as error:
         raise ValidationError(
             _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP, GIF 사진을 올려 주세요."), code="not_an_image"
-        )
+        ) from error
     return image
 
 

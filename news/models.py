@@ -48,12 +48,12 @@ class Section(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("news:section", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         transaction.on_commit(lambda: cache.delete(MENU_CACHE_KEY))
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:section", kwargs={"slug": self.slug})
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
@@ -161,6 +161,13 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        """Keep the row (its fields completed first); then what derives from it (refresh_derived)."""
+        self.complete_fields()
+        fresh = images.swap_in_cleaned(self, "lead_image")
+        super().save(*args, **kwargs)
+        self.refresh_derived(fresh_lead_image=fresh)
+
     def get_absolute_url(self) -> str:
         return reverse("news:article", kwargs={"pk": self.pk})
 
@@ -207,21 +214,25 @@ class Article(models.Model):
     def clean(self) -> None:
         self._stamp_publication()  # before the constraint check of the admin form
 
-    def save(self, *args, **kwargs) -> None:
+    def complete_fields(self) -> None:
+        """What a save makes consistent in the row itself: the body sanitized, the byline and its e-mail
+        from the reporter when left empty, the publication time, no renditions without a lead photo."""
         self.body = sanitize_body(self.body)
         if not self.byline and self.reporter_id:
             self.byline = self.reporter.get_full_name() or self.reporter.get_username()
         if not self.byline_email and self.reporter_id:
             self.byline_email = self.reporter.email
         self._stamp_publication()  # for saves that do not go through a form
-        fresh = images.swap_in_cleaned(self, "lead_image")
         if not self.lead_image:
             self.lead_renditions = {}
-        super().save(*args, **kwargs)
+
+    def refresh_derived(self, *, fresh_lead_image: bool) -> None:
+        """What a save derives outside the row: the text search reads (ArticleSearchText) and, for a new
+        lead photo, its renditions. (Purging the edge is news.edge's, on the post_save signal.)"""
         ArticleSearchText.objects.update_or_create(
             article=self, defaults={"text": search.search_text(self.title, self.subtitle, self.body)}
         )
-        if fresh:
+        if fresh_lead_image:
             self.lead_renditions = images.make_renditions(self.lead_image.name)
             super().save(update_fields=["lead_renditions"])
 
@@ -233,6 +244,9 @@ class ArticleSearchText(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
     text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.text[:40]}"
 
 
 class ArticlePhoto(models.Model):
@@ -260,15 +274,15 @@ class ArticlePhoto(models.Model):
     def __str__(self) -> str:
         return f"[사진 {self.position}] {self.caption}"
 
-    def rendition(self, name: str) -> dict | None:
-        return self.renditions.get(name)
-
     def save(self, *args, **kwargs) -> None:
         fresh = images.swap_in_cleaned(self, "image")
         super().save(*args, **kwargs)
         if fresh:
             self.renditions = images.make_renditions(self.image.name)
             super().save(update_fields=["renditions"])
+
+    def rendition(self, name: str) -> dict | None:
+        return self.renditions.get(name)
 
 
 class DailyViews(models.Model):
@@ -288,6 +302,9 @@ class DailyViews(models.Model):
         # views as a key column: the rankings query reads only this index (SQLite has no INCLUDE).
         indexes = [models.Index(fields=["day", "article", "views"], name="dailyviews_day_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.day}: {self.views}"
+
 
 class ViewFlush(models.Model):
     """A batch of buffered views already written: makes `flush_views` idempotent if it dies halfway."""
@@ -295,6 +312,9 @@ class ViewFlush(models.Model):
     batch = models.CharField(max_length=64, unique=True)
     flushed_at = models.DateTimeField(auto_now_add=True)
     views = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.batch
 
 
 class PendingPurge(models.Model):
@@ -305,3 +325,6 @@ class PendingPurge(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.keys

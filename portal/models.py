@@ -36,6 +36,13 @@ class SiteProfile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a singleton: there is one portal per deployment
+        super().save(*args, **kwargs)
+        # On commit, like the edge purge: a reader in between must not re-cache the old profile.
+        transaction.on_commit(lambda: cache.delete(SITE_PROFILE_CACHE_KEY))
+        edge.site_changed()
+
     @property
     def copyright_line(self) -> str:
         holder = self.copyright_holder or f"{self.name}({self.url})"
@@ -49,13 +56,6 @@ class SiteProfile(models.Model):
             "particle": topic_particle(self.name),
             "tagline": self.tagline,
         }
-
-    def save(self, *args, **kwargs) -> None:
-        self.pk = 1  # a singleton: there is one portal per deployment
-        super().save(*args, **kwargs)
-        # On commit, like the edge purge: a reader in between must not re-cache the old profile.
-        transaction.on_commit(lambda: cache.delete(SITE_PROFILE_CACHE_KEY))
-        edge.site_changed()
 
     @classmethod
     def current(cls) -> SiteProfile:

@@ -103,9 +103,10 @@ def fragment(request: HttpRequest) -> JsonResponse:
         parts["account"] = render_to_string(
             "includes/_account.html", {"user": request.user, "request": request, "page_path": page_path}, request
         )
-    if re.fullmatch(r"[0-9]{1,18}", article_id):
-        if (comments := personal_parts(request, int(article_id), page_path=page_path, with_form=full)) is not None:
-            parts["comments"] = comments
+    if re.fullmatch(r"[0-9]{1,18}", article_id) and (
+        comments := personal_parts(request, int(article_id), page_path=page_path, with_form=full)
+    ):
+        parts["comments"] = comments
     if full and request.user.is_authenticated:
         parts["reader"] = reader_parts(request, page_path=page_path)  # kept by the script for the session
     if full and ("comments" in parts or "reader" in parts):

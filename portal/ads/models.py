@@ -96,15 +96,15 @@ class Ad(models.Model):
     def __str__(self) -> str:
         return f"{self.advertiser} · {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        swap_in_cleaned(self, "image")
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if not self.image and not self.text:
             raise ValidationError(_("이미지나 텍스트 중 하나는 있어야 합니다."))
         if self.image and not self.alt_text:
             raise ValidationError({"alt_text": _("이미지 광고에는 대체 텍스트가 필요합니다.")})
-
-    def save(self, *args, **kwargs) -> None:
-        swap_in_cleaned(self, "image")
-        super().save(*args, **kwargs)
 
     def get_click_url(self) -> str:
         return reverse("ads:click", args=[self.pk])
@@ -127,6 +127,9 @@ class AdDailyStats(models.Model):
         verbose_name_plural = _("광고 일별 통계")
         constraints = [models.UniqueConstraint(fields=["ad", "day"], name="adstats_one_row_per_day")]
         ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.ad_id} {self.day}: {self.impressions}/{self.clicks}"
 
 
 class BusinessQuerySet(models.QuerySet):

@@ -232,9 +232,11 @@ http {{
             try:
                 if get(port, "/")[0] in (200, 403, 404):
                     break
-            except OSError:
+            except OSError as error:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {(workdir / 'nginx-error.log').read_text()[-2000:]}")
+                    raise RuntimeError(
+                        f"nginx did not start: {(workdir / 'nginx-error.log').read_text()[-2000:]}"
+                    ) from error
                 time.sleep(0.1)
         yield process
     finally:
@@ -451,7 +453,9 @@ def report(
         return statistics.median(r[key] for r in results[label])
 
     def share(label: str, reference: str) -> float:
-        return statistics.median(r["rps"] / ref["rps"] for r, ref in zip(results[label], results[reference]))
+        return statistics.median(
+            r["rps"] / ref["rps"] for r, ref in zip(results[label], results[reference], strict=True)
+        )
 
     def cache(label: str) -> str:
         rs = results[label]

@@ -442,8 +442,8 @@ def report(results: dict, queries: dict, pages: dict, args, stored: int, load_be
     print(header)
     print("-" * len(header))
     for label in results:
-        shares = [rps(r) / f for r, f in zip(results[label], floors)]
-        statics_share = [rps(r) / s for r, s in zip(results[label], statics)]
+        shares = [rps(r) / f for r, f in zip(results[label], floors, strict=True)]
+        statics_share = [rps(r) / s for r, s in zip(results[label], statics, strict=True)]
         p99 = median(label, lambda r: r["p99"] / 1000)
         hits = sum(r["hits"] for r in results[label])
         renders = [ms for r in results[label] for ms in r.get("render_ms", [])]

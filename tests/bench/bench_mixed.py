@@ -72,9 +72,9 @@ from urllib.parse import quote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from portal.serve import backend_vcl, varnish_command, varnishd
-from portal.serve import command as app_command
-from tests.bench.serving import bench_env, healthy, manage, prepare
+from portal.serve import backend_vcl, varnish_command, varnishd  # noqa: E402  # importable once ROOT is on the path
+from portal.serve import command as app_command  # noqa: E402
+from tests.bench.serving import bench_env, healthy, manage, prepare  # noqa: E402
 
 DATABASE = "portal_bench_mixed"
 REDIS_CACHE_DB, REDIS_BUFFER_DB = 11, 12
@@ -747,7 +747,7 @@ def report(run: Run, final: dict, baseline: dict, elapsed: float, log_dir: Path,
 
     # Comments: the acknowledgement is the redirect naming the comment; the database must hold each once.
     stored = defaultdict(list)
-    for pk, body, _created, status, private in final["comments"]:
+    for pk, body, _created, _status, _private in final["comments"]:
         stored[body].append(pk)
     acknowledged = {p["body"]: p["id"] for p in run.posts if "id" in p}
     doubled = {b: pks for b, pks in stored.items() if len(pks) > 1}

@@ -150,7 +150,7 @@ def test_the_fragments_links_lead_back_to_the_page_not_to_the_fragment(db, story
     parts = client.get(
         reverse("fragment"), {"reader": "1", "article": story.pk, "next": story.get_absolute_url() + "?cpage=2"}
     ).json()
-    assert "next=/article/%d/%%3Fcpage%%3D2" % story.pk in comment_parts(parts)  # 닉네임 정하기, then back
+    assert f"next=/article/{story.pk}/%3Fcpage%3D2" in comment_parts(parts)  # 닉네임 정하기, then back
     assert "/fragment/" not in comment_parts(parts) + parts["account"]
     for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         parts = client.get(reverse("fragment"), {"reader": "1", "article": story.pk, "next": elsewhere}).json()

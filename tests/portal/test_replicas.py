@@ -108,9 +108,11 @@ def replay_paused(cluster: pgcluster.Cluster) -> Iterator[None]:
 
 
 def queries_on_each_alias(run) -> tuple[list[str], list[str]]:
-    with CaptureQueriesContext(connections["default"]) as primary:
-        with CaptureQueriesContext(connections[REPLICA]) as replica:
-            run()
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as replica,
+    ):
+        run()
     return [q["sql"] for q in primary.captured_queries], [q["sql"] for q in replica.captured_queries]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_server_takes_its_settings_from_the_environment():
     argv = serve.command({"BIND": "0.0.0.0:9000", "WEB_CONCURRENCY": "3", "WEB_THREADS": "4", "LOG_LEVEL": "WARNING"})
-    pairs = dict(zip(argv, argv[1:]))
+    pairs = dict(itertools.pairwise(argv))
     assert (pairs["--host"], pairs["--port"], pairs["--workers"], pairs["--blocking-threads"]) == (
         "0.0.0.0",
         "9000",
@@ -28,7 +29,7 @@ def test_the_server_takes_its_settings_from_the_environment():
 
 
 def test_by_default_one_worker_per_core_on_localhost():
-    pairs = dict(zip(argv := serve.command({"PORT": "8123"}), argv[1:]))
+    pairs = dict(itertools.pairwise(serve.command({"PORT": "8123"})))
     assert (pairs["--host"], pairs["--port"], pairs["--workers"]) == ("127.0.0.1", "8123", str(os.cpu_count()))
 
 

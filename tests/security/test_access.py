@@ -339,7 +339,9 @@ def table_rows(model_label_and_object, role):
     row = ADMIN_TABLE.get(model_label_and_object)
     assert row is not None, f"add {model_label_and_object} to ADMIN_TABLE"
     gets, posts = row[role].split("|")
-    return dict(zip(VIEWS, gets.split())), dict(zip(["add", "change", "delete"], posts.split()))
+    return dict(zip(VIEWS, gets.split(), strict=True)), dict(
+        zip(["add", "change", "delete"], posts.split(), strict=True)
+    )
 
 
 def snapshot(model) -> list[dict]:

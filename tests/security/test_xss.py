@@ -476,7 +476,7 @@ def test_admin_lists_and_forms_show_every_attack_as_text(client):
         listed = ADMIN_SHOWS.get(label, (None, set(), set()))[1]
         if label == "axes.accessattempt":
             listed = {"login", "agent"}
-        response = client.get(reverse("admin:%s_%s_changelist" % info))
+        response = client.get(reverse("admin:{}_{}_changelist".format(*info)))
         assert response.status_code == 200, label
         expected = {f"{name}:{key}" for name in PAYLOADS for key in listed}
         assert_harmless_and_shown(response.content.decode(), every, expected, f"{label} list")

@@ -56,7 +56,7 @@ def demo_photo(seed: int, colours: tuple[tuple[int, int, int], tuple[int, int, i
     draw = ImageDraw.Draw(image)
     for y in range(height):
         t = y / height
-        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
     r = max(10, min(width, height) // 8)
     sun_x, sun_y = rng.randint(r, width - r), rng.randint(r, max(r + 1, height // 2))
     draw.ellipse([sun_x - r, sun_y - r, sun_x + r, sun_y + r], fill=(255, 236, 190))
@@ -106,7 +106,7 @@ class Command(BaseCommand):
         self.seed_views()
         self.seed_ads()
         self.stdout.write(self.style.SUCCESS(f"데모 콘텐츠 준비 완료: 섹션 {len(sections)}개, 새 기사 {created}건."))
-        self.stdout.write("데모 계정 (비밀번호 모두 동일: %s)" % password)
+        self.stdout.write(f"데모 계정 (비밀번호 모두 동일: {password})")
         for username, (name, _email, group, is_staff) in ACCOUNTS.items():
             role = {"moderator": f"{roles.MODERATOR}, {roles.AD_MANAGER}"}.get(username) or group or "독자"
             self.stdout.write(f"  {username:<10} {name}  {role}{'  (관리 화면 /admin/)' if is_staff else ''}")
