@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from news.models import DailyViews
-from news.viewcount import shanghai_day
 
 WIDTH, HEIGHT, PAD = 600, 140, 24
 
 
 def daily_series(days: int = 30, **filters) -> list[tuple[date, int]]:
     """Views per day for the last `days` Shanghai days (zeros included), for rows matching `filters`."""
-    end = shanghai_day()
+    end = timezone.localdate()
     start = end - timedelta(days=days - 1)
     counts = dict(
         DailyViews.objects.filter(day__gte=start, **filters)

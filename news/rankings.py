@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from news.models import Article
-from news.viewcount import shanghai_day
 
 PER_TAB = 10
 PERIODS = {"day": 1, "week": 7, "month": 30}
@@ -40,12 +40,12 @@ class Ranked:
 def _key(days: int) -> str:
     # The day is in the key: at midnight (Shanghai) "today" and "this week" start afresh, not 5 minutes late.
     # v2: the entries carry their URL.
-    return f"rankings:v2:{days}:{shanghai_day().isoformat()}"
+    return f"rankings:v2:{days}:{timezone.localdate().isoformat()}"
 
 
 def ranked_articles(days: int):
     """Live articles with views in the last `days` days, most viewed first, ties to the newer article."""
-    today = shanghai_day()
+    today = timezone.localdate()
     return (
         Article.objects.published()
         .filter(daily_views__day__gte=today - timedelta(days=days - 1), daily_views__day__lte=today)

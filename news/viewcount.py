@@ -140,11 +140,6 @@ def admitted_visitor(request) -> tuple[str, str | None] | None:
     return key, new_cookie
 
 
-def shanghai_day(moment=None) -> date:
-    """The portal's local date (TIME_ZONE) of `moment`, or of now."""
-    return timezone.localdate(moment) if moment is not None else timezone.localdate()
-
-
 def count_beacon(request, article_id: int | None, other: Buffer | None = None, other_ids: list[int] = ()) -> str | None:
     """Count what a page's beacon brings: the article's view, if it should count (once per visitor per
     window), and one count in `other` for each of other_ids (the ads the page showed). One round trip to
@@ -156,7 +151,7 @@ def count_beacon(request, article_id: int | None, other: Buffer | None = None, o
         key, new_cookie = admitted
     if key is None and not other_ids:
         return None
-    day = shanghai_day()
+    day = timezone.localdate()
     if settings.VIEW_BUFFER_URL:
         try:
             _count_in_buffer(

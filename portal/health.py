@@ -31,7 +31,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception:  # any Redis client error means the cache is not there
             logger.warning("healthz: Redis does not answer", exc_info=True)
             problems["redis"] = "unreachable"
-    replicas = {alias: _database_problem(alias) or "ok" for alias in getattr(settings, "DATABASE_REPLICAS", [])}
+    replicas = {alias: _database_problem(alias) or "ok" for alias in settings.DATABASE_REPLICAS}
     down = "database" in problems
     body = {"status": "unavailable" if down else "degraded" if problems else "ok"}
     body |= ({"problems": problems} if problems else {}) | ({"replicas": replicas} if replicas else {})

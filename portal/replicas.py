@@ -41,7 +41,7 @@ def reads_from(alias: str | None) -> Iterator[None]:
 
 
 def _replicas() -> list[str]:
-    return getattr(settings, "DATABASE_REPLICAS", [])
+    return settings.DATABASE_REPLICAS
 
 
 class PrimaryReplicaRouter:

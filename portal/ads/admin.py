@@ -18,9 +18,9 @@ from portal.ads.models import Ad, AdDailyStats, AdSlot, Business
 
 def run_series(ad: Ad) -> list[tuple]:
     """(day, impressions, clicks) for every day of the ad's run so far (Asia/Shanghai days)."""
-    start = timezone.localtime(ad.starts_at).date()
+    start = timezone.localdate(ad.starts_at)
     # An ad ending at midnight ran until the day before.
-    end = min(timezone.localdate(), timezone.localtime(ad.ends_at - timedelta(microseconds=1)).date())
+    end = min(timezone.localdate(), timezone.localdate(ad.ends_at - timedelta(microseconds=1)))
     stats = {s.day: s for s in AdDailyStats.objects.filter(ad=ad, day__gte=start, day__lte=end)}
     days = [start + timedelta(days=i) for i in range(max((end - start).days + 1, 0))]
     return [(d, stats[d].impressions if d in stats else 0, stats[d].clicks if d in stats else 0) for d in days]

@@ -17,7 +17,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from news import viewcount
-from news.viewcount import admitted_visitor, increment_counts, is_reader_request, shanghai_day
+from news.viewcount import admitted_visitor, increment_counts, is_reader_request
 from portal.ads.models import Ad, AdDailyStats
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,6 @@ def count_click(request, ad: Ad) -> None:
         first_click = False
     if first_click:
         try:
-            increment_counts(AdDailyStats, ["ad_id", "day"], "clicks", [(ad.pk, shanghai_day(), 1)])
+            increment_counts(AdDailyStats, ["ad_id", "day"], "clicks", [(ad.pk, timezone.localdate(), 1)])
         except DatabaseError:  # the reader still gets to the advertiser
             logger.exception("ad click not written")

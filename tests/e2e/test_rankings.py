@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from news.models import DailyViews
-from news.viewcount import shanghai_day
 from tests import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ def test_tabs_switch_by_click_and_keyboard(live_server, page: Page, reporter):
     society = factories.SectionFactory(name="사회", slug="society", menu_order=2)
     for title, section, views in [("환율 소식", economy, 9), ("지하철 개통", society, 5)]:
         article = factories.ArticleFactory(title=title, section=section, reporter=reporter)
-        DailyViews.objects.create(article=article, day=shanghai_day(), views=views)
+        DailyViews.objects.create(article=article, day=timezone.localdate(), views=views)
 
     page.goto(live_server.url + "/")
     box = page.locator(".box-rankings")

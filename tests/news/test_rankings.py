@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from news import rankings
 from news.models import Article, DailyViews
-from news.viewcount import shanghai_day
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +22,7 @@ def newsroom(reporter):
     economy = factories.SectionFactory(name="경제", slug="economy", menu_order=1)
     society = factories.SectionFactory(name="사회", slug="society", menu_order=2)
     now = timezone.now()
-    today = shanghai_day()
+    today = timezone.localdate()
 
     def story(title, section, views_by_day_ago, hours_old):
         article = factories.ArticleFactory(
@@ -82,7 +81,7 @@ def test_box_has_a_tab_per_menu_section_and_works_without_javascript(client, new
 def test_long_titles_are_cut_with_the_whole_title_in_a_tooltip(client, reporter, section):
     long_title = "상하이 한인 상공회의소 연말 정기총회 열려 신임 회장 선출"
     article = factories.ArticleFactory(title=long_title, section=section, reporter=reporter)
-    DailyViews.objects.create(article=article, day=shanghai_day(), views=3)
+    DailyViews.objects.create(article=article, day=timezone.localdate(), views=3)
     box = client.get(reverse("front")).content.decode().split('class="box box-rankings"')[1]
     assert f'title="{long_title}">{long_title[:20].rstrip()}..</a>' in box
 

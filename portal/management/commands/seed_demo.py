@@ -20,7 +20,6 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from comments.models import Comment, Commenter
 from news.models import Article, DailyViews, Section
-from news.viewcount import shanghai_day
 from portal import demo_content, roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -199,12 +198,12 @@ class Command(BaseCommand):
         """Daily view counts since each demo article appeared, so 가장 많이 본 뉴스 has something to rank."""
         if DailyViews.objects.exists():
             return
-        today = shanghai_day()
+        today = timezone.localdate()
         rows = []
         for article in Article.objects.published().only("id", "published_at"):
             rng = random.Random(article.pk)  # nosec B311  # repeatable demo view counts, no secret
             popularity = rng.choice([5, 20, 60, 150, 400])
-            start = timezone.localtime(article.published_at).date()
+            start = timezone.localdate(article.published_at)
             for offset in range((today - start).days + 1):
                 fading = popularity / (1 + offset)  # a story is read most in its first days
                 rows.append(

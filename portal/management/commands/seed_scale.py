@@ -44,7 +44,6 @@ from psycopg.types.json import Jsonb
 from comments.models import Comment, Commenter, Report
 from news import search
 from news.models import Article, ArticleSearchText, DailyViews, Section
-from news.viewcount import shanghai_day
 from portal import demo_content, roles
 from portal.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 
@@ -544,7 +543,7 @@ class Command(BaseCommand):
         now = timezone.now()
         span = timedelta(days=365.25 * options["years"])
         step = span / total
-        today = shanghai_day(now)
+        today = timezone.localdate(now)
         first_view_day = today - timedelta(days=options["view_days"] - 1) if options["view_days"] else None
         totals = {"articles": 0, "search": 0, "comments": 0, "private": 0, "views": 0}
         self.stdout.write(
@@ -576,8 +575,8 @@ class Command(BaseCommand):
                             ),
                         }
                     )
-                    if first_view_day and shanghai_day(published) >= first_view_day:
-                        views.extend(self.daily_views(pk, shanghai_day(published), today))
+                    if first_view_day and timezone.localdate(published) >= first_view_day:
+                        views.extend(self.daily_views(pk, timezone.localdate(published), today))
                 comments = self.comments(articles, readers, options, totals, cursor, now)
                 for key, model, rows, skip in [
                     ("articles", Article, articles, ()),
