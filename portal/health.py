@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from django.conf import settings
@@ -20,7 +21,10 @@ RETRY_AFTER_SECONDS = 30
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when this server can serve: 503 when the database does not answer; a Redis or a replica that does not
     answer is named ("degraded") but keeps the 200, since every app server shares them and pages still serve
-    without them (the edge's probe and load balancers read the status). One round trip each."""
+    without them (the edge's probe and load balancers read the status). One round trip each. 503 "draining"
+    while HEALTH_DRAIN_FILE exists: this server is about to stop and should get no new readers."""
+    if os.path.exists(settings.HEALTH_DRAIN_FILE):
+        return JsonResponse({"status": "draining"}, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     problems = {}
     if database := _database_problem(DEFAULT_DB_ALIAS):
         problems["database"] = database

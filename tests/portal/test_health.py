@@ -27,6 +27,19 @@ def test_healthz_answers_ok_with_one_query_and_no_cookie(client):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_a_draining_server_fails_its_probe_but_still_serves_readers(client, settings, tmp_path, section, reporter):
+    """The release's first step on one app server: the probe says 503 "draining" (the edge stops sending it
+    readers) while the requests it still gets are answered; the file gone, it is healthy again."""
+    settings.HEALTH_DRAIN_FILE = tmp_path / "draining"
+    article = factories.ArticleFactory(section=section, reporter=reporter)
+    settings.HEALTH_DRAIN_FILE.touch()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json() == {"status": "draining"} and response["Retry-After"]
+    assert client.get(article.get_absolute_url()).status_code == 200
+    settings.HEALTH_DRAIN_FILE.unlink()
+    assert client.get("/healthz").status_code == 200
+
+
 def test_healthz_is_not_redirected_to_https_so_a_plain_http_probe_works(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
