@@ -1,4 +1,4 @@
-"""The portal's settings: one module, read from the environment (see the README's table)."""
+"""The portal's settings, read from the environment; docs/configuration.md lists each with its default."""
 
 from __future__ import annotations
 
@@ -292,7 +292,7 @@ EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
 # The class that sends a purge (news/edge.py): Varnish's xkey here; a CDN with surrogate keys plugs in the same way.
 EDGE_PURGE_BACKEND = env.str("EDGE_PURGE_BACKEND", default="news.edge.VarnishXkeyPurge")
 # While this file exists, /healthz answers 503 "draining": the edge's probe takes this app server out of its
-# director before it stops, so a rolling restart cuts no request (docs/releases.md). One file per app server.
+# director before it stops, so a rolling restart cuts no request (docs/deployment.md, Upgrades). One file per app server.
 HEALTH_DRAIN_FILE = env.path("HEALTH_DRAIN_FILE", default=BASE_DIR / "var" / "draining")
 
 # HTTPS: on by default in production; a site served over plain http (a local `make serve`) turns these off.

@@ -1,5 +1,5 @@
 """Migrations a release can rely on: they match the models, and each one can be undone (or says why not),
-so that a release can be rolled back (docs/releases.md)."""
+so that a release can be rolled back (docs/deployment.md, Upgrades)."""
 
 from __future__ import annotations
 
