@@ -40,6 +40,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "news.view_section",
         "portal.change_siteprofile",
         "portal.view_siteprofile",
+        # 기사제보: read, give a status and notes; never added (readers send them) or deleted (a record).
+        "tips.view_tip",
+        "tips.change_tip",
     ],
     # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
     MODERATOR: [

@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "portal",
     "portal.ads",
+    "portal.tips",
     "news",
     "comments",
     "django.contrib.admin",
@@ -145,6 +146,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# What readers send in confidence (기사제보 photos): a folder no web server serves; staff read it through
+# the admin. Several app servers share it (a network file system), as they would the media without S3.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -262,6 +266,8 @@ COMMENT_RATE_PER_DAY = env.int("COMMENT_RATE_PER_DAY", default=20)
 COMMENT_RATE_PER_ARTICLE = env.int("COMMENT_RATE_PER_ARTICLE", default=5)
 COMMENT_AUTOHIDE_REPORTS = env.int("COMMENT_AUTOHIDE_REPORTS", default=3)
 COMMENT_PREMODERATION = env.bool("COMMENT_PREMODERATION", default=False)
+# 기사제보: submissions an address, and a signed-in account, may send an hour (portal/tips).
+TIP_RATE_PER_HOUR = env.int("TIP_RATE_PER_HOUR", default=5)
 
 # Cache: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
 # With Redis, a stopped or slow Redis turns into cache misses within half a second instead of failed pages.

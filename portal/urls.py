@@ -33,6 +33,7 @@ urlpatterns = [
     path("fragment/", views.fragment, name="fragment"),
     path("", include("news.urls")),
     path("comments/", include("comments.urls")),
+    path("tips/", include("portal.tips.urls")),
     path("", include("portal.ads.urls")),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/nickname/", accounts.nickname, name="nickname"),

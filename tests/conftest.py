@@ -33,6 +33,7 @@ def pytest_collection_modifyitems(config, items):
 def _test_settings(settings, tmp_path):
     # Uploads go to a throwaway folder, and no cached value or buffered count leaks into the next test.
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     from django.core.cache import cache
 
     cache.clear()

@@ -23,6 +23,7 @@ from news.models import Article
 from portal import roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
+from portal.tips.models import Tip, TipPhoto
 from tests import factories
 from tests.beacon import html_parts
 
@@ -92,6 +93,12 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
         "moderator": "200 403 200 403 200 | 403 403 403",  # a record: read only
         "ad manager": D403,
     },
+    ("tips.tip", "a reader's tip"): {
+        "reporter": D403,
+        "editor": "200 403 200 403 200 | 403 ok 403",  # sent by readers, kept as a record
+        "moderator": D403,
+        "ad manager": D403,
+    },
     ("ads.adslot", "an ad slot"): {
         "reporter": D403,
         "editor": D403,
@@ -119,6 +126,7 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
 # The ModelAdmins' own extra URLs, by URL name.
 EXTRA_TABLE = {
     "ads_ad_csv": {"reporter": 403, "editor": 403, "moderator": 403, "ad manager": 200},
+    "tips_tip_photo": {"reporter": 403, "editor": 200, "moderator": 403, "ad manager": 403},
 }
 # The admin index and each app's page (404 when the role sees no model of the app).
 APP_TABLE = {
@@ -127,6 +135,7 @@ APP_TABLE = {
     "portal": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
     "comments": {"reporter": 404, "editor": 404, "moderator": 200, "ad manager": 404},
     "ads": {"reporter": 404, "editor": 404, "moderator": 404, "ad manager": 200},
+    "tips": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
     "auth": {role: 404 for role in STAFF_ROLES},
     "axes": {role: 404 for role in STAFF_ROLES},
 }
@@ -180,6 +189,8 @@ def newsroom(admin_rows: bool = True) -> dict:
         name="한식당", listed_until=timezone.localdate() + timezone.timedelta(days=9), link="https://shop.example.com/"
     )
     SiteProfile(name="상하이방").save()
+    tip = Tip.objects.create(name="제보자", email="tipster@example.com", body="시장 앞 공사 소식입니다.")
+    TipPhoto.objects.create(tip=tip, image=factories.image_upload("tip.jpg"))
     # What django-axes keeps of logins (the lock-out records of test_xss come from a real failed login).
     login = {
         "user_agent": "Mozilla/5.0",
@@ -201,6 +212,7 @@ def newsroom(admin_rows: bool = True) -> dict:
         ("ads.adslot", "an ad slot"): slot.pk,
         ("ads.ad", "an ad"): ad.pk,
         ("ads.business", "a business"): business.pk,
+        ("tips.tip", "a reader's tip"): tip.pk,
         ("axes.accessattempt", "a failed login"): AccessAttempt.objects.create(
             **login, get_data="", post_data="username=alice", failures_since_start=1
         ).pk,

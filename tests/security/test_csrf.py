@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from comments.models import Comment, Commenter, Report
+from portal.tips.models import Tip
 from news.models import DailyViews
 from tests import factories
 from tests.beacon import beacon_of
@@ -45,6 +46,7 @@ GET_ONLY = {
     "password_reset_complete": "a confirmation page",
     "fragment": "the reader's own parts of a public page, as JSON: reads only (require_GET)",
     "comments:thread": "the comments page: reads only (require_GET); its forms post to comments:post/delete/report",
+    "tips:received": "the receipt of a tip just sent: reads only",
 }
 # Non-admin URL names that take a POST without a CSRF token, on purpose, each with what stands in its place.
 CSRF_EXEMPT = {
@@ -62,6 +64,7 @@ ADMIN_GET_ONLY = {
     "password_change_done": "a confirmation page",
     "_history": "a model's change history",
     "ads_ad_csv": "a CSV download",
+    "tips_tip_photo": "a tip's photo, streamed to staff who may view tips",
 }
 ADMIN_POSTED = {"login", "logout", "password_change", "_changelist", "_add", "_change", "_delete"}
 
@@ -151,6 +154,15 @@ def _password_change(room):
     )
 
 
+def _tip(room):
+    return (
+        None,
+        reverse("tips:submit"),
+        {"kind": "tip", "name": "제보자", "email": "tipster@example.com", "body": "교차 사이트 제보"},
+        lambda: Tip.objects.count(),
+    )
+
+
 def _password_reset(room):
     return None, reverse("password_reset"), {"email": "alice@example.com"}, lambda: len(mail.outbox)
 
@@ -175,6 +187,7 @@ POST_ENDPOINTS = {
     "password_change": _password_change,
     "password_reset": _password_reset,
     "password_reset_confirm": _password_reset_confirm,
+    "tips:submit": _tip,
 }
 
 
