@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("포털")
 
     def ready(self) -> None:
-        from portal import roles
+        from portal import checks, roles  # noqa: F401  (checks registers itself)
 
         # After every migrate, when the permissions exist: the groups follow the code, never hand edits.
         post_migrate.connect(roles.on_post_migrate, dispatch_uid="portal.roles")

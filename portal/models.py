@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.cache import cache
 from django.db import models, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +31,35 @@ class SiteProfile(models.Model):
         _("저작권자"), max_length=120, blank=True, help_text=_("비워 두면 사이트 이름과 대표 주소로 씁니다.")
     )
     description = models.CharField(_("사이트 설명"), max_length=300, blank=True)
+
+    # 법정 고지: what a registered 인터넷신문 shows on every page (신문 등의 진흥에 관한 법률), and its
+    # 청소년보호책임자. Empty until filled in; `manage.py check` warns of any left empty while the site
+    # operates as a registered 인터넷신문 (REGISTERED_INTERNET_NEWSPAPER).
+    registered_title = models.CharField(_("제호"), max_length=60, blank=True)
+    registration_number = models.CharField(_("등록번호"), max_length=40, blank=True, help_text=_("예: 서울 아00000"))
+    registered_on = models.DateField(_("등록연월일"), null=True, blank=True)
+    publisher = models.CharField(_("발행인"), max_length=40, blank=True)
+    editor = models.CharField(_("편집인"), max_length=40, blank=True)
+    office_address = models.CharField(_("발행소 주소"), max_length=200, blank=True)
+    phone = models.CharField(_("전화번호"), max_length=30, blank=True)
+    first_published_on = models.DateField(_("발행연월일"), null=True, blank=True)
+    youth_officer = models.CharField(_("청소년보호책임자"), max_length=40, blank=True)
+    youth_officer_contact = models.CharField(
+        _("청소년보호책임자 연락처"), max_length=100, blank=True, help_text=_("전화번호나 이메일")
+    )
+
+    LEGAL_FIELDS = (
+        "registered_title",
+        "registration_number",
+        "registered_on",
+        "publisher",
+        "editor",
+        "office_address",
+        "phone",
+        "first_published_on",
+        "youth_officer",
+        "youth_officer_contact",
+    )
 
     class Meta:
         verbose_name = _("사이트 정보")
@@ -56,6 +88,19 @@ class SiteProfile(models.Model):
             "particle": topic_particle(self.name),
             "tagline": self.tagline,
         }
+
+    def particulars(self) -> list[tuple[str, str]]:
+        """The 법정 고지 fields filled in, as (label, value) for the footer; dates as 2015년 3월 2일."""
+        shown = []
+        for name in self.LEGAL_FIELDS:
+            if value := getattr(self, name):
+                text = date_format(value, "Y년 n월 j일") if isinstance(value, date) else str(value)
+                shown.append((str(self._meta.get_field(name).verbose_name), text))
+        return shown
+
+    def missing_particulars(self) -> list[str]:
+        """The 법정 고지 fields still empty, by their Korean names."""
+        return [str(self._meta.get_field(name).verbose_name) for name in self.LEGAL_FIELDS if not getattr(self, name)]
 
     @classmethod
     def current(cls) -> SiteProfile:

@@ -268,6 +268,9 @@ COMMENT_AUTOHIDE_REPORTS = env.int("COMMENT_AUTOHIDE_REPORTS", default=3)
 COMMENT_PREMODERATION = env.bool("COMMENT_PREMODERATION", default=False)
 # 기사제보: submissions an address, and a signed-in account, may send an hour (portal/tips).
 TIP_RATE_PER_HOUR = env.int("TIP_RATE_PER_HOUR", default=5)
+# The site operates as a registered 인터넷신문: its particulars (the site profile's 법정 고지) must be complete,
+# and `manage.py check` warns (portal.W001) while any is empty.
+REGISTERED_INTERNET_NEWSPAPER = env.bool("REGISTERED_INTERNET_NEWSPAPER", default=False)
 
 # Cache: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
 # With Redis, a stopped or slow Redis turns into cache misses within half a second instead of failed pages.
