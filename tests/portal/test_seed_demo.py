@@ -1,16 +1,17 @@
-"""`make run` loads the demo newsroom; running it twice adds nothing."""
+"""`make run` loads the demo newsroom of portal/demo/; running it twice adds nothing."""
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from comments.models import Comment
+from comments.models import Comment, Commenter
 from news.models import Article, DailyViews, Section
+from portal import demo, roles
+from portal.ads.models import Ad, AdSlot, Business
 
-pytestmark = pytest.mark.django_db
 
-
+@pytest.mark.django_db
 def test_seed_demo_is_complete_and_idempotent(monkeypatch, capsys):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-test")
     call_command("seed_demo")
@@ -43,3 +44,68 @@ def test_seed_demo_is_complete_and_idempotent(monkeypatch, capsys):
     editor = get_user_model().objects.get(username="editor")
     assert editor.has_perm("news.publish_article")
     assert not get_user_model().objects.get(username="reporter").has_perm("news.publish_article")
+
+
+@pytest.mark.django_db
+@pytest.mark.any_database
+def test_seed_demo_stores_what_the_data_files_say():
+    call_command("seed_demo")
+    newsroom, ads = demo.load("newsroom"), demo.load("ads")
+
+    stored = {a.title: a for a in Article.objects.select_related("section", "reporter")}
+    for item in demo.articles():
+        article = stored[item["title"]]
+        assert article.is_published(), item["title"]
+        assert (article.section.slug, article.reporter.username) == (item["section"], item["reporter"])
+        assert (article.subtitle, article.lead_image_caption) == (item.get("subtitle", ""), item["caption"])
+        assert article.body == demo.body_html(item["body"])
+    for item in newsroom["unpublished"]["articles"]:
+        assert not stored[item["title"]].is_published(), item["title"]
+    assert [(c.body, c.private, c.author.username) for c in Comment.objects.order_by("created_at")] == [
+        (c["body"], c.get("private", False), c["author"]) for c in newsroom["comments"]
+    ]
+    assert dict(Commenter.objects.values_list("user__username", "nickname")) == newsroom["nicknames"]
+    for username, account in newsroom["accounts"].items():
+        user = get_user_model().objects.get(username=username)
+        assert sorted(user.groups.values_list("name", flat=True)) == sorted(account["roles"]), username
+    assert sorted(AdSlot.objects.values_list("code", flat=True)) == sorted(s["code"] for s in ads["slots"])
+    assert sorted(Ad.objects.values_list("title", flat=True)) == sorted(a["title"] for a in ads["ads"])
+    assert list(Business.objects.values_list("name", flat=True)) == [b["name"] for b in ads["businesses"]]
+
+
+def test_every_demo_article_has_what_the_seeder_needs():
+    newsroom = demo.load("newsroom")
+    sections = {s["slug"] for s in newsroom["sections"]}
+    reporters = {name for name, account in newsroom["accounts"].items() if roles.REPORTER in account["roles"]}
+    articles = demo.articles()
+
+    assert len(articles) >= 60 and {a["section"] for a in articles} == sections
+    assert len({a["title"] for a in articles}) == len(articles)  # the seeder knows a story by its title
+    for article in articles:
+        assert {"title", "reporter", "days_ago", "hour", "caption", "body"} <= article.keys(), article["title"]
+        assert article["reporter"] in reporters and 0 <= article["hour"] < 24, article["title"]
+        assert article["body"].strip(), article["title"]
+
+
+def test_demo_accounts_sections_and_ads_refer_to_what_exists():
+    newsroom, ads = demo.load("newsroom"), demo.load("ads")
+    for account in newsroom["accounts"].values():
+        assert set(account["roles"]) <= roles.ROLE_PERMISSIONS.keys()
+    for section in newsroom["sections"]:
+        assert len(section["photo_colours"]) == 2, section["slug"]
+    assert set(newsroom["nicknames"]) <= newsroom["accounts"].keys()
+    assert {c["author"] for c in newsroom["comments"]} <= newsroom["accounts"].keys()
+    slots = {s["code"] for s in ads["slots"]}
+    for ad in ads["ads"]:
+        assert set(ad["slots"]) | set(ad.get("house_ad_of", [])) <= slots, ad["title"]
+        assert ad.get("photo_colours") or ad.get("text"), ad["title"]
+    assert {b["category"] for b in ads["businesses"]} <= set(Business.Category.values)
+
+
+def test_article_body_markup_becomes_escaped_html():
+    body = "첫 문단 <b>\n\n## 소제목\n\n> 인용 & 말\n\n- 하나\n- 둘\n"
+
+    assert demo.body_html(body) == (
+        "<p>첫 문단 &lt;b&gt;</p><h2>소제목</h2><blockquote><p>인용 &amp; 말</p></blockquote>"
+        "<ul><li><p>하나</p></li><li><p>둘</p></li></ul>"
+    )

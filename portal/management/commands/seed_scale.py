@@ -44,7 +44,7 @@ from psycopg.types.json import Jsonb
 from comments.models import Comment, Commenter, Report
 from news import search
 from news.models import Article, ArticleSearchText, DailyViews, Section
-from portal import demo_content, roles
+from portal import demo, roles
 from portal.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 
 PREFIX = "scale-"
@@ -502,8 +502,8 @@ class Command(BaseCommand):
     def sections(self) -> list[Section]:
         sections = list(Section.objects.filter(show_in_menu=True)) or list(Section.objects.all())
         if not sections:
-            for order, (slug, name) in enumerate(demo_content.SECTIONS, start=1):
-                sections.append(Section.objects.create(slug=slug, name=name, menu_order=order))
+            for order, row in enumerate(demo.load("newsroom")["sections"], start=1):
+                sections.append(Section.objects.create(slug=row["slug"], name=row["name"], menu_order=order))
         return sections
 
     def reporters(self, User, count: int, password: str) -> list:
