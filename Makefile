@@ -5,7 +5,6 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-DEMO_PASSWORD ?= portal-demo-2026
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal)
 
 # Django 6 needs Python >= 3.12. Try $PYTHON, versioned names on PATH, then pyenv's installs (newest first).
@@ -67,7 +66,7 @@ venv: $(VENV)/.installed
 
 run: venv .env
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production mode on this machine: the settings production uses, over plain http on 127.0.0.1. The view
@@ -84,7 +83,7 @@ var/serve-secret-key: | venv
 serve: deps venv var/serve-secret-key
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)' --create
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
-	@if [ "$${SEED_DEMO:-1}" = 1 ]; then $(SERVE_ENV) DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) manage.py seed_demo; fi
+	@if [ "$${SEED_DEMO:-1}" = 1 ]; then $(SERVE_ENV) $(PY) manage.py seed_demo; fi
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) PORT=$(PORT) $(PY) -m portal.serve
 

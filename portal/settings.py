@@ -271,6 +271,8 @@ TIP_RATE_PER_HOUR = env.int("TIP_RATE_PER_HOUR", default=5)
 # The site operates as a registered 인터넷신문: its particulars (the site profile's 법정 고지) must be complete,
 # and `manage.py check` warns (portal.W001) while any is empty.
 REGISTERED_INTERNET_NEWSPAPER = env.bool("REGISTERED_INTERNET_NEWSPAPER", default=False)
+# The password of the demo accounts seed_demo and seed_scale make (the README lists the accounts).
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="portal-demo-2026")  # nosec B105  # documented, demo only
 
 # Cache: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
 # With Redis, a stopped or slow Redis turns into cache misses within half a second instead of failed pages.

@@ -12,8 +12,8 @@ from portal.ads.models import Ad, AdSlot, Business
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_complete_and_idempotent(monkeypatch, capsys):
-    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-test")
+def test_seed_demo_is_complete_and_idempotent(settings, capsys):
+    settings.DEMO_PASSWORD = "demo-pass-for-test"
     call_command("seed_demo")
     first = capsys.readouterr().out
 

@@ -6,11 +6,11 @@ Idempotent: everything is looked up by a natural key first, so a second run adds
 from __future__ import annotations
 
 import io
-import os
 import random
 from collections.abc import Sequence
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -23,8 +23,6 @@ from news.models import Article, DailyViews, Section
 from portal import demo, roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
-
-DEFAULT_DEMO_PASSWORD = "portal-demo-2026"  # nosec B105  # the documented demo password (README); DEMO_PASSWORD overrides
 
 
 def demo_photo(seed: int, colours: Sequence[Sequence[int]], size=(1200, 800)) -> bytes:
@@ -61,11 +59,11 @@ class Command(BaseCommand):
     help = "데모 사이트 정보, 섹션, 계정, 기사를 넣습니다 (여러 번 실행해도 중복이 생기지 않습니다)."
 
     def handle(self, *args, **options) -> None:
-        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        password = settings.DEMO_PASSWORD
         newsroom = demo.load("newsroom")
         with transaction.atomic():
             if not SiteProfile.objects.exists():
-                SiteProfile(description=newsroom["site"]["description"]).save()
+                SiteProfile(description=newsroom["site"]["description"], **newsroom["site"]["particulars"]).save()
             sections = self.seed_sections(newsroom["sections"])
             users = self.seed_accounts(newsroom["accounts"], password)
         created = self.seed_articles(newsroom, sections, users)

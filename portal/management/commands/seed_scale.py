@@ -27,12 +27,12 @@ instead: the byline and e-mail, the search text, the body already in the sanitis
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
@@ -45,7 +45,6 @@ from comments.models import Comment, Commenter, Report
 from news import search
 from news.models import Article, ArticleSearchText, DailyViews, Section
 from portal import demo, roles
-from portal.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 
 PREFIX = "scale-"
 REPORTER_NAMES = ["윤서연", "강민재", "오지훈", "신예은", "장태오", "문하린", "배도현", "임수아"]
@@ -422,7 +421,7 @@ class Command(BaseCommand):
                 self.remove_previous(User)
             sections = self.sections()
             # One hash for every account: hashing a thousand passwords would take minutes, and they are the same.
-            password = make_password(os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+            password = make_password(settings.DEMO_PASSWORD)
             reporters = self.reporters(User, options["reporters"], password)
             readers = self.readers(User, options["readers"], password)
             totals = self.load(sections, reporters, readers, options)
@@ -443,7 +442,7 @@ class Command(BaseCommand):
             + ", ".join(f"{k} {v:.1f}" for k, v in self.copy_seconds.items())
             + f"), 통계 갱신 포함 전체 {elapsed:.1f}초"
         )
-        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        password = settings.DEMO_PASSWORD
         self.stdout.write(f"  독자 계정 {PREFIX}reader-00001 … (비밀번호 {password}), 기자 계정 {PREFIX}reporter-1 …")
 
     def check_options(self, options: dict) -> None:
