@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
@@ -42,6 +47,21 @@ class Commenter(models.Model):
     @property
     def is_blocked(self) -> bool:
         return self.blocked_at is not None
+
+
+# Characters that look like nothing: zero-width marks and the Hangul fillers.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u3164\u115f\u1160\uffa0\u00ad]")
+
+
+def visible_text(text: str) -> str:
+    """NFKC-normalised text without invisible characters, for "is it empty?" and "is it taken?" checks."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or "")).strip()
+
+
+def validate_visible(value: str) -> None:
+    """Refuse text that shows nothing (spaces, zero-width marks, Hangul fillers): it counts as empty."""
+    if not visible_text(value):
+        raise ValidationError(_("보이는 글자가 없습니다."), code="blank")
 
 
 def commenter_of(user) -> Commenter | None:
@@ -136,7 +156,18 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies", verbose_name=_("원 댓글")
     )
-    body = models.TextField(_("내용"), max_length=MAX_LENGTH)
+    # The text's rules and what a reader is told: the comment forms (comments/forms.py) and post_comment take
+    # both from here. A TextField checks no length of its own, hence the validator.
+    body = models.TextField(
+        _("내용"),
+        max_length=MAX_LENGTH,
+        validators=[MaxLengthValidator(MAX_LENGTH), ProhibitNullCharactersValidator(), validate_visible],
+        error_messages={
+            "blank": _("댓글 내용을 입력해 주세요."),
+            "max_length": _("댓글은 %(limit_value)d자까지 쓸 수 있습니다. (지금 %(show_value)d자)"),
+            "null_characters_not_allowed": _("댓글에 쓸 수 없는 문자가 들어 있습니다."),
+        },
+    )
     private = models.BooleanField(_("비밀 댓글"), default=False)
     status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.PUBLISHED)
     has_replies = models.BooleanField(default=False, editable=False)

@@ -1,19 +1,17 @@
 """Writes on comments: posting, deleting one's own, reporting, and moderators' decisions.
 
 Each function checks its rule and either does the whole write atomically or raises CommentRefused with a
-message for the reader. Limits are settings (see the README): COMMENT_RATE_PER_MINUTE, COMMENT_RATE_PER_DAY,
+message for the reader. Limits are settings (docs/configuration.md): COMMENT_RATE_PER_MINUTE, COMMENT_RATE_PER_DAY,
 COMMENT_RATE_PER_ARTICLE, COMMENT_AUTOHIDE_REPORTS, COMMENT_PREMODERATION.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,37 +27,24 @@ class CommentRefused(Exception):
     """A comment action the rules refuse; the message is for the reader."""
 
 
-def _limit(name: str, default: int) -> int:
-    return getattr(settings, name, default)
-
-
-# Characters that look like nothing: zero-width marks and the Hangul fillers.
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u3164\u115f\u1160\uffa0\u00ad]")
-
-
-def visible_text(text: str) -> str:
-    """NFKC-normalised text without invisible characters, for "is it empty?" and "is it taken?" checks."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or "")).strip()
-
-
 def _refuse_if_rate_limited(author, article: Article, now) -> None:
     recent = Comment.objects.filter(author=author)
     rules = [
         (
             recent.filter(created_at__gt=now - timedelta(minutes=1)),
-            _limit("COMMENT_RATE_PER_MINUTE", 1),
+            settings.COMMENT_RATE_PER_MINUTE,
             timedelta(minutes=1),
             _("댓글은 1분에 %(limit)d개까지 쓸 수 있습니다."),
         ),
         (
             recent.filter(created_at__gt=now - timedelta(days=1)),
-            _limit("COMMENT_RATE_PER_DAY", 20),
+            settings.COMMENT_RATE_PER_DAY,
             timedelta(days=1),
             _("댓글은 하루에 %(limit)d개까지 쓸 수 있습니다."),
         ),
         (
             recent.filter(article=article, created_at__gt=now - timedelta(days=1)),
-            _limit("COMMENT_RATE_PER_ARTICLE", 5),
+            settings.COMMENT_RATE_PER_ARTICLE,
             timedelta(days=1),
             _("한 기사에는 하루에 %(limit)d개까지 댓글을 쓸 수 있습니다."),
         ),
@@ -78,7 +63,7 @@ def _refuse_if_rate_limited(author, article: Article, now) -> None:
 
 
 def _needs_review(body: str) -> bool:
-    if getattr(settings, "COMMENT_PREMODERATION", False):
+    if settings.COMMENT_PREMODERATION:
         return True
     lowered = body.casefold()
     return any(word.casefold() in lowered for word in BlockedWord.objects.values_list("word", flat=True))
@@ -96,21 +81,17 @@ def post_comment(
     """Accept a reader's comment or reply, or raise CommentRefused saying why. A repeated token returns the
     comment it already made (a double click on 등록)."""
     body = (body or "").strip()
-    if "\x00" in body:
-        raise CommentRefused(_("댓글에 쓸 수 없는 문자가 들어 있습니다."))
+    try:
+        # The text's rules and messages are the model's (Comment.body), as in the comment forms.
+        Comment._meta.get_field("body").clean(body, None)
+    except ValidationError as invalid:
+        raise CommentRefused(" ".join(invalid.messages)) from None
     if not author.is_authenticated:
         raise CommentRefused(_("댓글을 쓰려면 로그인해 주세요."))
     if not article.is_published():
         raise CommentRefused(_("이 기사에는 댓글을 쓸 수 없습니다."))
     if not article.comments_enabled:
         raise CommentRefused(_("이 기사는 댓글을 받지 않습니다."))
-    if not visible_text(body):
-        raise CommentRefused(_("댓글 내용을 입력해 주세요."))
-    if len(body) > Comment.MAX_LENGTH:
-        raise CommentRefused(
-            _("댓글은 %(max)d자까지 쓸 수 있습니다. (지금 %(length)d자)")
-            % {"max": Comment.MAX_LENGTH, "length": len(body)}
-        )
     if parent is not None:
         # One level of replies, and only to a published comment of this article.
         if parent.article_id != article.pk or parent.status != Comment.Status.PUBLISHED or parent.parent_id:
@@ -171,7 +152,7 @@ def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
         raise CommentRefused(_("자신의 댓글은 신고할 수 없습니다."))
     if comment.status != Comment.Status.PUBLISHED:
         raise CommentRefused(_("이미 처리된 댓글입니다."))
-    threshold = _limit("COMMENT_AUTOHIDE_REPORTS", 3)
+    threshold = settings.COMMENT_AUTOHIDE_REPORTS
     try:
         with transaction.atomic():
             Report.objects.create(comment=comment, reporter=reporter, reason=reason[:200])

@@ -1,34 +1,35 @@
 from __future__ import annotations
 
-import re
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from comments import services
+from comments.forms import CommentActionForm, PostCommentForm
 from comments.models import Comment
 from comments.threads import page_of
+from news.beacon import from_our_site
 from news.models import Article
 
 
-def _back_to(
-    request: HttpRequest, article: Article, page: int | None = None, anchor: str = "comments"
-) -> HttpResponseRedirect:
-    """To the article (whose script shows the reader's own block), or to the comments page the form came from."""
+def _place(article: Article, *, thread: bool, page: int | None = None, anchor: str = "comments") -> str:
+    """The article (whose script shows the reader's own block), or the comments page the form came from."""
     query = f"?cpage={page}" if page and page > 1 else ""
-    place = (
-        reverse("comments:thread", args=[article.pk])
-        if request.POST.get("back") == "thread"
-        else article.get_absolute_url()
-    )
-    return HttpResponseRedirect(f"{place}{query}#{anchor}")
+    place = reverse("comments:thread", args=[article.pk]) if thread else article.get_absolute_url()
+    return f"{place}{query}#{anchor}"
+
+
+def _to_thread(request: HttpRequest) -> bool:
+    """Whether a delete or report button was on the comments page (its form says back=thread)."""
+    form = CommentActionForm(request.POST)
+    return form.is_valid() and form.cleaned_data["back"] == "thread"
 
 
 @require_GET
@@ -41,69 +42,75 @@ def thread(request: HttpRequest, article_id: int) -> HttpResponse:
     return render(request, "comments/thread.html", {"article": article, "current_section_slug": article.section.slug})
 
 
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and re.fullmatch(r"[0-9]{1,18}", raw) else None
+def _put_back(request: HttpRequest, form: PostCommentForm, *, error: str = "", note: str = "") -> str:
+    """Keep what the reader typed in their session (nothing is lost), for their own form to show it again;
+    return the place of that form: the reply form of its comment (on the comment's page) or the comment form."""
+    draft = form.draft(error=error, note=note)
+    request.session["comment_draft"] = draft
+    if draft["parent"]:
+        parent = form.cleaned_data["parent"]
+        page = page_of(parent, request.user)
+        return _place(form.article, thread=form.to_thread(), page=page, anchor=f"comment-{parent.pk}")
+    return _place(form.article, thread=form.to_thread(), anchor="comment-form")
 
 
-def _token(raw: str | None, parent: Comment | None) -> uuid.UUID | None:
-    """The page's token, made distinct per form on it (the comment form and each reply form)."""
-    try:
-        return uuid.uuid5(uuid.UUID(raw or ""), str(parent.pk if parent else 0))
-    except ValueError:
-        return None
+_KEPT_NOTE = gettext_lazy("작성하던 댓글입니다. 확인한 뒤 등록해 주세요.")  # above a draft that was not refused
 
 
-def _signed_in_or_to_login(request: HttpRequest, article: Article) -> HttpResponse | None:
-    # A form posted after the session ran out: log in, then come back to the article's form (not to this
-    # POST-only address, which a browser would fetch with GET).
-    if request.user.is_authenticated:
-        return None
-    return redirect_to_login(f"{reverse('comments:thread', args=[article.pk])}#comment-form")
+def _kept_until_login(request: HttpRequest, form: PostCommentForm) -> HttpResponse:
+    # Log in (or sign up), then come back to the form with the draft in it: on the article, whose script
+    # fetches the reader's own form, or on the comments page for a form used without the script.
+    messages.info(request, _("작성하던 댓글을 보관했습니다. 로그인하면 이어서 등록할 수 있습니다."))
+    return redirect_to_login(_put_back(request, form, error=form.refusal(), note=_KEPT_NOTE))
 
 
 @require_POST
 def post(request: HttpRequest, article_id: int) -> HttpResponse:
-    """Post a comment or a reply. Only body, private, parent and the submission token are read from the form."""
+    """Post a comment or a reply from the reader's own form (with its CSRF token): PostCommentForm reads it."""
     article = get_object_or_404(Article.objects.published(), pk=article_id)
-    if to_login := _signed_in_or_to_login(request, article):
-        return to_login
-    parent = None
-    if "parent" in request.POST:
-        # Only a comment this reader can read can be answered: the gate decides, as everywhere.
-        parent = (
-            Comment.objects.visible_to(request.user)
-            .filter(readable=True, article=article, pk=_id(request.POST["parent"]))
-            .first()
-        )
-        if parent is None:
-            raise Http404
-    private = request.POST.get("private") == "on"
-    body = request.POST.get("body", "")
+    form = PostCommentForm(request.POST, reader=request.user, article=article)
+    valid = form.is_valid()
+    if not request.user.is_authenticated:
+        return _kept_until_login(request, form)  # the session ran out while the form was open
+    if form.has_error("parent"):
+        raise Http404
+    if not valid:
+        return HttpResponseRedirect(_put_back(request, form, error=form.refusal()))
     try:
         comment = services.post_comment(
             article=article,
             author=request.user,
-            body=body,
-            private=private,
-            parent=parent,
-            token=_token(request.POST.get("token"), parent),
+            body=form.cleaned_data["body"],
+            private=form.cleaned_data["private"],
+            parent=form.cleaned_data["parent"],
+            token=form.submission_token(),
         )
     except services.CommentRefused as refusal:
-        # Keep what the reader typed, where they typed it, private flag included: nothing is lost. Only a
-        # first-level comment has a reply form to put it back in; otherwise it goes to the main form.
-        in_reply_form = parent if parent and not parent.parent_id else None
-        request.session["comment_draft"] = {
-            "error": str(refusal),
-            "body": body[: Comment.MAX_LENGTH * 2],
-            "private": private,
-            "parent": in_reply_form.pk if in_reply_form else None,
-        }
-        if in_reply_form:
-            return _back_to(request, article, page_of(in_reply_form, request.user), f"comment-{in_reply_form.pk}")
-        return _back_to(request, article, anchor="comment-form")
+        return HttpResponseRedirect(_put_back(request, form, error=str(refusal)))
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("댓글이 접수되었습니다. 운영자 검토 뒤에 공개됩니다."))
-    return _back_to(request, article, page_of(comment, request.user), f"comment-{comment.pk}")
+    return HttpResponseRedirect(
+        _place(article, thread=form.to_thread(), page=page_of(comment, request.user), anchor=f"comment-{comment.pk}")
+    )
+
+
+# The public comment form posts here. The article page is the same for every reader (stored at the edge), so
+# its form carries no CSRF token; this view needs none because it writes nothing but the sender's own session
+# (what they typed, which only their own form shows them again, to post with its token). A post that the
+# browser says comes from another site is refused, so no other site can fill a reader's form for them.
+@csrf_exempt
+@require_POST
+def keep_draft(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Keep what was typed in the public comment form and lead to the reader's own form: through login, or
+    straight there for a reader already signed in (whose page script could not swap in their own form)."""
+    if not from_our_site(request):
+        return HttpResponseForbidden(_("다른 사이트에서 보낸 요청입니다."))
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    form = PostCommentForm(request.POST, reader=request.user, article=article)
+    form.is_valid()  # kept either way: a text the rules refuse comes back with the reason
+    if not request.user.is_authenticated:
+        return _kept_until_login(request, form)
+    return HttpResponseRedirect(_put_back(request, form, error=form.refusal(), note=_KEPT_NOTE))
 
 
 @require_POST
@@ -116,7 +123,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     except services.CommentRefused:
         raise Http404 from None
     messages.success(request, _("댓글을 삭제했습니다."))
-    return _back_to(request, comment.article, page_of(comment, request.user))
+    return HttpResponseRedirect(
+        _place(comment.article, thread=_to_thread(request), page=page_of(comment, request.user))
+    )
 
 
 @require_POST
@@ -132,4 +141,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("신고가 접수되었습니다.") if created else _("이미 신고한 댓글입니다."))
-    return _back_to(request, comment.article, page_of(comment, request.user), f"comment-{comment.pk}")
+    page = page_of(comment, request.user)
+    return HttpResponseRedirect(
+        _place(comment.article, thread=_to_thread(request), page=page, anchor=f"comment-{comment.pk}")
+    )

@@ -18,8 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from comments.models import Commenter
-from comments.services import visible_text
+from comments.models import Commenter, visible_text
 
 
 class NicknameField(forms.CharField):

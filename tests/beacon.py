@@ -50,7 +50,8 @@ def composed(page: str, parts: dict) -> str:
     comments = parts.get("comments")
     if comments:
         page = re.sub(
-            r'<div class="comment-form-box" id="comment-form" data-personal="comment-form">.*?</div>',
+            # the whole box, nested <div>s included: it ends the comment block
+            r'<div class="comment-form-box" id="comment-form" data-personal="comment-form">.*?</div>(?=\s*</section>)',
             lambda _m: comments["form"],
             page,
             count=1,

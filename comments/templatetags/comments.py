@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.template.loader import render_to_string
 
+from comments.forms import CommentForm
 from comments.models import Comment, can_moderate, commenter_of
 from comments.threads import thread_for
 from news.models import Article
@@ -25,6 +26,7 @@ def comment_block(context, article):
             "request": request,
             "article": article,
             "public": True,
+            "comment_form": CommentForm(),
             "thread": thread_for(article, AnonymousUser(), request.GET.get("cpage")),
         }
     block = _reader_context(request, article) | {"thread": thread_for(article, request.user, request.GET.get("cpage"))}
@@ -125,15 +127,31 @@ MINE_AT_MOST = 500  # a reader's most recent comments the script knows as theirs
 
 def _reader_context(request, article, *, take_draft: bool = True) -> dict:
     """Who is reading, for the block's forms: the reader, their commenting identity, a fresh form token, and
-    a refused comment of theirs to put back (its text, its private flag, its place: a reply form)."""
+    a comment of theirs to put back (refused, or typed before logging in: its text, its private flag, its
+    place, the comment form or a reply form)."""
     user = request.user
-    session = getattr(request, "session", None)
+    commenter = commenter_of(user)
+    draft = _take_draft(request, article) if take_draft else None
+    in_comment_form = draft and not draft.get("parent")
     return {
         "request": request,
         "article": article,
         "user": user,
-        "commenter": commenter_of(user),
+        "commenter": commenter,
         "token": uuid.uuid4(),
         "on_thread_page": getattr(request, "comments_page", False),
-        "draft": session.pop("comment_draft", None) if session is not None and take_draft else None,
+        "draft": draft,
+        "comment_form": CommentForm(
+            initial={"body": draft["body"], "private": draft["private"]} if in_comment_form else None,
+            nickname=commenter.nickname if commenter else "",
+        ),
     }
+
+
+def _take_draft(request, article) -> dict | None:
+    """The reader's comment kept in their session for this article, once (comments/views.py puts it there)."""
+    session = getattr(request, "session", None)
+    draft = session.get("comment_draft") if session is not None else None
+    if not draft or draft.get("article", article.pk) != article.pk:
+        return None  # kept for another story: it waits there
+    return session.pop("comment_draft")

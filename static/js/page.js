@@ -11,6 +11,14 @@
     navigator.sendBeacon(data.dataset.beaconUrl, new URLSearchParams({ b: data.dataset.beacon }));
   }
 
+  // The public comment form, used with this script, leads back to this page after logging in (its fragment
+  // puts what was typed back in the reader's own form), not to the comments page that serves readers without it.
+  const block = document.querySelector('[data-personal="comments"]');
+  if (block) {
+    for (const field of block.querySelectorAll("[data-without-script]")) field.remove();
+    leadBackHere(block);
+  }
+
   // "signed_in" is a marker cookie set at login, a new value each login (the session cookie itself is out
   // of a script's reach). What is the reader's on every page (their menu, their form box, which comments
   // are theirs) is kept for the tab's session under it; an article asks the server again only when it may
@@ -26,7 +34,6 @@
     reader = JSON.parse(sessionStorage.getItem(kept));
   } catch { /* none kept */ }
   if (reader && Date.now() - reader.at > 5 * 60 * 1000) reader = null;
-  const block = document.querySelector('[data-personal="comments"]');
   const articleId = Number(new URL(data.dataset.fragmentUrl, location.href).searchParams.get("article")) || null;
   const back = location.hash !== ""; // after an action: its result and message are the server's to give
 
@@ -72,13 +79,15 @@
     if (!parts.comments && !reader) return;
     const comments = { ...kept, ...parts.comments };
     personalizeComments(block, comments, parts.csrf ?? reader?.csrf);
-    if (comments.form === kept.form) {
-      // The kept box was made on another page: its links (log in, set a nickname) lead back here.
-      for (const link of block.querySelectorAll('[data-personal="comment-form"] a[href*="next="]')) {
-        const url = new URL(link.href);
-        url.searchParams.set("next", `${location.pathname}${location.search}#comment-form`);
-        link.href = url;
-      }
+    if (comments.form === kept.form) leadBackHere(block); // the kept box was made on another page
+  }
+
+  // The comment form box's links (log in, sign up, set a nickname) lead back to this page's form.
+  function leadBackHere(block) {
+    for (const link of block.querySelectorAll('[data-personal="comment-form"] a[href*="next="]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("next", `${location.pathname}${location.search}#comment-form`);
+      link.href = url;
     }
   }
 
@@ -97,9 +106,19 @@
   }
 
   function personalizeComments(block, parts, csrf) {
+    // What the reader began to type in the public form before their own came goes into their own.
+    const typed = block.querySelector('[data-personal="comment-form"] form');
+    const body = typed?.querySelector('[name="body"]')?.value;
+    const secret = typed?.querySelector('[name="private"]')?.checked;
     // A story closed to comments keeps its notice (the same for everyone) instead of a form.
     if (!("closed" in block.dataset)) replace('[data-personal="comment-form"]', parts.form);
     const form = block.querySelector('[data-personal="comment-form"] form');
+    const textarea = form?.querySelector('[name="body"]');
+    if (body && textarea && !textarea.value) {
+      textarea.value = body;
+      const checkbox = form.querySelector('[name="private"]');
+      if (checkbox && secret) checkbox.checked = true;
+    }
     if (form && !form.getAttribute("action")) form.action = block.dataset.postUrl; // the box kept for any article
     const token = form?.querySelector('[name="token"]');
     if (token && parts.token) token.value = parts.token;
@@ -150,8 +169,8 @@
     if (!box) return;
     box.open = true;
     const error = box.querySelector("[data-draft-error]");
-    error.textContent = draft.error;
-    error.hidden = false;
+    error.textContent = draft.error || draft.note; // why it was refused, or that it was typed before logging in
+    error.hidden = !error.textContent;
     box.querySelector("textarea").value = draft.body;
     box.querySelector('[name="private"]').checked = Boolean(draft.private);
   }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -109,9 +110,11 @@ def test_posting_to_missing_unpublished_or_closed_articles(client, article, alic
 
 
 def test_anonymous_reader_is_sent_to_login_and_back(client, article, alice):
+    """Signed out, the form is there (see test_signed_out_form.py); its 로그인 link leads to the comments
+    page, whose form the reader then uses, with or without JavaScript."""
     comments_page = reverse("comments:thread", args=[article.pk])
     page = client.get(article.get_absolute_url()).content.decode()
-    assert "댓글을 쓰려면 로그인해 주세요." in page and 'name="body"' not in page
+    assert "댓글을 쓰려면 로그인해 주세요." in page and 'name="body"' in page
     assert f'href="/accounts/login/?next={comments_page}"' in page  # back to the comments page, with its form
     assert f'href="{comments_page}"' in page
     response = client.post(reverse("comments:post", args=[article.pk]), {"body": "몰래"})
@@ -122,6 +125,7 @@ def test_anonymous_reader_is_sent_to_login_and_back(client, article, alice):
     assert back.status_code == 302 and back["Location"] == comments_page
     form = client.get(comments_page).content.decode().split('id="comment-form"')[1]
     assert 'name="body"' in form and 'name="back" value="thread"' in form
+    assert f'action="{reverse("comments:post", args=[article.pk])}"' in form
 
 
 def test_without_javascript_the_comments_page_posts_and_comes_back_to_itself(client, article, alice, bob):
@@ -331,7 +335,7 @@ def test_a_refused_private_comment_comes_back_still_private(client, article, ali
     post(client, article, body="첫째")
     page = seen(client, post(client, article, body="두 번째는 비밀", private="on"))
     form = page.split('id="comment-form"')[1]
-    assert "두 번째는 비밀" in form and 'name="private" checked' in form
+    assert "두 번째는 비밀" in form and re.search(r'<input type="checkbox" name="private"[^>]* checked', form)
 
 
 def test_a_refused_reply_comes_back_in_its_reply_form(client, article, alice, bob):
@@ -391,13 +395,23 @@ def test_an_author_cannot_undo_a_moderators_decision(client, article, alice):
     assert (hidden.status, hidden.moderation_note) == ("hidden", "운영자 숨김")
 
 
-def test_a_post_after_the_session_expired_goes_to_login_and_back_to_the_form(client, article):
-    response = client.post(reverse("comments:post", args=[article.pk]), {"body": "세션 만료"})
+@pytest.mark.parametrize(
+    ("back", "form_page"),
+    [("", lambda article: article.get_absolute_url()), ("thread", lambda article: f"/comments/article/{article.pk}/")],
+)
+def test_a_post_after_the_session_expired_goes_to_login_and_back_to_the_form(client, article, alice, back, form_page):
+    response = client.post(reverse("comments:post", args=[article.pk]), {"body": "세션 만료", "back": back})
+    # Back to the form it came from (the article's, with JavaScript; the comments page's, without), the text in it.
     assert response.status_code == 302
-    # The comments page: its form is there for the reader once signed in, with or without JavaScript.
-    assert (
-        response["Location"] == f"/accounts/login/?next={reverse('comments:thread', args=[article.pk])}%23comment-form"
+    assert response["Location"] == f"/accounts/login/?next={form_page(article)}%23comment-form"
+    assert not Comment.objects.exists()
+    client.force_login(alice)
+    page = (
+        client.get(reverse("comments:thread", args=[article.pk])).content.decode()
+        if back
+        else personal(client, article)
     )
+    assert "세션 만료" in page.split('id="comment-form"')[1]
 
 
 def test_a_zero_limit_switches_that_rule_off(client, article, alice, settings):

@@ -278,7 +278,7 @@ def test_the_public_article_page_is_the_same_for_every_reader(client, article, a
         "대기작성자",
         "csrfmiddlewaretoken",
         f'action="{reverse("logout")}"',
-        'id="comment-body"',
+        "님의 의견을 남겨 주세요",  # a reader's own form names them
     ):
         assert personal not in page, personal
 

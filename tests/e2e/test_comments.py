@@ -35,6 +35,7 @@ def test_private_and_public_comments_then_a_moderator_hides_one(live_server, pag
 
     log_in(page, base, "alice", url)
     expect(page.get_by_role("heading", level=1)).to_have_text("푸둥 새 도서관 개관")
+    expect(page.locator(".account-nav")).to_contain_text("앨리스")  # her own form has replaced the public one
     page.get_by_label("댓글 내용").fill("기자님께만 드리는 제보입니다")
     page.get_by_label("비밀로 하기").check()
     page.get_by_role("button", name="등록").click()
@@ -65,3 +66,29 @@ def test_private_and_public_comments_then_a_moderator_hides_one(live_server, pag
     page.goto(base + url)
     expect(page.locator("#comments")).not_to_contain_text("모두에게 하는 인사입니다")
     expect(page.locator(".comments-title")).to_contain_text("1")
+
+
+def test_a_signed_out_reader_writes_logs_in_and_posts_what_they_wrote(live_server, page: Page, section, reporter):
+    article = factories.ArticleFactory(title="와이탄 산책로 새 단장", section=section, reporter=reporter)
+    factories.commenter("앨리스", username="alice")
+    url = article.get_absolute_url()
+
+    page.goto(live_server.url + url)  # the public page: the form is there before anyone signs in
+    page.get_by_label("댓글 내용").fill("로그인 전에 쓴 비밀 제보")
+    page.get_by_label("비밀로 하기").check()
+    page.get_by_role("button", name="등록").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.locator(".messages")).to_contain_text("작성하던 댓글을 보관했습니다")
+    page.get_by_label("아이디").fill("alice")
+    page.get_by_label("비밀번호").fill("pw-for-tests-1")
+    page.get_by_role("button", name="로그인").click()
+
+    expect(page).to_have_url(f"{live_server.url}{url}#comment-form")
+    expect(page.locator(".account-nav")).to_contain_text("앨리스")  # her own form is in place
+    expect(page.get_by_label("댓글 내용")).to_have_value("로그인 전에 쓴 비밀 제보")
+    expect(page.get_by_label("비밀로 하기")).to_be_checked()
+    assert not Comment.objects.exists()  # nothing posted until she posts it
+    page.get_by_role("button", name="등록").click()
+    expect(page.locator(".comment-list")).to_contain_text("로그인 전에 쓴 비밀 제보")
+    comment = Comment.objects.get()
+    assert (comment.body, comment.private, comment.author.username) == ("로그인 전에 쓴 비밀 제보", True, "alice")

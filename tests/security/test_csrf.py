@@ -16,8 +16,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from comments.models import Comment, Commenter, Report
-from portal.tips.models import Tip
 from news.models import DailyViews
+from portal.tips.models import Tip
 from tests import factories
 from tests.beacon import beacon_of
 from tests.security.test_access import admin_form_post, admin_objects, newsroom, snapshot, superuser_request
@@ -35,7 +35,8 @@ GET_ONLY = {
     "robots": "robots.txt: reads only",
     "healthz": "load balancer probe: reads only",
     "news:section": "section page: reads only",
-    "news:article": "article page: public, the same for every reader (no form, no token); its beacon counts the view",
+    "news:article": "article page: public, the same for every reader (no token: its comment form goes to "
+    "comments:draft); its beacon counts the view",
     "news:reporter": "reporter page: reads only",
     "news:ranking": "rankings: reads only",
     "news:search": "search: a GET form",
@@ -53,6 +54,9 @@ CSRF_EXEMPT = {
     "beacon": "the page's beacon (navigator.sendBeacon from a page the same for every reader, so no token): "
     "a same-origin check (Origin, Sec-Fetch-Site) replaces the token, and it only counts a view or an "
     "impression of a signed list, by the counters' own rules",
+    "comments:draft": "the public comment form (on a page the same for every reader, so no token): it writes "
+    "nothing but the sender's own session (the draft their own form shows them, to post with its token), "
+    "and the same-origin check of the beacon refuses a post from another site",
 }
 # Admin URL names (per-model ones by suffix) that take no POST.
 ADMIN_GET_ONLY = {
