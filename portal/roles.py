@@ -43,6 +43,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # 기사제보: read, give a status and notes; never added (readers send them) or deleted (a record).
         "tips.view_tip",
         "tips.change_tip",
+        # The newsletter: each day's edition and its picks; subscribers are read only (their consent).
+        "newsletter.add_edition",
+        "newsletter.change_edition",
+        "newsletter.view_edition",
+        "newsletter.view_subscriber",
     ],
     # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
     MODERATOR: [

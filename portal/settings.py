@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "portal",
     "portal.ads",
     "portal.tips",
+    "portal.newsletter",
     "news",
     "comments",
     "django.contrib.admin",
@@ -273,6 +274,10 @@ TIP_RATE_PER_HOUR = env.int("TIP_RATE_PER_HOUR", default=5)
 REGISTERED_INTERNET_NEWSPAPER = env.bool("REGISTERED_INTERNET_NEWSPAPER", default=False)
 # The password of the demo accounts seed_demo and seed_scale make (the README lists the accounts).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="portal-demo-2026")  # nosec B105  # documented, demo only
+# The site's own address, for links in mail (newsletter, password reset): never a request's Host header.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Newsletter confirmation mails one client may ask for an hour (and one per address every ten minutes).
+NEWSLETTER_RATE_PER_HOUR = env.int("NEWSLETTER_RATE_PER_HOUR", default=5)
 
 # Cache: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
 # With Redis, a stopped or slow Redis turns into cache misses within half a second instead of failed pages.

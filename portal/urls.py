@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("news.urls")),
     path("comments/", include("comments.urls")),
     path("tips/", include("portal.tips.urls")),
+    path("newsletter/", include("portal.newsletter.urls")),
     path("", include("portal.ads.urls")),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/nickname/", accounts.nickname, name="nickname"),

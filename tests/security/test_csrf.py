@@ -17,6 +17,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from comments.models import Comment, Commenter, Report
 from news.models import DailyViews
+from portal.newsletter import mail as newsletter_mail
+from portal.newsletter.models import Subscriber
 from portal.tips.models import Tip
 from tests import factories
 from tests.beacon import beacon_of
@@ -48,6 +50,7 @@ GET_ONLY = {
     "fragment": "the reader's own parts of a public page, as JSON: reads only (require_GET)",
     "comments:thread": "the comments page: reads only (require_GET); its forms post to comments:post/delete/report",
     "tips:received": "the receipt of a tip just sent: reads only",
+    "newsletter:sent": "a page saying the confirmation mail went out: reads only",
 }
 # Non-admin URL names that take a POST without a CSRF token, on purpose, each with what stands in its place.
 CSRF_EXEMPT = {
@@ -57,6 +60,8 @@ CSRF_EXEMPT = {
     "comments:draft": "the public comment form (on a page the same for every reader, so no token): it writes "
     "nothing but the sender's own session (the draft their own form shows them, to post with its token), "
     "and the same-origin check of the beacon refuses a post from another site",
+    "newsletter:unsubscribe": "the one-click unsubscribe a mail program POSTs (RFC 8058), with no page and so no "
+    "token: the signed link names the one address it unsubscribes, and it can only take mail away",
 }
 # Admin URL names (per-model ones by suffix) that take no POST.
 ADMIN_GET_ONLY = {
@@ -69,6 +74,7 @@ ADMIN_GET_ONLY = {
     "_history": "a model's change history",
     "ads_ad_csv": "a CSV download",
     "tips_tip_photo": "a tip's photo, streamed to staff who may view tips",
+    "newsletter_edition_preview": "an edition as subscribers will get it",
 }
 ADMIN_POSTED = {"login", "logout", "password_change", "_changelist", "_add", "_change", "_delete"}
 
@@ -167,6 +173,20 @@ def _tip(room):
     )
 
 
+def _subscribe(room):
+    return None, reverse("newsletter:subscribe"), {"email": "forged@example.com"}, lambda: Subscriber.objects.count()
+
+
+def _confirm(room):
+    token = newsletter_mail.token("forged@example.com", newsletter_mail.CONFIRM_SALT)
+    return (
+        None,
+        reverse("newsletter:confirm", args=[token]),
+        {},
+        lambda: Subscriber.objects.filter(confirmed_at__isnull=False).count(),
+    )
+
+
 def _password_reset(room):
     return None, reverse("password_reset"), {"email": "alice@example.com"}, lambda: len(mail.outbox)
 
@@ -192,6 +212,8 @@ POST_ENDPOINTS = {
     "password_reset": _password_reset,
     "password_reset_confirm": _password_reset_confirm,
     "tips:submit": _tip,
+    "newsletter:subscribe": _subscribe,
+    "newsletter:confirm": _confirm,
 }
 
 
