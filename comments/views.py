@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
@@ -42,6 +44,11 @@ def thread(request: HttpRequest, article_id: int) -> HttpResponse:
     return render(request, "comments/thread.html", {"article": article, "current_section_slug": article.section.slug})
 
 
+# What the rest of the site may ask of a reader before they post (comments imports nothing of the shell):
+# functions of the user that return the address of a page to visit first, or None. portal.policies adds one.
+BEFORE_POSTING: list[Callable[[object], str | None]] = []
+
+
 def _put_back(request: HttpRequest, form: PostCommentForm, *, error: str = "", note: str = "") -> str:
     """Keep what the reader typed in their session (nothing is lost), for their own form to show it again;
     return the place of that form: the reply form of its comment (on the comment's page) or the comment form."""
@@ -74,6 +81,10 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         return _kept_until_login(request, form)  # the session ran out while the form was open
     if form.has_error("parent"):
         raise Http404
+    for check in BEFORE_POSTING:  # e.g. a new 이용약관 to agree to first: the draft waits, then back to it
+        if page := check(request.user):
+            place = _put_back(request, form, error=form.refusal() if not valid else "", note=_KEPT_NOTE)
+            return redirect_to_login(place, login_url=page)
     if not valid:
         return HttpResponseRedirect(_put_back(request, form, error=form.refusal()))
     try:

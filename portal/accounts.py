@@ -15,10 +15,15 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from comments.models import Commenter, visible_text
+from portal.newsletter.views import subscribe_by_mail as subscribe
+from portal.policies.models import Policy, agree
 
 
 class NicknameField(forms.CharField):
@@ -55,9 +60,29 @@ class AdminLoginForm(_RefusesOverlongUsernames, AdminAuthenticationForm):
     pass
 
 
+def _policy_link(kind: str) -> str:
+    return format_html('<a href="{}" target="_blank">{}</a>', reverse("policies:show", args=[kind]), _("전문 보기"))
+
+
 class SignUpForm(UserCreationForm):
     nickname = NicknameField()
     email = forms.EmailField(label=_("이메일"), help_text=_("비밀번호를 잊었을 때 재설정 링크를 받을 주소"))
+    # What the law asks of a Korean sign-up: the terms and the collection of personal data agreed to
+    # separately (both required), the age of 14 confirmed, and marketing mail only when asked for.
+    agree_terms = forms.BooleanField(
+        label=_("이용약관에 동의합니다 (필수)"),
+        help_text=lazy(_policy_link, str)("terms"),
+        error_messages={"required": _("이용약관에 동의해야 가입할 수 있습니다.")},
+    )
+    agree_privacy = forms.BooleanField(
+        label=_("개인정보 수집·이용에 동의합니다 (필수)"),
+        help_text=lazy(_policy_link, str)("privacy"),
+        error_messages={"required": _("개인정보 수집·이용에 동의해야 가입할 수 있습니다.")},
+    )
+    over_14 = forms.BooleanField(
+        label=_("만 14세 이상입니다 (필수)"), error_messages={"required": _("만 14세 이상만 가입할 수 있습니다.")}
+    )
+    newsletter = forms.BooleanField(label=_("뉴스레터를 받겠습니다 (선택)"), required=False)
 
     class Meta(UserCreationForm.Meta):
         fields = ["username", "nickname", "email"]
@@ -84,10 +109,13 @@ def signup(request: HttpRequest) -> HttpResponse:
                 user.email = form.cleaned_data["email"]
                 user.save()
                 Commenter.objects.create(user=user, nickname=form.cleaned_data["nickname"])
+                agree(user, [p for kind in Policy.AGREED if (p := Policy.objects.in_effect(kind))])
         except IntegrityError:  # someone took the name between the check and the save
             form.add_error(None, _("방금 다른 사람이 같은 아이디나 닉네임으로 가입했습니다. 다른 이름을 골라 주세요."))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if form.cleaned_data["newsletter"]:  # asked for: still confirmed by mail, as every subscription is
+                subscribe(user.email)
             return redirect(_next(request))
     return render(request, "registration/signup.html", {"form": form, "next": _next(request)})
 

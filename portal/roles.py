@@ -48,6 +48,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "newsletter.change_edition",
         "newsletter.view_edition",
         "newsletter.view_subscriber",
+        # 이용약관 and the other policies: a change is a new version (a saved one is never edited).
+        "policies.add_policy",
+        "policies.change_policy",
+        "policies.view_policy",
     ],
     # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
     MODERATOR: [

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "portal.ads",
     "portal.tips",
     "portal.newsletter",
+    "portal.policies",
     "news",
     "comments",
     "django.contrib.admin",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("tips/", include("portal.tips.urls")),
     path("newsletter/", include("portal.newsletter.urls")),
+    path("policies/", include("portal.policies.urls")),
     path("", include("portal.ads.urls")),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/nickname/", accounts.nickname, name="nickname"),

@@ -38,7 +38,7 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.url ~ "^/(admin|accounts|comments|beacon|fragment|ads|tips|newsletter)(/|\?|$)" || req.url ~ "^/healthz(\?|$)") {
+    if (req.url ~ "^/(admin|accounts|comments|beacon|fragment|ads|tips|newsletter|policies/agree)(/|\?|$)" || req.url ~ "^/healthz(\?|$)") {
         return (pass);
     }
     # The newsroom's preview of a story not yet live (the admin's "사이트에서 보기"): its session decides.

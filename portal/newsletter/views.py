@@ -33,6 +33,13 @@ def _too_many(request, email: str) -> bool:
     return not cache.add(email_key, 1, 600)
 
 
+def subscribe_by_mail(email: str) -> None:
+    """Ask `email` to confirm a subscription (unless it receives the newsletter already)."""
+    subscriber, _created = Subscriber.objects.get_or_create(email=email.lower())
+    if subscriber.confirmed_at is None or subscriber.unsubscribed_at is not None:
+        mail.confirmation(subscriber.email).send()
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
@@ -40,9 +47,7 @@ def subscribe(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         if not _too_many(request, email):
-            subscriber, _created = Subscriber.objects.get_or_create(email=email)
-            if subscriber.confirmed_at is None or subscriber.unsubscribed_at is not None:
-                mail.confirmation(email).send()
+            subscribe_by_mail(email)
         return redirect("newsletter:sent")
     return render(request, "newsletter/subscribe.html", {"form": form})
 

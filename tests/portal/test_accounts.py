@@ -13,6 +13,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+CONSENTS = {"agree_terms": "on", "agree_privacy": "on", "over_14": "on"}  # what sign-up requires
+
+
 def test_sign_up_with_a_nickname_and_return_to_the_article(client, section, reporter):
     article = factories.ArticleFactory(section=section, reporter=reporter)
     response = client.post(
@@ -23,6 +26,7 @@ def test_sign_up_with_a_nickname_and_return_to_the_article(client, section, repo
             "email": "new@example.com",
             "password1": "a-long-pass-phrase-42",
             "password2": "a-long-pass-phrase-42",
+            **CONSENTS,
             "next": article.get_absolute_url(),
         },
     )
@@ -52,6 +56,7 @@ def test_sign_up_errors_are_clear_and_in_korean(client, alice, changes, message)
         "email": "s@example.com",
         "password1": "a-long-pass-phrase-42",
         "password2": "a-long-pass-phrase-42",
+        **CONSENTS,
         **changes,
     }
     response = client.post(reverse("signup"), data)

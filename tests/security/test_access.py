@@ -24,6 +24,7 @@ from portal import roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
 from portal.newsletter.models import Edition, Subscriber
+from portal.policies.models import Policy
 from portal.tips.models import Tip, TipPhoto
 from tests import factories
 from tests.beacon import html_parts
@@ -112,6 +113,12 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
         "moderator": D403,
         "ad manager": D403,
     },
+    ("policies.policy", "a policy version"): {
+        "reporter": D403,
+        "editor": "200 200 200 403 200 | ok ok 403",  # a saved version is read only: a change is a new one
+        "moderator": D403,
+        "ad manager": D403,
+    },
     ("ads.adslot", "an ad slot"): {
         "reporter": D403,
         "editor": D403,
@@ -151,6 +158,7 @@ APP_TABLE = {
     "ads": {"reporter": 404, "editor": 404, "moderator": 404, "ad manager": 200},
     "tips": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
     "newsletter": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
+    "policies": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
     "auth": {role: 404 for role in STAFF_ROLES},
     "axes": {role: 404 for role in STAFF_ROLES},
 }
@@ -208,6 +216,7 @@ def newsroom(admin_rows: bool = True) -> dict:
     TipPhoto.objects.create(tip=tip, image=factories.image_upload("tip.jpg"))
     edition = Edition.objects.create(day=timezone.localdate())
     subscriber = Subscriber.objects.create(email="subscriber@example.com", confirmed_at=timezone.now())
+    policy = Policy.objects.create(kind=Policy.Kind.TERMS, effective_on=timezone.localdate(), body="제1조 (목적)")
     # What django-axes keeps of logins (the lock-out records of test_xss come from a real failed login).
     login = {
         "user_agent": "Mozilla/5.0",
@@ -232,6 +241,7 @@ def newsroom(admin_rows: bool = True) -> dict:
         ("tips.tip", "a reader's tip"): tip.pk,
         ("newsletter.edition", "a day's edition"): edition.pk,
         ("newsletter.subscriber", "a subscriber"): subscriber.pk,
+        ("policies.policy", "a policy version"): policy.pk,
         ("axes.accessattempt", "a failed login"): AccessAttempt.objects.create(
             **login, get_data="", post_data="username=alice", failures_since_start=1
         ).pk,
@@ -498,7 +508,9 @@ def test_forbidden_admin_posts_change_nothing(client):
             assert model._base_manager.count() == count + 1, (key, "add")
     # Every form with a text field changed its row: the comment's moderation note, the profile's name ...
     read_only = {
-        key for key in objects if key[0].startswith("axes.") or key[0] in ("comments.report", "newsletter.subscriber")
+        key
+        for key in objects
+        if key[0].startswith("axes.") or key[0] in ("comments.report", "newsletter.subscriber", "policies.policy")
     }
     assert changed == set(objects) - read_only, sorted(set(objects) - read_only - changed)
 

@@ -12,6 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -19,6 +20,7 @@ from comments.models import Comment, Commenter, Report
 from news.models import DailyViews
 from portal.newsletter import mail as newsletter_mail
 from portal.newsletter.models import Subscriber
+from portal.policies.models import Consent, Policy
 from portal.tips.models import Tip
 from tests import factories
 from tests.beacon import beacon_of
@@ -51,6 +53,8 @@ GET_ONLY = {
     "comments:thread": "the comments page: reads only (require_GET); its forms post to comments:post/delete/report",
     "tips:received": "the receipt of a tip just sent: reads only",
     "newsletter:sent": "a page saying the confirmation mail went out: reads only",
+    "policies:show": "a policy in effect: reads only",
+    "policies:version": "a policy's earlier or later version: reads only",
 }
 # Non-admin URL names that take a POST without a CSRF token, on purpose, each with what stands in its place.
 CSRF_EXEMPT = {
@@ -138,6 +142,9 @@ def _signup(room):
             "email": "new@example.com",
             "password1": "Forged-pw-2026!",
             "password2": "Forged-pw-2026!",
+            "agree_terms": "on",
+            "agree_privacy": "on",
+            "over_14": "on",
         },
         lambda: get_user_model().objects.count(),
     )
@@ -187,6 +194,11 @@ def _confirm(room):
     )
 
 
+def _agree(room):
+    Policy.objects.create(kind=Policy.Kind.TERMS, effective_on=timezone.localdate(), body="바뀐 약관")
+    return room["alice"], reverse("policies:agree"), {"agree": "on"}, lambda: Consent.objects.count()
+
+
 def _password_reset(room):
     return None, reverse("password_reset"), {"email": "alice@example.com"}, lambda: len(mail.outbox)
 
@@ -213,6 +225,7 @@ POST_ENDPOINTS = {
     "password_reset_confirm": _password_reset_confirm,
     "tips:submit": _tip,
     "newsletter:subscribe": _subscribe,
+    "policies:agree": _agree,
     "newsletter:confirm": _confirm,
 }
 

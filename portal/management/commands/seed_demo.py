@@ -23,6 +23,7 @@ from news.models import Article, DailyViews, Section
 from portal import demo, roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
+from portal.policies.models import Policy, agree
 
 
 def demo_photo(seed: int, colours: Sequence[Sequence[int]], size=(1200, 800)) -> bytes:
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                 SiteProfile(description=newsroom["site"]["description"], **newsroom["site"]["particulars"]).save()
             sections = self.seed_sections(newsroom["sections"])
             users = self.seed_accounts(newsroom["accounts"], password)
+            self.seed_policies(newsroom["policies"], users)
         created = self.seed_articles(newsroom, sections, users)
         self.seed_comments(newsroom, users)
         self.seed_views()
@@ -99,6 +101,14 @@ class Command(BaseCommand):
                 user.groups.add(groups[role])
             users[username] = user
         return users
+
+    def seed_policies(self, rows: list[dict], users: dict) -> None:
+        """Version 1 of each policy, and the demo accounts' agreement to it (as at their sign-up)."""
+        for row in rows:
+            if not Policy.objects.filter(kind=row["kind"]).exists():
+                Policy.objects.create(kind=row["kind"], effective_on=row["effective_on"], body=row["body"].strip())
+        for user in users.values():
+            agree(user, [p for kind in Policy.AGREED if (p := Policy.objects.in_effect(kind))])
 
     def seed_articles(self, newsroom: dict, sections: dict[str, Section], users: dict) -> int:
         now = timezone.now()
