@@ -5,12 +5,17 @@ Log in, log out, password change and reset are Django's own views with our templ
 
 from __future__ import annotations
 
+import threading
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +27,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from comments.models import Commenter, visible_text
+from news.viewcount import client_ip
+from portal.models import SiteProfile
 from portal.newsletter.views import subscribe_by_mail as subscribe
 from portal.policies.models import Policy, agree
 
@@ -86,6 +93,35 @@ class SignUpForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ["username", "nickname", "email"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset, with three differences: its link is on SITE_URL, never the request's Host; the mail
+    is rendered and sent on a thread of its own, so the answer takes as long for an address with an
+    account as for one without; and a flood is held back (per address and per client) with the same answer."""
+
+    def save(self, *, request, **kwargs) -> None:
+        email = self.cleaned_data["email"].lower()
+        if _over(f"reset:address:{email}", settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR) | _over(
+            f"reset:client:{client_ip(request)}", settings.PASSWORD_RESET_PER_CLIENT_PER_HOUR
+        ):
+            return
+        site = urlsplit(settings.SITE_URL)
+        kwargs |= {"domain_override": site.netloc, "use_https": site.scheme == "https", "request": None}
+        kwargs["extra_email_context"] = {
+            **(kwargs.get("extra_email_context") or {}),
+            "site_name": SiteProfile.current().name,
+        }
+        super().save(**kwargs)
+
+    def send_mail(self, *args, **kwargs) -> None:
+        threading.Thread(target=super().send_mail, args=args, kwargs=kwargs, name="portal-mail").start()
+
+
+def _over(key: str, limit: int) -> bool:
+    """Count one more under `key` for the hour; True past `limit`."""
+    cache.add(key, 0, 3600)
+    return cache.incr(key) > limit
 
 
 class NicknameForm(forms.Form):

@@ -277,6 +277,10 @@ REGISTERED_INTERNET_NEWSPAPER = env.bool("REGISTERED_INTERNET_NEWSPAPER", defaul
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="portal-demo-2026")  # nosec B105  # documented, demo only
 # The site's own address, for links in mail (newsletter, password reset): never a request's Host header.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Password reset mails one address may be sent an hour, and one client may ask for (beyond: the same answer,
+# no mail); the answer never tells whether an address has an account.
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3)
+PASSWORD_RESET_PER_CLIENT_PER_HOUR = env.int("PASSWORD_RESET_PER_CLIENT_PER_HOUR", default=10)
 # Newsletter confirmation mails one client may ask for an hour (and one per address every ten minutes).
 NEWSLETTER_RATE_PER_HOUR = env.int("NEWSLETTER_RATE_PER_HOUR", default=5)
 
@@ -342,9 +346,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"bare": {"format": "%(message)s"}},
+    # No reset or newsletter token in any line (portal/logscrub.py).
+    "filters": {"scrub": {"()": "portal.logscrub.ScrubSecrets"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "access": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "bare"},
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub"]},
+        "access": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "bare", "filters": ["scrub"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},  # either case
     # A JSON line per request (portal.middleware.access_log); ACCESS_LOG=false leaves it out.
