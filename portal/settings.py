@@ -350,7 +350,12 @@ LOGGING = {
     "filters": {"scrub": {"()": "portal.logscrub.ScrubSecrets"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["scrub"]},
-        "access": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "bare", "filters": ["scrub"]},
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "bare",
+            "filters": ["scrub"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},  # either case
     # A JSON line per request (portal.middleware.access_log); ACCESS_LOG=false leaves it out.
