@@ -9,7 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comments.models import Comment
+from comments.models import Comment, Reaction
 from news.models import Article
 
 
@@ -110,6 +110,13 @@ class PostCommentForm(CommentForm):
 
     def to_thread(self) -> bool:
         return self.cleaned_data.get("back") == "thread"
+
+
+class ReactionForm(forms.Form):
+    """A 공감 / 비공감 button: which one, and the page to come back to without the script."""
+
+    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+    back = BackField()
 
 
 class CommentActionForm(forms.Form):

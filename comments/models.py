@@ -185,6 +185,9 @@ class Comment(models.Model):
         verbose_name=_("처리한 사람"),
     )
     moderation_note = models.CharField(_("처리 사유"), max_length=200, blank=True)
+    # 공감 / 비공감: one Reaction row per (reader, comment); these counts move with it, in its transaction.
+    up_count = models.PositiveIntegerField(_("공감"), default=0, db_default=0, editable=False)
+    down_count = models.PositiveIntegerField(_("비공감"), default=0, db_default=0, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -227,6 +230,29 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id} ← {self.reporter_id}"
+
+
+class Reaction(models.Model):
+    """A reader's 공감 or 비공감 of a comment: one per reader and comment (taken back: the row goes)."""
+
+    class Kind(models.TextChoices):
+        UP = "up", _("공감")
+        DOWN = "down", _("비공감")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions", verbose_name=_("댓글"))
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("독자")
+    )
+    kind = models.CharField(_("종류"), max_length=4, choices=Kind)
+    created_at = models.DateTimeField(_("시각"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("공감")
+        verbose_name_plural = _("공감")
+        constraints = [models.UniqueConstraint(fields=["comment", "reader"], name="reaction_once_per_reader")]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} {self.kind} ← {self.reader_id}"
 
 
 class BlockedWord(models.Model):

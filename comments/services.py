@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from comments.models import BlockedWord, Comment, Commenter, Report
+from comments.models import BlockedWord, Comment, Commenter, Reaction, Report
 from news import edge
 from news.models import Article
 
@@ -167,6 +167,39 @@ def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
         return False
     edge.comments_changed(comment.article_id)  # it may have been hidden just now
     return True
+
+
+def react(*, comment: Comment, reader, kind: str) -> str | None:
+    """The reader's 공감 or 비공감: given, taken back (the same again), or switched (the other one). Returns
+    their reaction now (None: taken back). Exact under concurrency: the reader's row is locked, or made
+    under its unique constraint, and the counts move with F() in the same transaction. `comment` must
+    have come through the gate (visible_to(reader)) as readable: a private comment is reacted to only by
+    those who may read it. No purge: the cached page's counts catch up within EDGE_MAX_AGE."""
+    if comment.author_id == reader.pk:
+        raise CommentRefused(_("자신의 댓글에는 공감할 수 없습니다."))
+    if comment.status != Comment.Status.PUBLISHED:
+        raise CommentRefused(_("공감할 수 없는 댓글입니다."))
+    column = {Reaction.Kind.UP: "up_count", Reaction.Kind.DOWN: "down_count"}
+    for _attempt in range(2):  # a first reaction racing another of the same reader: once more, as a change
+        try:
+            with transaction.atomic():
+                mine = Reaction.objects.select_for_update().filter(comment=comment, reader=reader).first()
+                counts = Comment.objects.filter(pk=comment.pk)
+                if mine is None:
+                    Reaction.objects.create(comment=comment, reader=reader, kind=kind)
+                    counts.update(**{column[kind]: F(column[kind]) + 1})
+                    return kind
+                if mine.kind == kind:
+                    mine.delete()
+                    counts.update(**{column[kind]: F(column[kind]) - 1})
+                    return None
+                counts.update(**{column[mine.kind]: F(column[mine.kind]) - 1, column[kind]: F(column[kind]) + 1})
+                mine.kind = kind
+                mine.save(update_fields=["kind", "created_at"])
+                return kind
+        except IntegrityError:
+            continue
+    raise CommentRefused(_("잠시 뒤에 다시 눌러 주세요."))
 
 
 def moderate(*, comments, status: str, moderator, note: str = "") -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 
 from comments.models import Comment
@@ -11,13 +12,27 @@ from comments.models import Comment
 PAGE_SIZE = 50
 
 
+BEST_AT_MOST = 3
+
+
 @dataclass
 class Thread:
     total: int  # 전체의견 수: published comments, private ones included
     page: Page  # top-level comments of this page, each with .shown_replies
+    best: list = field(default_factory=list)  # BEST 댓글: the public comments with the most 공감
 
 
-def thread_for(article, user, page_number) -> Thread:
+def best_comments(article, threshold: int) -> list:
+    """Up to BEST_AT_MOST comments with at least `threshold` 공감, most first (then the newer), read through
+    the gate as anyone reads them: never a private, hidden, deleted or pending one."""
+    return list(
+        Comment.objects.filter(article=article, status=Comment.Status.PUBLISHED, up_count__gte=max(1, threshold))
+        .visible_to(AnonymousUser(), readable_only=True)
+        .order_by("-up_count", "-created_at", "-id")[:BEST_AT_MOST]
+    )
+
+
+def thread_for(article, user, page_number, *, best_threshold: int = 0) -> Thread:
     """Oldest first, PAGE_SIZE first-level comments a page, each with its replies; every comment read
     through the gate."""
     listed = Comment.objects.filter(article=article).listed_for(user).select_related("author")
@@ -32,7 +47,8 @@ def thread_for(article, user, page_number) -> Thread:
         parent.shown_replies = replies.get(parent.pk, [])
     page.object_list = parents
     # The total is the same for every reader (private comments count too) and reads no comment: no gate.
-    return Thread(total=Comment.objects.filter(article=article).counted().count(), page=page)
+    total = Comment.objects.filter(article=article).counted().count()
+    return Thread(total=total, page=page, best=best_comments(article, best_threshold) if total else [])
 
 
 def page_of(comment: Comment, user) -> int:

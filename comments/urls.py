@@ -10,4 +10,5 @@ urlpatterns = [
     path("article/<int:article_id>/draft/", views.keep_draft, name="draft"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/report/", views.report, name="report"),
+    path("<int:pk>/react/", views.react, name="react"),
 ]

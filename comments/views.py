@@ -4,7 +4,15 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from comments import services
-from comments.forms import CommentActionForm, PostCommentForm
+from comments.forms import CommentActionForm, PostCommentForm, ReactionForm
 from comments.models import Comment
 from comments.threads import page_of
 from news.beacon import from_our_site
@@ -136,6 +144,34 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, _("댓글을 삭제했습니다."))
     return HttpResponseRedirect(
         _place(comment.article, thread=_to_thread(request), page=page_of(comment, request.user))
+    )
+
+
+@require_POST
+def react(request: HttpRequest, pk: int) -> HttpResponse:
+    """공감 / 비공감 from a comment's buttons: in place for the page script (JSON: the counts and the
+    reader's reaction now), else back to the comment. Only a comment the reader may read, through the gate."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.META.get("HTTP_REFERER") or "/")
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("잘못된 요청입니다."))
+    comment = get_object_or_404(
+        Comment.objects.visible_to(request.user).filter(readable=True).select_related("article"), pk=pk
+    )
+    try:
+        mine = services.react(comment=comment, reader=request.user, kind=form.cleaned_data["kind"])
+    except services.CommentRefused as refusal:
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": str(refusal)}, status=409, json_dumps_params={"ensure_ascii": False})
+        messages.error(request, str(refusal))
+        mine = None
+    if "application/json" in request.headers.get("Accept", ""):
+        up, down = Comment.objects.filter(pk=pk).values_list("up_count", "down_count").get()
+        return JsonResponse({"up": up, "down": down, "mine": mine})
+    page = page_of(comment, request.user)
+    return HttpResponseRedirect(
+        _place(comment.article, thread=form.cleaned_data["back"] == "thread", page=page, anchor=f"comment-{comment.pk}")
     )
 
 

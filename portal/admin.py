@@ -8,7 +8,7 @@ from portal.models import SiteProfile
 class SiteProfileAdmin(admin.ModelAdmin):
     list_display = ["name", "tagline", "url"]
     fieldsets = [
-        (None, {"fields": ["name", "tagline", "url", "copyright_holder", "description"]}),
+        (None, {"fields": ["name", "tagline", "url", "copyright_holder", "description", "best_comment_min_up"]}),
         (
             _("법정 고지 (인터넷신문 등록 사항)"),
             {

@@ -31,6 +31,11 @@ class SiteProfile(models.Model):
         _("저작권자"), max_length=120, blank=True, help_text=_("비워 두면 사이트 이름과 대표 주소로 씁니다.")
     )
     description = models.CharField(_("사이트 설명"), max_length=300, blank=True)
+    best_comment_min_up = models.PositiveSmallIntegerField(
+        _("BEST 댓글 최소 공감 수"),
+        default=10,
+        help_text=_("이만큼 공감을 받은 공개 댓글 중 많은 순으로 3개를 BEST로 보여 줍니다."),
+    )
 
     # 법정 고지: what a registered 인터넷신문 shows on every page (신문 등의 진흥에 관한 법률), and its
     # 청소년보호책임자. Empty until filled in; `manage.py check` warns of any left empty while the site

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from comments.forms import CommentForm
-from comments.models import Comment, can_moderate, commenter_of
+from comments.models import Comment, Reaction, can_moderate, commenter_of
 from comments.threads import thread_for
 from news.models import Article
 
@@ -27,12 +27,26 @@ def comment_block(context, article):
             "article": article,
             "public": True,
             "comment_form": CommentForm(),
-            "thread": thread_for(article, AnonymousUser(), request.GET.get("cpage")),
+            "thread": thread_for(
+                article, AnonymousUser(), request.GET.get("cpage"), best_threshold=_best_threshold(context)
+            ),
         }
-    block = _reader_context(request, article) | {"thread": thread_for(article, request.user, request.GET.get("cpage"))}
+    thread = thread_for(article, request.user, request.GET.get("cpage"), best_threshold=_best_threshold(context))
+    block = _reader_context(request, article) | {"thread": thread}
     if csrf_token := context.get("csrf_token"):  # an inclusion tag's own context has none unless passed on
         block["csrf_token"] = csrf_token
     return block
+
+
+def _best_threshold(context) -> int:
+    """The 공감 a comment needs to be BEST, as editors set it on the site profile (the page's context)."""
+    return getattr(context.get("site_profile"), "best_comment_min_up", 0)
+
+
+@register.filter
+def reaction_of(reacted, comment_id) -> str:
+    """The reader's 공감 ("up") or 비공감 ("down") of a comment, from {comment id: kind}; "" for none."""
+    return (reacted or {}).get(comment_id, "")
 
 
 SHOWN_AT_MOST = 200  # comments one fragment brings (a moderator on a thread full of private comments)
@@ -119,6 +133,12 @@ def reader_parts(request, *, page_path: str) -> dict:
         "mine": [pk for pk, _article, _status in theirs],
         "pending": sorted({article for _pk, article, status in theirs if status == Comment.Status.PENDING}),
         "form": render_to_string("comments/_form_box.html", context, request),
+        # Their latest 공감 / 비공감, so each page's buttons say which they pressed (kept, then updated in place).
+        "reacted": dict(
+            Reaction.objects.filter(reader=user)
+            .order_by("-created_at")
+            .values_list("comment_id", "kind")[:MINE_AT_MOST]
+        ),
     }
 
 
@@ -141,6 +161,11 @@ def _reader_context(request, article, *, take_draft: bool = True) -> dict:
         "token": uuid.uuid4(),
         "on_thread_page": getattr(request, "comments_page", False),
         "draft": draft,
+        "reacted": dict(
+            Reaction.objects.filter(reader=user, comment__article=article).values_list("comment_id", "kind")
+        )
+        if user.is_authenticated and article is not None
+        else {},
         "comment_form": CommentForm(
             initial={"body": draft["body"], "private": draft["private"]} if in_comment_form else None,
             nickname=commenter.nickname if commenter else "",

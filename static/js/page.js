@@ -131,6 +131,7 @@
       actions.hidden = false;
     }
     for (const token of block.querySelectorAll("[data-token]")) token.value = parts.token;
+    for (const buttons of block.querySelectorAll("form[data-react-url]")) reactInPlace(buttons);
     for (const form of block.querySelectorAll('form[method="post"]')) {
       if (form.querySelector('[name="csrfmiddlewaretoken"]')) continue;
       const field = Object.assign(document.createElement("input"), { type: "hidden", name: "csrfmiddlewaretoken", value: csrf });
@@ -141,6 +142,36 @@
 
   // A comment this reader sees otherwise: in place of its public placeholder, or (their own pending one)
   // under its comment, or at the end of the thread's last page.
+  // 공감 / 비공감: the public buttons (a way to log in) become this reader's, sent in place; each says
+  // whether it is pressed (aria-pressed), from what the reader's session keeps, updated with every answer.
+  function reactInPlace(form) {
+    const id = Number(form.closest(".comment").id.slice(8));
+    if (form.getAttribute("method") !== "post") {
+      form.method = "post";
+      form.action = form.dataset.reactUrl;
+      form.querySelector('[name="next"]')?.remove();
+    }
+    const show = (mine) => {
+      for (const button of form.querySelectorAll('button[name="kind"]')) button.setAttribute("aria-pressed", String(button.value === mine));
+    };
+    if (reader?.reacted) show(reader.reacted[id]);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      fetch(form.action, { method: "POST", body: new FormData(form, event.submitter), credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => response.json())
+        .then((answer) => {
+          if (answer.error) { window.alert(answer.error); return; }
+          for (const kind of ["up", "down"]) form.querySelector(`[data-count="${kind}"]`).textContent = answer[kind];
+          show(answer.mine);
+          if (reader) {
+            reader.reacted = { ...reader.reacted, [id]: answer.mine ?? undefined };
+            try { sessionStorage.setItem(kept, JSON.stringify(reader)); } catch { /* not kept */ }
+          }
+        })
+        .catch(() => form.submit()); // the server's own answer: back to the comment
+    });
+  }
+
   function showComment(block, comment) {
     const place = document.getElementById(`comment-${comment.id}`);
     if (place) { place.outerHTML = comment.html; return; }

@@ -30,17 +30,18 @@ def queries(client, url) -> int:
 
 # The article page is public, the same for every reader, rendered as for an anonymous one without reading the
 # session: article, photos, reporter's and section's lists (4), then the thread: comment page count, the
-# page, its replies, 전체의견 수 (4).
-PUBLIC_PAGE = 8
+# page, its replies, 전체의견 수, BEST 댓글 (5).
+PUBLIC_PAGE = 9
 # The comments page (the reader's own block without JavaScript): the article (1), then the thread as this
-# reader may see it (4).
-ANONYMOUS = 5
+# reader may see it (5).
+ANONYMOUS = 6
 # The fragment does not render the thread again: the article (1), and in one read through the gate the
 # comments this reader sees otherwise than everyone and which published ones are theirs (1).
 FRAGMENT = 2
-# A signed-in reader adds the session, the user and their nickname; a reader's permissions are not loaded
-# (only staff can moderate), a moderator's are (user's, groups').
-SIGNED_IN, MODERATOR = 3, 5
+# A signed-in reader adds the session, the user and their nickname, and where comments are rendered for them
+# their 공감 / 비공감 on this article (1); a reader's permissions are not loaded (only staff can moderate), a
+# moderator's are (user's, groups').
+SIGNED_IN, MODERATOR = 4, 6
 BUDGET = {
     "article page": {"anonymous": PUBLIC_PAGE, "signed in": PUBLIC_PAGE, "moderator": PUBLIC_PAGE},
     "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + SIGNED_IN, "moderator": FRAGMENT + MODERATOR},

@@ -130,6 +130,15 @@ def _comment_delete(room):
     )
 
 
+def _comment_react(room):
+    return (
+        room["bob"],
+        reverse("comments:react", args=[room["public"].pk]),
+        {"kind": "up"},
+        lambda: Comment.objects.get(pk=room["public"].pk).up_count,
+    )
+
+
 def _comment_report(room):
     return room["bob"], reverse("comments:report", args=[room["public"].pk]), {}, lambda: Report.objects.count()
 
@@ -226,6 +235,7 @@ POST_ENDPOINTS = {
     "comments:post": _comment_post,
     "comments:delete": _comment_delete,
     "comments:report": _comment_report,
+    "comments:react": _comment_react,
     "signup": _signup,
     "nickname": _nickname,
     "login": _login,
