@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from confusable_homoglyphs import categories, confusables
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
@@ -27,6 +28,8 @@ class Commenter(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commenter")
     nickname = models.CharField(_("닉네임"), max_length=20, unique=True)
+    # What the nickname looks like (nickname_skeleton): two readers may not look alike.
+    skeleton = models.CharField(max_length=80, db_index=True, editable=False, default="")
     blocked_at = models.DateTimeField(_("댓글 차단 시각"), null=True, blank=True)
     blocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -44,6 +47,10 @@ class Commenter(models.Model):
     def __str__(self) -> str:
         return self.nickname
 
+    def save(self, *args, **kwargs) -> None:
+        self.skeleton = nickname_skeleton(self.nickname)
+        super().save(*args, **kwargs)
+
     @property
     def is_blocked(self) -> bool:
         return self.blocked_at is not None
@@ -56,6 +63,30 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u3164\u115f\u1160\uff
 def visible_text(text: str) -> str:
     """NFKC-normalised text without invisible characters, for "is it empty?" and "is it taken?" checks."""
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or "")).strip()
+
+
+# Marks that change the direction text is shown in: a name could then read differently from how it is typed.
+DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Scripts a letter may keep in a skeleton; any other letter that looks like one of these becomes that one.
+_KEPT_SCRIPTS = ("LATIN", "HANGUL", "COMMON")
+
+
+def nickname_skeleton(name: str) -> str:
+    """What a name looks like, in the spirit of Unicode TR39's skeletons: NFKC, invisible marks out, case
+    folded, and each letter from another script that looks like a Latin or Hangul one (Cyrillic а, Greek
+    Ο) made that letter, with the usual look-alike digits; two names with one skeleton look the same."""
+    text = visible_text(name).casefold()
+    out = []
+    for char in text:
+        found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin", "hangul", "common"])
+        alias = categories.alias(char) if char.strip() else "COMMON"
+        if found and alias not in _KEPT_SCRIPTS:
+            char = found[0]["homoglyphs"][0]["c"].casefold()
+        out.append(_LOOKALIKE_DIGITS.get(char, char))
+    return "".join(ch for ch in out if not ch.isspace() and ch not in "._-")
+
+
+_LOOKALIKE_DIGITS = {"0": "o", "1": "l", "5": "s", "|": "l", "i": "l"}
 
 
 def validate_visible(value: str) -> None:

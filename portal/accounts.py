@@ -6,13 +6,14 @@ Log in, log out, password change and reset are Django's own views with our templ
 from __future__ import annotations
 
 import threading
+import unicodedata
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.cache import cache
@@ -26,27 +27,55 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from comments.models import Commenter, visible_text
+from comments.models import DIRECTION_CONTROLS, Commenter, nickname_skeleton, visible_text
+from news.models import Article
 from news.viewcount import client_ip
 from portal.models import SiteProfile
 from portal.newsletter.views import subscribe_by_mail as subscribe
 from portal.policies.models import Policy, agree
 
+# Names a reader may not take, nor anything that looks like one: the site's own voices.
+RESERVED_NICKNAMES = ("운영자", "관리자", "편집자", "편집국", "moderator", "admin")
+
 
 class NicknameField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
-            label=_("닉네임"), min_length=2, max_length=20, help_text=_("댓글에 보이는 이름입니다. 2~20자."), **kwargs
+            label=_("닉네임"),
+            min_length=2,
+            max_length=20,
+            help_text=_(
+                "댓글에 보이는 이름입니다. 2~20자. 보이지 않는 문자나 글자 방향을 바꾸는 문자는 쓸 수 없고, "
+                "다른 독자나 기자의 이름, ‘운영자’·‘관리자’·‘편집자’처럼 사이트를 대신하는 이름, "
+                "그리고 그런 이름과 비슷해 보이는 이름(다른 문자로 바꿔 쓴 것 포함)도 쓸 수 없습니다."
+            ),
+            **kwargs,
         )
 
     def clean(self, value):
-        # Normalised (NFKC, invisible characters out) so look-alikes of a taken nickname are taken too.
-        value = visible_text(super().clean(value))
+        value = super().clean(value)
+        if DIRECTION_CONTROLS.search(value) or visible_text(value) != unicodedata.normalize("NFKC", value).strip():
+            raise forms.ValidationError(_("닉네임에 보이지 않는 문자나 글자 방향을 바꾸는 문자는 쓸 수 없습니다."))
+        value = visible_text(value)
         if len(value) < 2:
             raise forms.ValidationError(_("닉네임은 보이는 글자로 2자 이상이어야 합니다."))
-        if Commenter.objects.filter(nickname__iexact=value).exists():
-            raise forms.ValidationError(_("이미 쓰이는 닉네임입니다. 다른 닉네임을 골라 주세요."))
+        # Compared by what they look like (nickname_skeleton): "аdmin" in Cyrillic is "admin".
+        skeleton = nickname_skeleton(value)
+        if any(nickname_skeleton(word) in skeleton for word in RESERVED_NICKNAMES) or skeleton in _newsroom_skeletons():
+            raise forms.ValidationError(_("사이트나 기자의 이름으로 보일 수 있는 닉네임은 쓸 수 없습니다."))
+        if Commenter.objects.filter(skeleton=skeleton).exists():
+            raise forms.ValidationError(_("이미 쓰이는 닉네임이거나 그와 너무 비슷합니다. 다른 닉네임을 골라 주세요."))
         return value
+
+
+def _newsroom_skeletons() -> set[str]:
+    """What the newsroom's names look like: the bylines and the staff's names."""
+    names = set(Article.objects.exclude(byline="").values_list("byline", flat=True).distinct())
+    for first, last, username in (
+        get_user_model().objects.filter(is_staff=True).values_list("first_name", "last_name", "username")
+    ):
+        names |= {first, f"{last}{first}", username}
+    return {nickname_skeleton(name) for name in names if name}
 
 
 class _RefusesOverlongUsernames:

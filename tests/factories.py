@@ -97,3 +97,15 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.LazyFunction(lambda: commenter(f"닉{UserFactory._meta.model.objects.count()}"))
     body = factory.Sequence(lambda n: f"댓글 내용 {n}")
     created_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
+
+
+def mail_sent() -> list:
+    """Django's test outbox once the mails handed to their own threads (the password reset's) are out."""
+    import threading
+
+    from django.core import mail
+
+    for thread in threading.enumerate():
+        if thread.name == "portal-mail":
+            thread.join(10)
+    return mail.outbox

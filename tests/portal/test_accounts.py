@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.urls import reverse
 
 from comments.models import Commenter
@@ -109,8 +108,8 @@ def test_the_page_script_is_told_only_whether_a_reader_is_signed_in(client, alic
 
 def test_password_reset_sends_a_korean_mail_with_a_link(client, alice):
     client.post(reverse("password_reset"), {"email": "alice@example.com"})
-    assert len(mail.outbox) == 1
-    assert "비밀번호 재설정" in mail.outbox[0].body and "/accounts/reset/" in mail.outbox[0].body
+    [sent] = factories.mail_sent()
+    assert "비밀번호 재설정" in sent.body and "/accounts/reset/" in sent.body
 
 
 def test_password_change_is_styled_and_requires_login(client, alice):

@@ -11,7 +11,6 @@ import io
 import logging
 import re
 import socket
-import threading
 import time
 
 import pytest
@@ -62,13 +61,6 @@ def slow_smtp(settings):
     controller.stop()
 
 
-def mail_sent():
-    """Wait for the reset mails handed to their threads."""
-    for thread in threading.enumerate():
-        if thread.name == "portal-mail":
-            thread.join(10)
-
-
 def reset(client, email: str) -> float:
     started = time.perf_counter()
     response = client.post(reverse("password_reset"), {"email": email}, HTTP_HOST="127.0.0.1")
@@ -83,7 +75,7 @@ def test_a_reset_answers_alike_and_as_fast_for_an_address_with_and_without_an_ac
     without = [reset(client, "nobody@example.com")]
     # The SMTP server takes 0.6 s a message: had the request waited for it, the answer would tell.
     assert max(with_account + without) < 0.3, (with_account, without)
-    mail_sent()
+    factories.mail_sent()
     [message] = slow_smtp.messages
     link = re.search(r"https://news\.example\.kr/accounts/reset/\S+/", message)
     assert link and "127.0.0.1" not in message  # the configured site, not the request's Host
@@ -95,7 +87,7 @@ def test_resets_are_held_back_per_address_and_per_client(client, slow_smtp, sett
     factories.UserFactory(username="alice", email="alice@example.com")
     for _ in range(4):
         reset(client, "alice@example.com")  # the same answer each time
-    mail_sent()
+    factories.mail_sent()
     assert len(slow_smtp.messages) == 2
 
 

@@ -5,13 +5,10 @@ be listed here, as a POST endpoint, as GET-only or as an intended exemption, wit
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -215,11 +212,7 @@ def _password_reset(room):
 
 
 def _mail_sent() -> int:
-    """Mails sent, once the reset mail's own thread (portal.accounts.PasswordResetForm) is done."""
-    for thread in threading.enumerate():
-        if thread.name == "portal-mail":
-            thread.join(10)
-    return len(mail.outbox)
+    return len(factories.mail_sent())
 
 
 def _password_reset_confirm(room):
