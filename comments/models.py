@@ -203,6 +203,8 @@ class Comment(models.Model):
     status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.PUBLISHED)
     has_replies = models.BooleanField(default=False, editable=False)
     report_count = models.PositiveIntegerField(_("신고 수"), default=0, editable=False)
+    # Reports that count toward hiding it: from trusted accounts (services.is_trusted), one per address.
+    trusted_reports = models.PositiveIntegerField(_("반영된 신고 수"), default=0, db_default=0, editable=False)
     # A double click sends the same token twice; the unique constraint turns the second into the first.
     submission_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("작성 시각"), default=timezone.now)
@@ -253,6 +255,8 @@ class Report(models.Model):
     )
     reason = models.CharField(_("사유"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("신고 시각"), auto_now_add=True)
+    address = models.CharField(max_length=32, blank=True, editable=False)  # a hash of the reporter's address
+    counted = models.BooleanField(_("숨김에 반영"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("신고")
@@ -275,6 +279,7 @@ class Reaction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("독자")
     )
     kind = models.CharField(_("종류"), max_length=4, choices=Kind)
+    counted = models.BooleanField(default=True, editable=False)  # in the comment's counts (a trusted reader)
     created_at = models.DateTimeField(_("시각"), auto_now=True)
 
     class Meta:

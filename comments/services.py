@@ -145,9 +145,21 @@ def delete_own_comment(*, comment: Comment, user) -> None:
     edge.comments_changed(comment.article_id)
 
 
-def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
-    """Record one reader's report; at COMMENT_AUTOHIDE_REPORTS reports the comment is hidden until a moderator
-    decides. Returns False when this reader had reported it already."""
+def is_trusted(user) -> bool:
+    """Whether this account's 신고 and 공감 count: old enough (COMMENT_TRUSTED_AFTER_DAYS) and with a
+    published comment, so that a few throwaway accounts can neither hide a comment nor inflate one."""
+    days = settings.COMMENT_TRUSTED_AFTER_DAYS
+    if days <= 0:
+        return True
+    if user.date_joined > timezone.now() - timedelta(days=days):
+        return False
+    return Comment.objects.filter(author=user, status=Comment.Status.PUBLISHED).exists()
+
+
+def report_comment(*, comment: Comment, reporter, reason: str = "", address: str = "") -> bool:
+    """Record one reader's report; at COMMENT_AUTOHIDE_REPORTS counted reports (from trusted accounts, one
+    per address) the comment is hidden until a moderator decides; moderators see every report. Returns
+    False when this reader had reported it already."""
     if comment.author_id == reporter.pk:
         raise CommentRefused(_("자신의 댓글은 신고할 수 없습니다."))
     if comment.status != Comment.Status.PUBLISHED:
@@ -155,9 +167,20 @@ def report_comment(*, comment: Comment, reporter, reason: str = "") -> bool:
     threshold = settings.COMMENT_AUTOHIDE_REPORTS
     try:
         with transaction.atomic():
-            Report.objects.create(comment=comment, reporter=reporter, reason=reason[:200])
-            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-            Comment.objects.filter(pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=threshold).update(
+            # One counted report per address, while the trust rule is on (COMMENT_TRUSTED_AFTER_DAYS > 0).
+            counted = is_trusted(reporter) and not (
+                settings.COMMENT_TRUSTED_AFTER_DAYS > 0
+                and Report.objects.filter(comment=comment, counted=True, address=address).exclude(address="").exists()
+            )
+            Report.objects.create(
+                comment=comment, reporter=reporter, reason=reason[:200], address=address, counted=counted
+            )
+            Comment.objects.filter(pk=comment.pk).update(
+                report_count=F("report_count") + 1, trusted_reports=F("trusted_reports") + int(counted)
+            )
+            Comment.objects.filter(
+                pk=comment.pk, status=Comment.Status.PUBLISHED, trusted_reports__gte=threshold
+            ).update(
                 status=Comment.Status.HIDDEN,
                 moderated_at=timezone.now(),
                 moderated_by=None,
@@ -186,14 +209,18 @@ def react(*, comment: Comment, reader, kind: str) -> str | None:
                 mine = Reaction.objects.select_for_update().filter(comment=comment, reader=reader).first()
                 counts = Comment.objects.filter(pk=comment.pk)
                 if mine is None:
-                    Reaction.objects.create(comment=comment, reader=reader, kind=kind)
-                    counts.update(**{column[kind]: F(column[kind]) + 1})
+                    counted = is_trusted(reader)  # an untrusted reader's reaction is theirs, not counted
+                    Reaction.objects.create(comment=comment, reader=reader, kind=kind, counted=counted)
+                    if counted:
+                        counts.update(**{column[kind]: F(column[kind]) + 1})
                     return kind
                 if mine.kind == kind:
                     mine.delete()
-                    counts.update(**{column[kind]: F(column[kind]) - 1})
+                    if mine.counted:
+                        counts.update(**{column[kind]: F(column[kind]) - 1})
                     return None
-                counts.update(**{column[mine.kind]: F(column[mine.kind]) - 1, column[kind]: F(column[kind]) + 1})
+                if mine.counted:
+                    counts.update(**{column[mine.kind]: F(column[mine.kind]) - 1, column[kind]: F(column[kind]) + 1})
                 mine.kind = kind
                 mine.save(update_fields=["kind", "created_at"])
                 return kind
@@ -209,7 +236,12 @@ def moderate(*, comments, status: str, moderator, note: str = "") -> int:
     same readers cannot report it twice), and the comment leaves the queue."""
     decided = dict(comments.values_list("pk", "article_id"))  # the same rows are updated and invalidated
     changed = Comment.objects.filter(pk__in=decided).update(
-        status=status, moderated_at=timezone.now(), moderated_by=moderator, moderation_note=note, report_count=0
+        status=status,
+        moderated_at=timezone.now(),
+        moderated_by=moderator,
+        moderation_note=note,
+        report_count=0,
+        trusted_reports=0,
     )
     edge.comments_changed(*set(decided.values()))
     return changed

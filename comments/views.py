@@ -27,6 +27,7 @@ from comments.models import Comment
 from comments.threads import page_of
 from news.beacon import from_our_site
 from news.models import Article
+from news.viewcount import address_key, client_ip
 
 
 def _place(article: Article, *, thread: bool, page: int | None = None, anchor: str = "comments") -> str:
@@ -183,7 +184,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         Comment.objects.visible_to(request.user).filter(readable=True).select_related("article"), pk=pk
     )
     try:
-        created = services.report_comment(comment=comment, reporter=request.user)
+        created = services.report_comment(
+            comment=comment, reporter=request.user, address=address_key(client_ip(request))
+        )
     except services.CommentRefused as refusal:
         messages.error(request, str(refusal))
     else:

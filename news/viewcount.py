@@ -100,6 +100,12 @@ def _hash(*parts: str) -> str:
     return hashlib.blake2b("|".join([*parts, settings.SECRET_KEY]).encode(), digest_size=12).hexdigest()
 
 
+def address_key(address: str) -> str:
+    """An address as the site keeps it where it must tell addresses apart (the new-visitor cap, comment
+    reports): a keyed hash, never the address itself."""
+    return _hash(address)
+
+
 @functools.cache
 def _signer(key: str, fallback_keys: tuple[str, ...]) -> signing.Signer:
     return signing.Signer(key=key, fallback_keys=fallback_keys, salt=COOKIE_SALT)

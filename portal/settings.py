@@ -269,6 +269,9 @@ COMMENT_RATE_PER_DAY = env.int("COMMENT_RATE_PER_DAY", default=20)
 COMMENT_RATE_PER_ARTICLE = env.int("COMMENT_RATE_PER_ARTICLE", default=5)
 COMMENT_AUTOHIDE_REPORTS = env.int("COMMENT_AUTOHIDE_REPORTS", default=3)
 COMMENT_PREMODERATION = env.bool("COMMENT_PREMODERATION", default=False)
+# Whose 신고 and 공감 count: accounts at least this many days old with a published comment, and one report
+# per address toward hiding a comment (0: every account and address). Moderators see every report.
+COMMENT_TRUSTED_AFTER_DAYS = env.int("COMMENT_TRUSTED_AFTER_DAYS", default=3)
 # 기사제보: submissions an address, and a signed-in account, may send an hour (portal/tips).
 TIP_RATE_PER_HOUR = env.int("TIP_RATE_PER_HOUR", default=5)
 # The site operates as a registered 인터넷신문: its particulars (the site profile's 법정 고지) must be complete,

@@ -11,6 +11,7 @@ from portal.settings import *  # noqa: F403
 from portal.settings import STORAGES
 
 LOGGING["loggers"]["portal.access"]["level"] = "WARNING"  # noqa: F405  # a line per request is noise here
+COMMENT_TRUSTED_AFTER_DAYS = 0  # the suite's readers are new accounts; tests/comments/test_trust.py turns it on
 VIEW_FLUSH_SECONDS = 0  # a background flush would race the tests' own; tests/news/test_viewcount_redis.py turns it on
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
