@@ -581,7 +581,14 @@ def _business_form(url: str) -> dict:
 
 
 def _site_form(url: str) -> dict:
-    return {"name": "상하이방", "tagline": "소개", "url": url, "copyright_holder": "", "description": ""}
+    return {
+        "name": "상하이방",
+        "tagline": "소개",
+        "url": url,
+        "copyright_holder": "",
+        "description": "",
+        "best_comment_min_up": "10",
+    }
 
 
 ADDRESS_FORMS = {
