@@ -16,7 +16,7 @@ for p in "$$PYTHON" python3.14 python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: help deps venv run serve test lint security test-postgres test-sqlite check-postgres clean
+.PHONY: help deps checkers venv run serve test lint security test-postgres test-sqlite check-postgres lighthouse clean
 
 help:
 	@echo "make run   - install, migrate, load demo content, serve http://127.0.0.1:$(PORT)/"
@@ -26,10 +26,12 @@ help:
 	@echo "make serve - production mode: DEBUG off, PostgreSQL, Redis, collectstatic, Varnish on :$(PORT) in front"
 	@echo "             of granian on :$$(($(PORT) + 1)) (EDGE=none: granian alone on :$(PORT))"
 	@echo "make deps  - install the Debian packages make test and make serve use (varnish, varnish-modules,"
-	@echo "             chromium, fonts-noto-cjk) when missing; run by both"
+	@echo "             chromium, fonts-noto-cjk, default-jre-headless, npm) when missing; run by both"
+	@echo "make lighthouse - Lighthouse (mobile) scores of the front page and the top story, served as make serve does"
 
 # Debian packages: Varnish and its xkey module (the edge cache, make serve and its tests), Chromium and CJK
-# fonts (the browser tests). Installed as root where apt-get exists; elsewhere one line says what is missing.
+# fonts (the browser tests), Java and npm (the page checkers: vnu.jar runs on Java; npm installs the checkers).
+# Installed as root where apt-get exists; elsewhere one line says what is missing.
 deps:
 	@missing=(); \
 	{ command -v varnishd || [ -x /usr/sbin/varnishd ]; } >/dev/null 2>&1 || missing+=(varnish); \
@@ -37,6 +39,8 @@ deps:
 	  || missing+=(varnish-modules); \
 	{ command -v chromium || [ -x /usr/bin/chromium ]; } >/dev/null 2>&1 || missing+=(chromium); \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk); \
+	command -v java >/dev/null 2>&1 || missing+=(default-jre-headless); \
+	command -v npm >/dev/null 2>&1 || missing+=(npm); \
 	if (($${#missing[@]})); then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "deps: installing $${missing[*]} from Debian"; \
@@ -90,7 +94,18 @@ serve: deps venv var/serve-secret-key
 check-postgres: venv
 	@$(PY) -m portal.dbcheck '$(TEST_DATABASE_URL)'
 
-test: deps lint security test-postgres test-sqlite
+# The page checkers from npm, as package-lock.json pins them: the Nu HTML Checker (vnu.jar) and axe-core.
+# --ignore-scripts: vnu-jar's install script would fetch a Java of its own; Debian's is used instead.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "checkers: npm is missing (make deps installs it as root); the HTML and accessibility checks are skipped"; \
+	fi
+
+checkers: node_modules/.installed
+
+test: deps checkers lint security test-postgres test-sqlite
 
 # ruff, as configured in pyproject.toml: `ruff check --fix . && ruff format .` mends most of what it finds.
 lint: venv
@@ -111,5 +126,13 @@ test-sqlite: venv
 	@echo "== tests on SQLite (the embedded default); PostgreSQL-only, browser and any_database tests are left out"
 	DATABASE_URL='sqlite:///$(CURDIR)/var/test-sqlite.db' $(PY) -m pytest -m "not e2e and not any_database"
 
+# Lighthouse is too slow for the suite (about 20 s a page); it has its own pinned install beside its script.
+tests/bench/lighthouse/node_modules/.installed: tests/bench/lighthouse/package.json tests/bench/lighthouse/package-lock.json
+	cd tests/bench/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lighthouse: deps venv tests/bench/lighthouse/node_modules/.installed
+	BENCH_DATABASE_URL='$(patsubst %/,%,$(dir $(TEST_DATABASE_URL)))' $(PY) tests/bench/bench_lighthouse.py
+
 clean:
-	rm -rf $(VENV) var media staticfiles
+	rm -rf $(VENV) var media staticfiles node_modules tests/bench/lighthouse/node_modules

@@ -333,11 +333,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (Django 6's own): only our origin's scripts, styles, images and forms; an inline
-# script must carry the per-request nonce. No third-party script is ever loaded.
+# script or <style> must carry the per-request nonce. No third-party script is ever loaded. The nonce is in
+# the header only where a template asked for it (the admin's changelist <style>): a public page, the same
+# bytes for every reader, carries none, so its style-src is our own stylesheets alone, with no inline style
+# (styles set from a script through element.style stay allowed, as CSP allows).
+# The one inline stylesheet allowed by its hash is the article body editor's (django-prose-editor 0.28: its
+# Tiptap core injects ProseMirror's base rules into the admin page); tests/e2e/test_csp.py fails,
+# naming the new hash, when an upgrade changes it.
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],  # the body editor sets style attributes; scripts stay strict
+    "style-src": [CSP.SELF, CSP.NONCE, PROSE_EDITOR_STYLE_HASH],
     "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "font-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],

@@ -32,6 +32,9 @@ def ctr(impressions: int, clicks: int) -> str:
 
 @admin.register(AdSlot)
 class AdSlotAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}  # .admin-warning: the admin's CSP allows no style attribute
+
     list_display = ["name", "code", "size", "live_ads", "house_ad"]
     search_fields = ["name", "code"]
     list_select_related = ["house_ad"]
@@ -49,7 +52,7 @@ class AdSlotAdmin(admin.ModelAdmin):
     def live_ads(self, slot) -> str:
         if slot.live_count:
             return str(slot.live_count)
-        return format_html('<strong style="color:#b3261e">⚠ {}</strong>', _("광고 없음"))
+        return format_html('<strong class="admin-warning">⚠ {}</strong>', _("광고 없음"))
 
 
 class EndsSoonFilter(admin.SimpleListFilter):
@@ -71,6 +74,9 @@ class EndsSoonFilter(admin.SimpleListFilter):
 
 @admin.register(Ad)
 class AdAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}  # .admin-warning: the admin's CSP allows no style attribute
+
     list_display = [
         "title",
         "advertiser",
@@ -119,7 +125,7 @@ class AdAdmin(admin.ModelAdmin):
         if ad.ends_at <= now:
             return _("끝남")
         if ad.ends_soon():
-            return format_html('<strong style="color:#b3261e">⚠ {}</strong>', _("7일 안에 끝남"))
+            return format_html('<strong class="admin-warning">⚠ {}</strong>', _("7일 안에 끝남"))
         return _("게재 중")
 
     @admin.display(description=_("노출"), ordering="total_impressions")
@@ -195,6 +201,9 @@ def _csv_safe(value: str) -> str:
 
 @admin.register(Business)
 class BusinessAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}  # .admin-warning: the admin's CSP allows no style attribute
+
     list_display = ["name", "category", "phone", "display_order", "listed_until", "listing"]
     list_filter = ["category", "active"]
     list_editable = ["display_order"]
@@ -206,5 +215,5 @@ class BusinessAdmin(admin.ModelAdmin):
         if not business.active or business.listed_until < today:
             return _("내려감")
         if business.listed_until <= today + timedelta(days=7):
-            return format_html('<strong style="color:#b3261e">⚠ {}</strong>', _("7일 안에 끝남"))
+            return format_html('<strong class="admin-warning">⚠ {}</strong>', _("7일 안에 끝남"))
         return _("게재 중")

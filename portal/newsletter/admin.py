@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import path, reverse
+from django.utils.csp import CSP
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csp import csp_override
 
 from portal.newsletter.editions import render
 from portal.newsletter.models import Edition, Subscriber
@@ -33,8 +36,12 @@ class EditionAdmin(admin.ModelAdmin):
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("미리보기"))
 
     def get_urls(self):
+        # A mail carries its styles in style attributes, as mail programs need: this page alone allows them.
+        own_policy = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})
         preview = path(
-            "<int:edition_id>/preview/", self.admin_site.admin_view(self.preview), name="newsletter_edition_preview"
+            "<int:edition_id>/preview/",
+            self.admin_site.admin_view(own_policy(self.preview)),
+            name="newsletter_edition_preview",
         )
         return [preview, *super().get_urls()]
 

@@ -5,6 +5,7 @@ document.querySelectorAll("[data-tabs]").forEach((box) => {
   const tabs = [...list.querySelectorAll("[data-tab]")];
   const panels = tabs.map((tab) => document.getElementById(tab.dataset.tab));
   list.setAttribute("role", "tablist");
+  list.setAttribute("aria-labelledby", box.getAttribute("aria-labelledby"));  // the box's heading names it
   tabs.forEach((tab, i) => {
     tab.setAttribute("role", "tab");
     tab.setAttribute("aria-controls", panels[i].id);
