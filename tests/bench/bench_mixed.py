@@ -103,6 +103,9 @@ if len(have) < len(names):
     User.objects.bulk_create([User(username=n, email=f"{n}@example.com", password=hashed) for n in names if n not in have])
 users = list(User.objects.filter(username__in=names).order_by("username"))
 Commenter.objects.bulk_create([Commenter(user=u, nickname=f"혼합독자{u.username[-3:]}") for u in users], ignore_conflicts=True)
+from portal.policies.models import agree, to_agree
+for u in users:  # as at sign-up: the policies in effect agreed to, or every post goes to /policies/agree/ first
+    agree(u, to_agree(u))
 deleted, _ = Comment.objects.filter(body__startswith="[mixed-").delete()  # earlier runs' comments
 live = Article.objects.published().order_by("pk")
 print(json.dumps({
@@ -364,9 +367,10 @@ def commenter(run: Run, site: dict, username: str, visitor: Visitor, seed: int, 
         page = read_article(run, conn, visitor, article_id, path, "reader article")
         if not page:
             continue
-        # page.js: the signed-in reader's fragment (the form's token, the CSRF token for the forms).
+        # page.js: the signed-in reader's fragment in full (`reader=1`, as it asks while it keeps none of the
+        # reader's parts): the form box, the form's token and the CSRF token for the forms.
         fragment = re.search(r'data-fragment-url="([^"]+)"', page)
-        url = html.unescape(fragment[1]) if fragment else f"/fragment/?article={article_id}"
+        url = (html.unescape(fragment[1]) if fragment else f"/fragment/?article={article_id}") + "&reader=1"
         record, text = conn.send(
             "fragment", "GET", f"{url}&next={quote(path)}", visitor, None, {"Accept": "application/json"}
         )
