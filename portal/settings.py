@@ -341,10 +341,13 @@ X_FRAME_OPTIONS = "DENY"
 # Tiptap core injects ProseMirror's base rules into the admin page); tests/e2e/test_csp.py fails,
 # naming the new hash, when an upgrade changes it.
 PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+# The error pages (400, 500, 503) carry their few styles inline: they must show without anything else of the
+# site, static files included (a 500 may come from the very thing that failed).
+ERROR_PAGE_STYLE_HASH = "'sha256-ld6EIhl4IMbUK/3qXv3RmJI94TXSOSLa1gopgsghIFM='"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE, PROSE_EDITOR_STYLE_HASH],
+    "style-src": [CSP.SELF, CSP.NONCE, PROSE_EDITOR_STYLE_HASH, ERROR_PAGE_STYLE_HASH],
     "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "font-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],

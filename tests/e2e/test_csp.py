@@ -103,3 +103,13 @@ def test_the_ad_warnings_and_the_newsletter_preview_work_under_the_policy(live_s
     warning = page.locator(".admin-warning")  # ⚠ 7일 안에 끝남, red by static/css/admin.css
     expect(warning).to_have_count(1)
     assert warning.evaluate("el => getComputedStyle(el).color") == "rgb(179, 38, 30)"
+
+
+def test_the_error_pages_own_style_is_allowed(live_server, page: Page):
+    """The 400, 500 and 503 pages carry one inline style, allowed by its hash, so that they show without any
+    static file (a 500 may come from the very thing that failed)."""
+    page.add_init_script(RECORD_REFUSALS)
+    response = page.goto(live_server.url + "/?q=%00")  # a NUL in the query: the 400 page
+    assert response.status == 400 and "잘못된 요청" in page.content()
+    assert page.evaluate("window.cspRefusals") == []
+    assert page.locator(".error-code").evaluate("e => getComputedStyle(e).fontSize") == "56px"  # styled
