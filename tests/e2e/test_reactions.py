@@ -32,6 +32,7 @@ def test_react_switch_and_take_back(live_server, page: Page, section, reporter):
 
     reactions = page.locator(f"#comment-{comment.pk} .reaction-form")
     up, down = reactions.locator('button[value="up"]'), reactions.locator('button[value="down"]')
+    expect(reactions).to_have_attribute("method", "post")
     up.click()
     expect(up).to_have_attribute("aria-pressed", "true")
     expect(up.locator("[data-count]")).to_have_text("1")
@@ -47,6 +48,7 @@ def test_react_switch_and_take_back(live_server, page: Page, section, reporter):
     expect(down.locator("[data-count]")).to_have_text("0")
     assert Comment.objects.filter(pk=comment.pk).values_list("up_count", "down_count").get() == (0, 0)
     page.reload()  # what the session keeps says which is pressed on the next page too
+    expect(reactions).to_have_attribute("method", "post")  # the page made the reader's
     up.click()
     expect(up).to_have_attribute("aria-pressed", "true")
     page.reload()
