@@ -20,6 +20,7 @@ from django.utils import timezone
 from comments.models import Comment
 from news.models import DailyViews
 from portal.ads.models import Ad, AdDailyStats
+from portal.tips.models import Tip, TipPhoto
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -34,6 +35,8 @@ FINGERPRINTS = {
     "ads": "SELECT id, title, image, extract(epoch FROM starts_at), extract(epoch FROM ends_at) FROM ads_ad ORDER BY id",
     "ad stats": "SELECT ad_id, day, impressions, clicks FROM ads_addailystats ORDER BY ad_id, day",
     "users": "SELECT id, username, password, is_staff FROM auth_user ORDER BY id",
+    "tips": "SELECT id, name, email, md5(body), status FROM tips_tip ORDER BY id",
+    "tip photos": "SELECT id, tip_id, image FROM tips_tipphoto ORDER BY id",
 }
 
 
@@ -69,13 +72,14 @@ def empty_database():
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def restore(backup: Path, database: str, media_root: Path) -> subprocess.CompletedProcess:
+def restore(backup: Path, database: str, media_root: Path, private: Path | None = None) -> subprocess.CompletedProcess:
     """`manage.py restore` as an operator runs it, against another database and media folder."""
     env = {
         **os.environ,
         "DEBUG": "true",
         "DATABASE_URL": database_url(database).replace("postgresql://", "postgres://"),
         "MEDIA_ROOT": str(media_root),
+        "PRIVATE_MEDIA_ROOT": str(private or media_root.parent / "restored-private-unused"),
     }
     return subprocess.run(
         [sys.executable, "manage.py", "restore", str(backup)], cwd=ROOT, env=env, capture_output=True, text=True
@@ -88,6 +92,11 @@ def test_the_demo_round_trips_through_backup_and_restore(tmp_path, settings, emp
     DailyViews.objects.update(views=7)  # counts of its own, so that a restore of stale rows would show
     ad = Ad.objects.first()
     AdDailyStats.objects.create(ad=ad, day=timezone.localdate(), impressions=120, clicks=3)
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    tip = Tip.objects.create(name="제보자", email="tipster@example.com", body="제보 내용")
+    TipPhoto.objects.create(tip=tip, image=factories.image_upload("tip.jpg"))
+    private_before = media_files(settings.PRIVATE_MEDIA_ROOT)
+    assert len(private_before) == 1
     assert Comment.objects.filter(private=True).exists() and AdDailyStats.objects.exists()
     before = fingerprint(lambda sql: _rows(connection, sql))
     files_before = media_files(settings.MEDIA_ROOT)
@@ -96,15 +105,16 @@ def test_the_demo_round_trips_through_backup_and_restore(tmp_path, settings, emp
     call_command("backup", str(tmp_path / "backups"))
     [backup] = (tmp_path / "backups").iterdir()
     manifest = json.loads((backup / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"database.dump", "media.tar.gz"}
+    assert set(manifest["files"]) == {"database.dump", "media.tar.gz", "private.tar.gz"}
 
     restored_media = tmp_path / "restored-media"
-    result = restore(backup, empty_database, restored_media)
+    result = restore(backup, empty_database, restored_media, private=tmp_path / "restored-private")
     assert result.returncode == 0, result.stderr
     with psycopg.connect(database_url(empty_database)) as restored:
         after = fingerprint(lambda sql: restored.execute(sql).fetchall())
     assert after == before
     assert media_files(restored_media) == files_before
+    assert media_files(tmp_path / "restored-private") == private_before  # the 기사제보 photos too
 
 
 def test_restore_refuses_a_damaged_copy_and_a_database_in_use(tmp_path, settings, empty_database, section, reporter):

@@ -4,7 +4,8 @@ The database first (pg_dump's custom format: one snapshot, whatever is being wri
 media files: an upload is stored before the row that names it, so every file the
 dump refers to is already there (a file newer than the dump is merely unused). Media on object storage
 (MEDIA_STORAGE=s3) is not copied: the bucket keeps its own versions (docs/deployment.md). PostgreSQL only:
-the SQLite of a first run is one file, copied as it is.
+the SQLite of a first run is one file, copied as it is. PRIVATE_MEDIA_ROOT (기사제보 photos) is always on
+disk and always copied, as private.tar.gz.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 DATABASE_FILE = "database.dump"
 MEDIA_FILE = "media.tar.gz"
+PRIVATE_FILE = "private.tar.gz"  # PRIVATE_MEDIA_ROOT: the photos readers send with a 기사제보
 MANIFEST = "manifest.json"
 
 
@@ -100,6 +102,11 @@ class Command(BaseCommand):
                     archive.add(media_root, arcname="media")
             files[MEDIA_FILE] = sha256(target / MEDIA_FILE)
             media = MEDIA_FILE
+        private_root = Path(settings.PRIVATE_MEDIA_ROOT)
+        with tarfile.open(target / PRIVATE_FILE, "w:gz") as archive:
+            if private_root.is_dir():
+                archive.add(private_root, arcname="private")
+        files[PRIVATE_FILE] = sha256(target / PRIVATE_FILE)
         manifest = {
             "taken_at": timezone.now().isoformat(),
             "database": "postgresql",

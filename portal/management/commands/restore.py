@@ -20,6 +20,7 @@ from portal.management.commands.backup import (
     DATABASE_FILE,
     MANIFEST,
     MEDIA_FILE,
+    PRIVATE_FILE,
     engine,
     media_on_disk,
     postgres_environment,
@@ -54,6 +55,10 @@ class Command(BaseCommand):
         restore_media = MEDIA_FILE in manifest["files"] and media_on_disk()
         if restore_media and media_root.is_dir() and any(media_root.iterdir()):
             raise CommandError(f"미디어 폴더 {media_root}가 비어 있지 않습니다. 빈 폴더에 복원해 주세요.")
+        private_root = Path(settings.PRIVATE_MEDIA_ROOT)
+        restore_private = PRIVATE_FILE in manifest["files"]
+        if restore_private and private_root.is_dir() and any(private_root.iterdir()):
+            raise CommandError(f"비공개 폴더 {private_root}가 비어 있지 않습니다. 빈 폴더에 복원해 주세요.")
 
         command = [
             postgres_tool("pg_restore"),
@@ -72,11 +77,18 @@ class Command(BaseCommand):
             raise CommandError(f"pg_restore 실패: {result.stderr.strip()}")
 
         if restore_media:
-            media_root.mkdir(parents=True, exist_ok=True)
-            with tarfile.open(source / MEDIA_FILE, "r:gz") as archive:
-                for member in archive.getmembers():
-                    if member.name == "media" or not member.name.startswith("media/"):
-                        continue
-                    member.name = member.name.removeprefix("media/")
-                    archive.extract(member, media_root, filter="data")  # no absolute paths, links or ../
+            _extract(source / MEDIA_FILE, "media", media_root)
+        if restore_private:
+            _extract(source / PRIVATE_FILE, "private", private_root)
         self.stdout.write(f"복원 완료: {source} → 데이터베이스 {settings.DATABASES['default']['NAME']}")
+
+
+def _extract(archive_path: Path, top: str, into: Path) -> None:
+    """The archive's `top/` folder into `into`: no absolute path, link or ../ gets out of it."""
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive_path, "r:gz") as archive:
+        for member in archive.getmembers():
+            if member.name == top or not member.name.startswith(f"{top}/"):
+                continue
+            member.name = member.name.removeprefix(f"{top}/")
+            archive.extract(member, into, filter="data")
