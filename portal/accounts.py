@@ -131,9 +131,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def save(self, *, request, **kwargs) -> None:
         email = self.cleaned_data["email"].lower()
-        if _over(f"reset:address:{email}", settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR) | _over(
-            f"reset:client:{client_ip(request)}", settings.PASSWORD_RESET_PER_CLIENT_PER_HOUR
-        ):
+        # Both counted every time (no short cut): a flood from one client also uses up the address's hour.
+        held_for_address = _over(f"reset:address:{email}", settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR)
+        held_for_client = _over(f"reset:client:{client_ip(request)}", settings.PASSWORD_RESET_PER_CLIENT_PER_HOUR)
+        if held_for_address or held_for_client:
             return
         site = urlsplit(settings.SITE_URL)
         kwargs |= {"domain_override": site.netloc, "use_https": site.scheme == "https", "request": None}
