@@ -131,7 +131,7 @@ def admitted_visitor(request) -> tuple[str, str | None] | None:
     key, new_cookie = visitor(request)
     if new_cookie is None:
         return key, None
-    window, address = settings.VIEW_DEDUPE_SECONDS, _hash(client_ip(request))
+    window, address = settings.VIEW_DEDUPE_SECONDS, address_key(client_ip(request))
     mark = f"visitor:{address}:{key}"  # 1: admitted, 0: refused (so that asking again changes nothing)
     try:
         if cache.add(mark, 1, window):  # a visitor this address has not brought yet

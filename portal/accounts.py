@@ -16,7 +16,6 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from comments.models import DIRECTION_CONTROLS, Commenter, nickname_skeleton, visible_text
 from news.models import Article
 from news.viewcount import client_ip
+from portal import limits
 from portal.models import SiteProfile
 from portal.newsletter.views import subscribe_by_mail as subscribe
 from portal.policies.models import Policy, agree
@@ -132,8 +132,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, *, request, **kwargs) -> None:
         email = self.cleaned_data["email"].lower()
         # Both counted every time (no short cut): a flood from one client also uses up the address's hour.
-        held_for_address = _over(f"reset:address:{email}", settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR)
-        held_for_client = _over(f"reset:client:{client_ip(request)}", settings.PASSWORD_RESET_PER_CLIENT_PER_HOUR)
+        held_for_address = limits.count(f"reset:address:{email}") > settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR
+        held_for_client = (
+            limits.count(f"reset:client:{client_ip(request)}") > settings.PASSWORD_RESET_PER_CLIENT_PER_HOUR
+        )
         if held_for_address or held_for_client:
             return
         site = urlsplit(settings.SITE_URL)
@@ -146,12 +148,6 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def send_mail(self, *args, **kwargs) -> None:
         threading.Thread(target=super().send_mail, args=args, kwargs=kwargs, name="portal-mail").start()
-
-
-def _over(key: str, limit: int) -> bool:
-    """Count one more under `key` for the hour; True past `limit`."""
-    cache.add(key, 0, 3600)
-    return cache.incr(key) > limit
 
 
 class NicknameForm(forms.Form):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from news.viewcount import client_ip
+from portal import limits
 from portal.newsletter import mail
 from portal.newsletter.models import Subscriber
 
@@ -26,11 +26,9 @@ class SubscribeForm(forms.Form):
 
 def _too_many(request, email: str) -> bool:
     """Confirmation mails a client may have sent an hour, and one an address per ten minutes."""
-    address_key, email_key = f"newsletter:address:{client_ip(request)}", f"newsletter:email:{email}"
-    cache.add(address_key, 0, 3600)
-    if cache.incr(address_key) > settings.NEWSLETTER_RATE_PER_HOUR:
+    if limits.count(f"newsletter:address:{client_ip(request)}") > settings.NEWSLETTER_RATE_PER_HOUR:
         return True
-    return not cache.add(email_key, 1, 600)
+    return limits.count(f"newsletter:email:{email}", window=600) > 1
 
 
 def subscribe_by_mail(email: str) -> None:

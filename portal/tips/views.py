@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from news.viewcount import client_ip
+from portal import limits
 from portal.tips.forms import TipForm
 from portal.tips.models import Tip, TipPhoto
-
-RATE_WINDOW = 3600
 
 
 def _senders(request) -> list[str]:
@@ -25,13 +23,13 @@ def _senders(request) -> list[str]:
 
 
 def _over_the_limit(request) -> bool:
-    return any((cache.get(key) or 0) >= settings.TIP_RATE_PER_HOUR for key in _senders(request))
+    """Only tips sent count (a form sent back with an error does not): checked before, counted after."""
+    return any(limits.counted(key) >= settings.TIP_RATE_PER_HOUR for key in _senders(request))
 
 
 def _count(request) -> None:
     for key in _senders(request):
-        cache.add(key, 0, RATE_WINDOW)
-        cache.incr(key)
+        limits.count(key)
 
 
 @never_cache
