@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from html import unescape
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
@@ -75,6 +77,27 @@ ARTICLE_LIST_FIELDS = (
 )
 
 
+class Keyword(models.Model):
+    """A 키워드 that reporters tag stories with; its page lists them (/keyword/<slug>/), and 관련기사 and search
+    suggestions read it. The slug is the name itself where it can be (Korean letters are kept)."""
+
+    name = models.CharField(_("키워드"), max_length=40, unique=True)
+    slug = models.SlugField(_("주소 이름"), max_length=60, unique=True, allow_unicode=True, blank=True)
+
+    class Meta:
+        verbose_name = _("키워드")
+        verbose_name_plural = _("키워드")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True) or f"k{zlib.crc32(self.name.encode()):08x}"
+        super().save(*args, **kwargs)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Live articles: published, and their publish time has passed (scheduling is decided here, no cron)."""
@@ -131,6 +154,7 @@ class Article(models.Model):
     status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.DRAFT)
     featured = models.BooleanField(_("톱기사"), default=False, help_text=_("첫 화면 맨 위에 올릴 기사"))
     comments_enabled = models.BooleanField(_("댓글 허용"), default=True)
+    keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles", verbose_name=_("키워드"))
     published_at = models.DateTimeField(
         _("발행 시각"), null=True, blank=True, help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행).")
     )
