@@ -254,7 +254,6 @@ class ArticleAdmin(admin.ModelAdmin):
         return request.user.has_perm("news.publish_article")
 
 
-
 @admin.register(SpellingVariants)
 class SpellingVariantsAdmin(admin.ModelAdmin):
     """Editors keep the spellings search treats as one term (상하이, 상해, 上海); a query uses them at once."""

@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -47,7 +48,7 @@ class LatestArticlesFeed(Feed):
         return SiteProfile.current().tagline
 
     def items(self, scope: Scope):
-        articles = Article.objects.published().select_related("section")
+        articles = Article.objects.published().select_related("section", "series").prefetch_related("corrections")
         if scope.section:
             articles = articles.filter(section=scope.section)
         return [(scope, article) for article in articles.order_by("-published_at", "-id")[:ITEMS]]
@@ -56,12 +57,23 @@ class LatestArticlesFeed(Feed):
         return item[1].get_absolute_url()
 
     def item_title(self, item) -> str:
-        return item[1].title
+        """The title as lists show it: "[광고]" before a 광고·협찬 story, the installment before a series'."""
+        article = item[1]
+        prefix = _("[광고] ") if article.is_sponsored else ""
+        return f"{prefix}{article.series_label + ' ' if article.series_label else ''}{article.title}"
 
     def item_description(self, item) -> str:
         # RSS readers render <description> as HTML: the summary is plain text (a body's "&lt;script&gt;" comes
-        # out of strip_tags/unescape as "<script>"), so escape it once more for them.
-        return escape(item[1].summary())
+        # out of strip_tags/unescape as "<script>"), so escape it once more for them. Its published
+        # corrections go first, as on the page.
+        article = item[1]
+        now = timezone.now()
+        notes = [
+            f"[{note.get_kind_display()} {timezone.localdate(note.published_at):%Y-%m-%d}] {note.body}"
+            for note in article.corrections.all()
+            if note.published_at <= now
+        ]
+        return "".join(f"<p>{escape(note)}</p>" for note in notes) + escape(article.summary())
 
     def item_pubdate(self, item):
         return item[1].published_at
@@ -73,7 +85,8 @@ class LatestArticlesFeed(Feed):
         return _("%(name)s 기자") % {"name": item[1].byline}
 
     def item_categories(self, item) -> list[str]:
-        return [item[1].section.name]
+        """Its section and its type (자체기사, 보도자료, 기고, 칼럼, 사설, 광고·협찬)."""
+        return [item[1].section.name, item[1].get_kind_display()]
 
     def item_enclosures(self, item) -> list[Enclosure]:
         scope, article = item
