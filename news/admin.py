@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -17,6 +18,7 @@ from news.models import (  # the newsroom's second year (#17)
     Article,
     ArticlePhoto,
     Correction,
+    CorrectionRequest,
     DailyViews,
     Keyword,
     Section,
@@ -304,3 +306,32 @@ class SeriesAdmin(admin.ModelAdmin):
     @admin.display(description=_("회차 수"), ordering="installment_total")
     def installment_count(self, series) -> int:
         return series.installment_total
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(admin.ModelAdmin):
+    """The editors' queue of readers' 정정·반론보도 requests: what the reader sent is read only; editors give a
+    status and notes, and attach the correction itself on the article (its 정정·반론·추후보도 inline)."""
+
+    list_display = ["receipt", "kind", "article", "name", "status", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["article"]
+    search_fields = ["name", "email", "phone", "body", "article__title"]
+    date_hierarchy = "created_at"
+    fields = ["kind", "article_link", "name", "email", "phone", "sender", "created_at", "body", "status", "notes"]
+    readonly_fields = ["kind", "article_link", "name", "email", "phone", "sender", "created_at", "body"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # requests come from readers
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a record the newsroom must be able to show
+
+    @admin.display(description=_("접수번호"), ordering="created_at")
+    def receipt(self, filed: CorrectionRequest) -> str:
+        return filed.receipt
+
+    @admin.display(description=_("기사"))
+    def article_link(self, filed: CorrectionRequest) -> str:
+        url = reverse("admin:news_article_change", args=[filed.article_id])
+        return format_html('<a href="{}">{}</a>', url, filed.article.title)

@@ -41,6 +41,15 @@ def news_article_jsonld(context, article) -> SafeString:
     }
     if og:
         data["image"] = [absolute(og["url"])]
+    if corrections := context.get("corrections"):  # the published notes the page shows above the body
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": f"{note.get_kind_display()}: {note.body}",
+                "datePublished": note.published_at,
+            }
+            for note in corrections
+        ]
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
     # The JSON is escaped for a script element above; format_html would HTML-escape its quotes.
     script_safe = mark_safe(payload)  # nosec B308, B703  # JSON with <, > and & escaped above

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from news.images import PhotoFormField
+from news.models import CorrectionRequest
 from portal.tips.models import Tip
 
 MAX_PHOTOS = 5
@@ -26,19 +27,15 @@ class PhotosField(PhotoFormField):
         return [super(PhotosField, self).clean(upload, initial) for upload in uploads]
 
 
-class TipForm(forms.ModelForm):
-    photos = PhotosField(label=_("사진 (5장까지)"), required=False)
+class ReaderSubmissionForm(forms.Form):
+    """What every form readers send the newsroom shares: a trap for robots and a way to answer them."""
+
     # A field people never see or fill; a form robot fills every field it finds.
     homepage = forms.CharField(
         label=_("홈페이지 (비워 두세요)"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-
-    class Meta:
-        model = Tip
-        fields = ["kind", "name", "email", "phone", "body"]
-        widgets = {"kind": forms.RadioSelect, "body": forms.Textarea(attrs={"rows": 10})}
 
     def clean(self):
         cleaned = super().clean()
@@ -49,3 +46,21 @@ class TipForm(forms.ModelForm):
     @property
     def is_robot(self) -> bool:
         return bool(self.data.get("homepage"))
+
+
+class TipForm(ReaderSubmissionForm, forms.ModelForm):
+    photos = PhotosField(label=_("사진 (5장까지)"), required=False)
+
+    class Meta:
+        model = Tip
+        fields = ["kind", "name", "email", "phone", "body"]
+        widgets = {"kind": forms.RadioSelect, "body": forms.Textarea(attrs={"rows": 10})}
+
+
+class CorrectionRequestForm(ReaderSubmissionForm, forms.ModelForm):
+    """A reader's 정정·반론보도 request about one article (the view sets the article)."""
+
+    class Meta:
+        model = CorrectionRequest
+        fields = ["kind", "name", "email", "phone", "body"]
+        widgets = {"kind": forms.RadioSelect, "body": forms.Textarea(attrs={"rows": 10})}

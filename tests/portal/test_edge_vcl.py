@@ -126,6 +126,8 @@ def test_a_cacheable_page_reaches_the_app_without_cookie_or_language(edge, stub)
         "/accounts/login/",
         "/ads/3/click/",
         "/admin",
+        "/tips/correction/3/",  # a reader's 정정·반론보도 request (a form with a CSRF token)
+        "/tips/correction/received/",
     ],
 )
 def test_personal_paths_pass_with_their_cookies_and_are_never_stored(edge, stub, path):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import BlockedWord, Comment, Commenter, Report
-from news.models import Article
+from news.models import Article, CorrectionRequest, Keyword, Series
 from portal import roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -93,6 +93,24 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
         "reporter": D403,
         "editor": D403,
         "moderator": "200 403 200 403 200 | 403 403 403",  # a record: read only
+        "ad manager": D403,
+    },
+    ("news.keyword", "a keyword"): {
+        "reporter": "200 200 200 403 200 | ok 403 403",  # picks and adds keywords; never renames or deletes
+        "editor": "200 200 200 200 200 | ok ok ok",
+        "moderator": D403,
+        "ad manager": D403,
+    },
+    ("news.series", "a series"): {
+        "reporter": "200 403 200 403 200 | 403 403 403",  # may look, to place a story in one
+        "editor": "200 200 200 200 200 | ok ok ok",
+        "moderator": D403,
+        "ad manager": D403,
+    },
+    ("news.correctionrequest", "a reader's correction request"): {
+        "reporter": D403,
+        "editor": "200 403 200 403 200 | 403 ok 403",  # sent by readers, kept as a record
+        "moderator": D403,
         "ad manager": D403,
     },
     ("tips.tip", "a reader's tip"): {
@@ -239,6 +257,11 @@ def newsroom(admin_rows: bool = True) -> dict:
         ("ads.ad", "an ad"): ad.pk,
         ("ads.business", "a business"): business.pk,
         ("tips.tip", "a reader's tip"): tip.pk,
+        ("news.keyword", "a keyword"): Keyword.objects.create(name="푸둥").pk,
+        ("news.series", "a series"): Series.objects.create(name="책읽는 상하이", slug="book-club").pk,
+        ("news.correctionrequest", "a reader's correction request"): CorrectionRequest.objects.create(
+            article=live, name="독자", email="dokja@example.com", body="날짜가 틀렸습니다."
+        ).pk,
         ("newsletter.edition", "a day's edition"): edition.pk,
         ("newsletter.subscriber", "a subscriber"): subscriber.pk,
         ("policies.policy", "a policy version"): policy.pk,

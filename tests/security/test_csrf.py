@@ -51,6 +51,10 @@ GET_ONLY = {
     "fragment": "the reader's own parts of a public page, as JSON: reads only (require_GET)",
     "comments:thread": "the comments page: reads only (require_GET); its forms post to comments:post/delete/report",
     "tips:received": "the receipt of a tip just sent: reads only",
+    "tips:correction-received": "the receipt of a 정정·반론보도 request just sent: reads only",
+    "news:keyword": "keyword page: reads only",
+    "news:series": "series page: reads only",
+    "news:corrections": "정정·반론·추후보도 list: reads only",
     "newsletter:sent": "a page saying the confirmation mail went out: reads only",
     "policies:show": "a policy in effect: reads only",
     "policies:version": "a policy's earlier or later version: reads only",
@@ -188,6 +192,17 @@ def _tip(room):
     )
 
 
+def _correction_request(room):
+    from news.models import CorrectionRequest
+
+    return (
+        None,
+        reverse("tips:correction", args=[room["live"].pk]),
+        {"kind": "correction", "name": "독자", "email": "dokja@example.com", "body": "교차 사이트 정정 요청"},
+        lambda: CorrectionRequest.objects.count(),
+    )
+
+
 def _subscribe(room):
     return None, reverse("newsletter:subscribe"), {"email": "forged@example.com"}, lambda: Subscriber.objects.count()
 
@@ -237,6 +252,7 @@ POST_ENDPOINTS = {
     "password_reset": _password_reset,
     "password_reset_confirm": _password_reset_confirm,
     "tips:submit": _tip,
+    "tips:correction": _correction_request,
     "newsletter:subscribe": _subscribe,
     "policies:agree": _agree,
     "newsletter:confirm": _confirm,
