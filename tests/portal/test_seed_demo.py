@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from comments.models import Comment, Commenter
-from news.models import Article, DailyViews, Section
+from news.models import Article, Correction, DailyViews, Section, Series
 from portal import demo, roles
 from portal.ads.models import Ad, AdSlot, Business
 
@@ -56,6 +56,9 @@ def stores_what_the_data_files_say():
         assert article.is_published(), item["title"]
         assert (article.section.slug, article.reporter.username) == (item["section"], item["reporter"])
         assert (article.subtitle, article.lead_image_caption) == (item.get("subtitle", ""), item["caption"])
+        assert sorted(article.keywords.values_list("name", flat=True)) == sorted(item["keywords"]), item["title"]
+        assert article.kind == item.get("kind", "report"), item["title"]
+        assert article.series_label.startswith("[") == ("series" in item), item["title"]
         assert article.body == demo.body_html(item["body"])
     for item in newsroom["unpublished"]["articles"]:
         assert not stored[item["title"]].is_published(), item["title"]
@@ -69,6 +72,11 @@ def stores_what_the_data_files_say():
     assert sorted(AdSlot.objects.values_list("code", flat=True)) == sorted(s["code"] for s in ads["slots"])
     assert sorted(Ad.objects.values_list("title", flat=True)) == sorted(a["title"] for a in ads["ads"])
     assert list(Business.objects.values_list("name", flat=True)) == [b["name"] for b in ads["businesses"]]
+    # #17: a few series (a column among them) with their installments, a correction and an advertorial.
+    assert Series.objects.filter(installments__isnull=False).distinct().count() >= 3
+    assert Series.objects.exclude(writer="").exists()
+    assert Correction.objects.count() == len(newsroom["corrections"]) >= 1
+    assert Article.objects.published().filter(kind=Article.Kind.SPONSORED).exists()
 
 
 def test_every_demo_article_has_what_the_seeder_needs():
@@ -80,7 +88,11 @@ def test_every_demo_article_has_what_the_seeder_needs():
     assert len(articles) >= 60 and {a["section"] for a in articles} == sections
     assert len({a["title"] for a in articles}) == len(articles)  # the seeder knows a story by its title
     for article in articles:
-        assert {"title", "reporter", "days_ago", "hour", "caption", "body"} <= article.keys(), article["title"]
+        assert {"title", "reporter", "days_ago", "hour", "caption", "body", "keywords"} <= article.keys(), article[
+            "title"
+        ]
+        assert article["keywords"] and article.get("kind", "report") in Article.Kind.values, article["title"]
+        assert article.get("series") in {None, *(s["slug"] for s in newsroom["series"])}, article["title"]
         assert article["reporter"] in reporters and 0 <= article["hour"] < 24, article["title"]
         assert article["body"].strip(), article["title"]
 

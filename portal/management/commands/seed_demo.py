@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from comments.models import Comment, Commenter
 from news import search
-from news.models import Article, DailyViews, Section, SpellingVariants
+from news.models import Article, Correction, DailyViews, Keyword, Section, Series, SpellingVariants
 from portal import demo, roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -69,7 +69,9 @@ class Command(BaseCommand):
             sections = self.seed_sections(newsroom["sections"])
             users = self.seed_accounts(newsroom["accounts"], password)
             self.seed_policies(newsroom["policies"], users)
-        created = self.seed_articles(newsroom, sections, users)
+        series = self.seed_series(newsroom["series"])
+        created = self.seed_articles(newsroom, sections, users, series)
+        self.seed_corrections(newsroom["corrections"], users)
         self.seed_comments(newsroom, users)
         self.seed_views()
         self.seed_ads(demo.load("ads"))
@@ -118,7 +120,30 @@ class Command(BaseCommand):
         for user in users.values():
             agree(user, [p for kind in Policy.AGREED if (p := Policy.objects.in_effect(kind))])
 
-    def seed_articles(self, newsroom: dict, sections: dict[str, Section], users: dict) -> int:
+    def seed_series(self, rows: list[dict]) -> dict[str, Series]:
+        """The 연재 of the demo (a writer's column among them), by slug."""
+        series = {}
+        for row in rows:
+            fields = {key: value for key, value in row.items() if key != "slug"}
+            series[row["slug"]], _ = Series.objects.get_or_create(slug=row["slug"], defaults=fields)
+        return series
+
+    def seed_corrections(self, rows: list[dict], users: dict) -> None:
+        """The editor's 정정·반론·추후보도 on published stories, each once."""
+        now = timezone.now()
+        for row in rows:
+            article = Article.objects.filter(title=row["article"]).first()
+            if article is None or article.corrections.filter(body=row["body"]).exists():
+                continue
+            Correction.objects.create(
+                article=article,
+                kind=row["kind"],
+                body=row["body"],
+                published_at=now - timedelta(days=row["days_ago"]),
+                created_by=users["editor"],
+            )
+
+    def seed_articles(self, newsroom: dict, sections: dict[str, Section], users: dict, series: dict) -> int:
         now = timezone.now()
         created = 0
         existing = set(Article.objects.values_list("title", flat=True))
@@ -141,10 +166,14 @@ class Command(BaseCommand):
                 featured=item.get("featured", False),
                 lead_image_caption=item["caption"],
                 lead_image_alt=item["caption"],
+                kind=item.get("kind", Article.Kind.REPORT),
+                series=series[item["series"]] if "series" in item else None,
+                series_number=item.get("installment"),
             )
             photo = demo_photo(index, colours[item["section"]])
             article.lead_image = ContentFile(photo, name=f"demo-{index:03d}.jpg")
             article.save()
+            article.keywords.set([Keyword.objects.get_or_create(name=name)[0] for name in item["keywords"]])
             created += 1
             if created % 10 == 0:
                 self.stdout.write(f"  기사 {created}건 …")
