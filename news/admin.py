@@ -67,7 +67,6 @@ class CorrectionInline(admin.StackedInline):
     model = Correction
     extra = 0
     fields = ["kind", "published_at", "body"]
-    verbose_name = _("정정·반론·추후보도")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
