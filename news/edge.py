@@ -146,23 +146,21 @@ def max_age() -> int:
 
 
 def _next_publication() -> float | None:
-    """When the next scheduled story goes live (a timestamp), if within 2 × EDGE_MAX_AGE. The moments are
-    asked of the database at most once per EDGE_MAX_AGE (and after any article change), so the answer
-    always covers a page stored until then."""
-    from news.models import Article
+    """When the next scheduled story goes live, or a correction dated ahead appears (a timestamp), if within
+    2 × EDGE_MAX_AGE. The moments are asked of the database, in one query, at most once per EDGE_MAX_AGE
+    (and after any article or correction change), so the answer always covers a page stored until then."""
+    from news.models import Article, Correction
 
     moments = cache.get(NEXT_PUBLICATION_KEY)
     if moments is None:
         now = timezone.now()
-        upcoming = Article.objects.filter(
-            status=Article.Status.PUBLISHED,
-            published_at__gt=now,
-            published_at__lte=now + timedelta(seconds=2 * settings.EDGE_MAX_AGE),
+        window = {"published_at__gt": now, "published_at__lte": now + timedelta(seconds=2 * settings.EDGE_MAX_AGE)}
+        upcoming = (
+            Article.objects.filter(status=Article.Status.PUBLISHED, **window)
+            .values_list("published_at", flat=True)
+            .union(Correction.objects.filter(**window).values_list("published_at", flat=True))
         )
-        moments = [
-            moment.timestamp()
-            for moment in upcoming.order_by("published_at").values_list("published_at", flat=True)[:1000]
-        ]
+        moments = sorted(moment.timestamp() for moment in upcoming.order_by("published_at")[:1000])
         cache.set(NEXT_PUBLICATION_KEY, moments, settings.EDGE_MAX_AGE)
     now = time.time()
     return next((moment for moment in moments if moment > now), None)
@@ -282,6 +280,7 @@ def series_changed(instance, **kwargs) -> None:
 
 
 def correction_changed(instance, **kwargs) -> None:
+    transaction.on_commit(lambda: cache.delete(NEXT_PUBLICATION_KEY))  # it may be dated ahead now
     purge(article_key(instance.article_id), CORRECTIONS)
 
 

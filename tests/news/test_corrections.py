@@ -64,6 +64,17 @@ def test_the_feed_and_the_json_ld_carry_the_correction(client, story):
     assert "4월입니다" in data["correction"][0]["text"] and data["correction"][0]["datePublished"]
 
 
+def test_no_page_outlives_a_correction_dated_ahead(story, django_capture_on_commit_callbacks):
+    def s_maxage() -> int:
+        response = Client().get(story.get_absolute_url())
+        return int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+
+    assert s_maxage() == 300
+    with django_capture_on_commit_callbacks(execute=True):
+        attach(story, published_at=timezone.now() + timedelta(seconds=60))
+    assert 59 <= s_maxage() <= 61  # shown then without a save: the stored page expires by then
+
+
 def test_attaching_a_correction_purges_the_article_and_the_list(story, purged):
     with purged() as keys:
         attach(story)
