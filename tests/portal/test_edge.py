@@ -119,6 +119,27 @@ def test_an_edit_and_a_withdrawal_reach_readers_within_a_second(edge, story, sec
     assert "관련기사에 걸린 기사" not in reader.get(story.get_absolute_url())[2]
 
 
+def test_a_keyword_page_gets_a_newly_tagged_story_and_a_correction_reaches_the_story(edge, story, section, reporter):
+    """#17: keyword pages are stored at the edge and purged by keyword-<id>; a correction purges its story."""
+    from news.models import Correction, Keyword
+
+    reader = Reader(edge)
+    metro = Keyword.objects.create(name="지하철")
+    story.keywords.add(metro)
+    url = metro.get_absolute_url()  # already percent-encoded
+    first = reader.get(url)
+    assert first[0] == 200 and reader.get(url)[1]["x-cache"] == "HIT"
+    newer = factories.ArticleFactory(section=section, reporter=reporter, title="새로 태그된 노선 기사")
+    newer.keywords.add(metro)  # as the admin does: the save, then the keywords
+    until(lambda: "새로 태그된 노선 기사" in reader.get(url)[2])
+
+    reader.get(story.get_absolute_url())
+    assert reader.get(story.get_absolute_url())[1]["x-cache"] == "HIT"
+    Correction.objects.create(article=story, body="노선 번호를 바로잡습니다.")
+    until(lambda: "노선 번호를 바로잡습니다." in reader.get(story.get_absolute_url())[2])
+    assert "노선 번호를 바로잡습니다." in reader.get("/corrections/")[2]
+
+
 def test_a_new_comment_and_a_hidden_comment_reach_readers_within_a_second(edge, story, alice, moderator):
     reader = Reader(edge)
     reader.get(story.get_absolute_url())
