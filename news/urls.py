@@ -10,6 +10,7 @@ urlpatterns = [
     path("reporter/<int:pk>/", views.reporter, name="reporter"),
     path("ranking/", views.ranking, name="ranking"),
     path("keyword/<str:slug>/", views.keyword, name="keyword"),
+    path("series/", views.series_list, name="series-list"),
     path("series/<str:slug>/", views.series, name="series"),
     path("corrections/", views.corrections, name="corrections"),
     path("search/", views.search_page, name="search"),

@@ -90,6 +90,15 @@ def keyword(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "news/keyword.html", {"keyword": tag, "page": page})
 
 
+@edge.public_page(lambda: [edge.ARTICLES])
+def series_list(request: HttpRequest) -> HttpResponse:
+    """/series/: every 연재 with live installments and how many, by name (a new installment anywhere is an
+    article change, which purges `articles`; a renamed series purges its installments, listed here)."""
+    shelf = [series for series in Series.objects.with_live_count().order_by("name") if series.live_count]
+    request.edge_keys |= {edge.series_key(series.pk) for series in shelf}
+    return render(request, "news/series_list.html", {"shelf": shelf})
+
+
 @edge.public_page(lambda slug: [])
 def series(request: HttpRequest, slug: str) -> HttpResponse:
     """/series/<slug>/: a 연재's live installments in their order."""

@@ -148,3 +148,15 @@ def test_only_editors_create_series(client, reporter, editor):
     client.force_login(editor)
     assert client.post(reverse("admin:news_series_add"), data).status_code == 302
     assert Series.objects.filter(slug="new-series").exists()
+
+
+def test_series_list_shows_series_with_live_installments_and_the_footer_links_it(client, book_club, section, reporter):
+    Series.objects.create(name="빈 연재", slug="empty")
+    installment(book_club, section=section, reporter=reporter)
+    installment(book_club, section=section, reporter=reporter)
+    installment(book_club, section=section, reporter=reporter, status=Article.Status.DRAFT)
+    response = client.get(reverse("news:series-list"))
+    page = response.content.decode()
+    assert "책읽는 상하이" in page and "2회" in page and "빈 연재" not in page
+    assert f"series-{book_club.pk}" in response["Surrogate-Key"].split()
+    assert f'href="{reverse("news:series-list")}"' in page and f'href="{reverse("news:corrections")}"' in page

@@ -54,6 +54,7 @@ GET_ONLY = {
     "tips:correction-received": "the receipt of a 정정·반론보도 request just sent: reads only",
     "news:keyword": "keyword page: reads only",
     "news:series": "series page: reads only",
+    "news:series-list": "the list of series: reads only",
     "news:corrections": "정정·반론·추후보도 list: reads only",
     "newsletter:sent": "a page saying the confirmation mail went out: reads only",
     "policies:show": "a policy in effect: reads only",
