@@ -118,13 +118,21 @@ security: venv
 	@echo "== bandit (portal, news, comments)"
 	$(PY) -m bandit -q -r portal news comments
 
+# Two pytest-xdist workers (CI's machine has 2 cores), each with a test database of its own (pytest-django
+# names them <name>_gw0, <name>_gw1, both copied from the template check-postgres made). Tests that share one
+# resource carry the same @pytest.mark.xdist_group and, with --dist loadgroup, run one after another on one
+# worker: those that hold many PostgreSQL connections at once, and those that use Redis database 15.
+# TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+
 test-postgres: check-postgres
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL))"
-	DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest
+	DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest $(PYTEST_PARALLEL)
 
 test-sqlite: venv
 	@echo "== tests on SQLite (the embedded default); PostgreSQL-only, browser and any_database tests are left out"
-	DATABASE_URL='sqlite:///$(CURDIR)/var/test-sqlite.db' $(PY) -m pytest -m "not e2e and not any_database"
+	DATABASE_URL='sqlite:///$(CURDIR)/var/test-sqlite.db' $(PY) -m pytest $(PYTEST_PARALLEL) -m "not e2e and not any_database"
 
 # Lighthouse is too slow for the suite (about 20 s a page); it has its own pinned install beside its script.
 tests/bench/lighthouse/node_modules/.installed: tests/bench/lighthouse/package.json tests/bench/lighthouse/package-lock.json

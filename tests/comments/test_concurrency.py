@@ -13,7 +13,12 @@ from django.urls import reverse
 from comments.models import Comment
 from tests import factories
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Fifty connections at once: one at a time with the other tests that hold many (see test_viewcount_concurrency).
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("many_pg_connections"),
+]
 
 
 def test_fifty_readers_posting_at_once_make_fifty_comments(section, reporter):

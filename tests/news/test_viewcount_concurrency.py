@@ -12,7 +12,13 @@ from news.models import DailyViews
 from tests import factories
 from tests.beacon import read
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Under `make test`'s two xdist workers, the tests that hold many connections at once share a group: they run
+# one after another on one worker, so 80 here never meet another test's 50 or the topology's servers.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("many_pg_connections"),
+]
 
 READERS = 200
 # Each thread holds its own PostgreSQL connection and the server allows 100: 80 run at once.

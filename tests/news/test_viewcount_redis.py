@@ -15,7 +15,8 @@ from tests import factories
 
 # A database of its own; the tests delete only the buffer's keys in it, never the whole database.
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-pytestmark = pytest.mark.django_db
+# Its keys are shared by every process, so under `make test`'s xdist workers these run on one worker, in turn.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis_database_15")]
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from tests import pgcluster
 from tests.topology import LOAD_SETTINGS, run_load, topology
 from tests.varnish import PROBE_INTERVAL, TEST_PARAMS, require_varnishd
 
-pytestmark = pytest.mark.postgres
+# Two app servers, bench readers and a replica: one at a time with the other tests that hold many connections.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("many_pg_connections")]
 
 
 @pytest.fixture
