@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comments.models import Comment, Reaction
+from comments.threads import order_of
 from news.models import Article
 
 
@@ -54,6 +55,19 @@ class BackField(forms.Field):
         return "thread" if value == "thread" else ""
 
 
+class OrderField(forms.Field):
+    """The thread order the form's page showed (?order=), to come back to the same order. Never an error:
+    anything unknown is the default order."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> str:
+        return order_of(value)
+
+
 class TokenField(forms.Field):
     """The page's submission token (a double click sends it twice). Never an error: a malformed one is none."""
 
@@ -76,6 +90,7 @@ class PostCommentForm(CommentForm):
     parent = forms.ModelChoiceField(queryset=Comment.objects.none(), required=False, widget=forms.HiddenInput)
     token = TokenField()
     back = BackField()
+    order = OrderField()
 
     def __init__(self, *args, reader, article: Article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,14 +127,27 @@ class PostCommentForm(CommentForm):
         return self.cleaned_data.get("back") == "thread"
 
 
+class EditCommentForm(CommentForm):
+    """An author's new text for their comment (the private flag stays as it was posted), and where the
+    page they came from was: the comments page or the article, in which order."""
+
+    back = BackField()
+    order = OrderField()
+
+    class Meta(CommentForm.Meta):
+        fields = ["body"]
+
+
 class ReactionForm(forms.Form):
     """A 공감 / 비공감 button: which one, and the page to come back to without the script."""
 
     kind = forms.ChoiceField(choices=Reaction.Kind.choices)
     back = BackField()
+    order = OrderField()
 
 
 class CommentActionForm(forms.Form):
     """The delete and report buttons: nothing to read but the page to come back to."""
 
     back = BackField()
+    order = OrderField()

@@ -31,6 +31,8 @@ class Commenter(models.Model):
     # What the nickname looks like (nickname_skeleton): two readers may not look alike.
     skeleton = models.CharField(max_length=80, db_index=True, editable=False, default="")
     blocked_at = models.DateTimeField(_("댓글 차단 시각"), null=True, blank=True)
+    # 내 댓글: replies to this reader's comments newer than this are "new" (counted next to their name).
+    replies_seen_at = models.DateTimeField(default=timezone.now, editable=False)
     blocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -221,6 +223,7 @@ class Comment(models.Model):
     # 공감 / 비공감: one Reaction row per (reader, comment); these counts move with it, in its transaction.
     up_count = models.PositiveIntegerField(_("공감"), default=0, db_default=0, editable=False)
     down_count = models.PositiveIntegerField(_("비공감"), default=0, db_default=0, editable=False)
+    edited_at = models.DateTimeField(_("수정 시각"), null=True, blank=True, editable=False)  # shown as 수정됨
 
     objects = CommentQuerySet.as_manager()
 
@@ -303,3 +306,43 @@ class BlockedWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class Revision(models.Model):
+    """A comment's text before an edit by its author, kept for moderators (the comment's admin page)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("댓글"))
+    body = models.TextField(_("이전 내용"))
+    replaced_at = models.DateTimeField(_("수정 시각"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("수정 전 내용")
+        verbose_name_plural = _("수정 전 내용")
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.comment_id} {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
+class Rules(models.Model):
+    """What editors set for the comments, in the admin (one row): how long an author may edit."""
+
+    edit_minutes = models.PositiveSmallIntegerField(
+        _("수정 가능 시간(분)"),
+        default=30,
+        help_text=_(
+            "댓글을 쓴 뒤 이 시간 안에, 답글이 달리기 전까지 작성자가 고칠 수 있습니다. 0이면 수정할 수 없습니다."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("댓글 운영 설정")
+        verbose_name_plural = _("댓글 운영 설정")
+
+    def __str__(self) -> str:
+        return str(_("댓글 운영 설정"))
+
+    @classmethod
+    def current(cls) -> Rules:
+        """The saved row, or the defaults until editors save one."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

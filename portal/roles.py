@@ -52,6 +52,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "policies.add_policy",
         "policies.change_policy",
         "policies.view_policy",
+        # How long a reader may edit their comment (comments.Rules, one row).
+        "comments.add_rules",
+        "comments.change_rules",
+        "comments.view_rules",
     ],
     # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
     MODERATOR: [
@@ -67,6 +71,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "comments.change_blockedword",
         "comments.delete_blockedword",
         "comments.view_blockedword",
+        "comments.add_rules",
+        "comments.change_rules",
+        "comments.view_rules",
     ],
     # Ad managers run the ad slots, the ads and the 플러스업체 listings; moderators may hold this role too.
     AD_MANAGER: [

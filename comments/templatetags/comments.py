@@ -27,15 +27,25 @@ def comment_block(context, article):
             "article": article,
             "public": True,
             "comment_form": CommentForm(),
-            "thread": thread_for(
-                article, AnonymousUser(), request.GET.get("cpage"), best_threshold=_best_threshold(context)
-            ),
+            "thread": _thread(context, article, AnonymousUser()),
         }
-    thread = thread_for(article, request.user, request.GET.get("cpage"), best_threshold=_best_threshold(context))
+    thread = _thread(context, article, request.user)
     block = _reader_context(request, article) | {"thread": thread}
     if csrf_token := context.get("csrf_token"):  # an inclusion tag's own context has none unless passed on
         block["csrf_token"] = csrf_token
     return block
+
+
+def _thread(context, article, user):
+    """The page of the thread the address asks for (?cpage=, ?order=), as `user` reads it."""
+    request = context["request"]
+    return thread_for(
+        article,
+        user,
+        request.GET.get("cpage"),
+        order=request.GET.get("order"),
+        best_threshold=_best_threshold(context),
+    )
 
 
 def _best_threshold(context) -> int:

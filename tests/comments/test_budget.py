@@ -75,11 +75,15 @@ def test_comment_block_query_count_is_fixed(
     assert Comment.objects.count() == 126
 
 
-def test_comments_are_paged_fifty_at_a_time_oldest_first(client, article, alice, bob):
+def test_comments_are_paged_fifty_at_a_time_newest_first(client, article, alice, bob):
     fill(article, [alice, bob], 55)
     first = client.get(article.get_absolute_url()).content.decode()
     second = client.get(article.get_absolute_url() + "?cpage=2").content.decode()
     assert first.count('class="comment"') == 50 and second.count('class="comment"') == 5
+    newest = Comment.objects.filter(parent=None).order_by("-created_at", "-id").first()
+    assert (
+        first.index(f'id="comment-{newest.pk}"') < first.index('class="comment"', first.index("comment-list") + 1) + 200
+    )
     assert "전체의견 수 <strong>110</strong>" in first
     assert 'href="?cpage=2#comments"' in first
     assert client.get(article.get_absolute_url() + "?cpage=abc").status_code == 200
