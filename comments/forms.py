@@ -43,8 +43,8 @@ class CommentForm(forms.ModelForm):
 
 
 class BackField(forms.Field):
-    """The page a form's reader goes on to: "thread" (the comments page the form is on) or "" (the article).
-    Never an error: anything else is the article."""
+    """The page a form's reader goes on to: "thread" (the comments page the form is on), "mine" (내 댓글) or
+    "" (the article). Never an error: anything else is the article."""
 
     widget = forms.HiddenInput
 
@@ -52,7 +52,7 @@ class BackField(forms.Field):
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value) -> str:
-        return "thread" if value == "thread" else ""
+        return value if value in ("thread", "mine") else ""
 
 
 class OrderField(forms.Field):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,10 @@ def commenter_of(user) -> Commenter | None:
         return None
 
 
+# The author's nickname as a comment shows it; an account that has left (회원 탈퇴) has none any more.
+SHOWN_NICKNAME = Coalesce(F("author__commenter__nickname"), Value("탈퇴한 회원"), output_field=CharField())
+
+
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user, *, readable_only: bool = False) -> CommentQuerySet:
         """The one gate for reading comments.
@@ -132,7 +137,7 @@ class CommentQuerySet(models.QuerySet):
                 .annotate(
                     readable=Value(True, output_field=models.BooleanField()),
                     shown_body=F("body"),
-                    shown_nickname=F("author__commenter__nickname"),
+                    shown_nickname=SHOWN_NICKNAME,
                 )
             )
         # The rule is built once, as `readable`; the shown columns refer to it (three copies of the rule cost
@@ -147,7 +152,7 @@ class CommentQuerySet(models.QuerySet):
             .annotate(
                 shown_body=Case(When(readable=True, then=F("body")), default=Value(""), output_field=CharField()),
                 shown_nickname=Case(
-                    When(readable=True, then=F("author__commenter__nickname")),
+                    When(readable=True, then=SHOWN_NICKNAME),
                     default=Value(""),
                     output_field=CharField(),
                 ),

@@ -278,6 +278,24 @@ def react(*, comment: Comment, reader, kind: str) -> str | None:
     raise CommentRefused(_("잠시 뒤에 다시 눌러 주세요."))
 
 
+def forget_author(user) -> None:
+    """What leaving (회원 탈퇴) does to a reader's comments: their public comments stay in their threads,
+    shown as by "탈퇴한 회원" (their nickname goes); their private ones are deleted, text and all (a deleted
+    comment with replies stays a "삭제된 댓글입니다." line); their 공감 / 비공감 are taken back from the
+    counts and removed. Moderators' records (who decided what, reports) stay."""
+    with transaction.atomic():
+        articles = set(Comment.objects.filter(author=user).values_list("article_id", flat=True))
+        Comment.objects.filter(author=user, private=True).update(status=Comment.Status.DELETED, body="")
+        for reaction in Reaction.objects.select_for_update().filter(reader=user).select_related("comment"):
+            articles.add(reaction.comment.article_id)
+            if reaction.counted:
+                column = "up_count" if reaction.kind == Reaction.Kind.UP else "down_count"
+                Comment.objects.filter(pk=reaction.comment_id).update(**{column: F(column) - 1})
+        Reaction.objects.filter(reader=user).delete()
+        Commenter.objects.filter(user=user).delete()
+    edge.comments_changed(*articles)  # the nickname and the counts on the stored pages
+
+
 def moderate(*, comments, status: str, moderator, note: str = "") -> int:
     """A moderator's decision on many comments at once: hide, restore/approve (publish) or delete (soft).
 

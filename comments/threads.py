@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from comments.models import Comment
+from comments.models import Comment, commenter_of
 
 PAGE_SIZE = 50
 BEST_AT_MOST = 3
@@ -100,3 +100,53 @@ def page_of(comment: Comment, user, order: str = DEFAULT_ORDER) -> int:
             before = Q(up_count__gt=anchor["up_count"]) | (Q(up_count=anchor["up_count"]) & before)
     earlier = Comment.objects.filter(before, article_id=comment.article_id, parent__isnull=True).listed_for(user)
     return earlier.count() // PAGE_SIZE + 1
+
+
+MINE_PAGE_SIZE = 20
+
+
+def my_comments(user, page_number) -> Page:
+    """내 댓글: the reader's comments, newest first (those deleted left out), each with its article and the
+    replies they may read (`shown_replies`); a reply newer than when they last looked is marked `is_new`."""
+    commenter = commenter_of(user)
+    seen_at = commenter.replies_seen_at if commenter else None
+    theirs = (
+        Comment.objects.filter(author=user)
+        .visible_to(user, readable_only=True)
+        .select_related("article")
+        .only("article__id", "article__title", *[f.name for f in Comment._meta.concrete_fields if f.name != "body"])
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(theirs, MINE_PAGE_SIZE).get_page(page_number)
+    comments = list(page.object_list)
+    replies: dict[int, list] = {}
+    if any(comment.has_replies for comment in comments):
+        shown = (
+            Comment.objects.filter(parent__in=[c.pk for c in comments], status=Comment.Status.PUBLISHED)
+            .visible_to(user, readable_only=True)
+            .order_by("created_at", "id")
+        )
+        for reply in shown:
+            reply.is_new = bool(seen_at and reply.created_at > seen_at and reply.author_id != user.pk)
+            replies.setdefault(reply.parent_id, []).append(reply)
+    for comment in comments:
+        comment.shown_replies = replies.get(comment.pk, [])
+    page.object_list = comments
+    page.elided_range = page.paginator.get_elided_page_range(page.number)  # for includes/_pagination.html
+    return page
+
+
+def unseen_replies(user) -> int:
+    """How many published replies by others to the reader's comments came after they last opened 내 댓글
+    (shown next to their name in the header), through the gate like every count."""
+    commenter = commenter_of(user)
+    if commenter is None:
+        return 0
+    return (
+        Comment.objects.filter(
+            parent__author=user, status=Comment.Status.PUBLISHED, created_at__gt=commenter.replies_seen_at
+        )
+        .exclude(author=user)
+        .visible_to(user, readable_only=True)
+        .count()
+    )

@@ -5,6 +5,7 @@ from comments import views
 app_name = "comments"
 
 urlpatterns = [
+    path("mine/", views.mine, name="mine"),
     path("article/<int:article_id>/", views.thread, name="thread"),
     path("article/<int:article_id>/post/", views.post, name="post"),
     path("article/<int:article_id>/draft/", views.keep_draft, name="draft"),

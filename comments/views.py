@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comments import services
 from comments.forms import CommentActionForm, EditCommentForm, PostCommentForm, ReactionForm
-from comments.models import Comment
-from comments.threads import order_of, order_query, page_of
+from comments.models import Comment, commenter_of
+from comments.threads import my_comments, order_of, order_query, page_of
 from news.beacon import from_our_site
 from news.models import Article
 from news.viewcount import address_key, client_ip
@@ -40,11 +40,12 @@ def _place(
     return f"{place}{order_query(order_of(order), page)}#{anchor}"
 
 
-def _came_from(request: HttpRequest) -> tuple[bool, str]:
-    """Where a delete or report button was: the comments page (back=thread) or the article, in which order."""
+def _came_from(request: HttpRequest) -> tuple[str, str]:
+    """Where a delete or report button was: the comments page ("thread"), 내 댓글 ("mine") or the article
+    (""), in which order."""
     form = CommentActionForm(request.POST)
     form.is_valid()  # its fields are never in error
-    return form.cleaned_data["back"] == "thread", form.cleaned_data["order"]
+    return form.cleaned_data["back"], form.cleaned_data["order"]
 
 
 @require_GET
@@ -140,6 +141,20 @@ def keep_draft(request: HttpRequest, article_id: int) -> HttpResponse:
     return HttpResponseRedirect(_put_back(request, form, error=form.refusal(), note=_KEPT_NOTE))
 
 
+@require_GET
+@never_cache
+def mine(request: HttpRequest) -> HttpResponse:
+    """내 댓글: the reader's comments, newest first, with their articles, 공감 / 비공감 and the replies; opening
+    it marks the replies so far as seen (the count next to their name starts again)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    page = my_comments(request.user, request.GET.get("page"))  # marks the new replies as they were
+    if commenter := commenter_of(request.user):
+        commenter.replies_seen_at = timezone.now()
+        commenter.save(update_fields=["replies_seen_at"])  # the header on this page counts none any more
+    return render(request, "comments/mine.html", {"page": page})
+
+
 @never_cache
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The author's own comment in a form to change its text (a page of its own: it works without the
@@ -189,9 +204,11 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     except services.CommentRefused:
         raise Http404 from None
     messages.success(request, _("댓글을 삭제했습니다."))
-    thread, order = _came_from(request)
+    back, order = _came_from(request)
+    if back == "mine":
+        return HttpResponseRedirect(reverse("comments:mine"))
     page = page_of(comment, request.user, order)
-    return HttpResponseRedirect(_place(comment.article, thread=thread, page=page, order=order))
+    return HttpResponseRedirect(_place(comment.article, thread=back == "thread", page=page, order=order))
 
 
 @require_POST
@@ -244,8 +261,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("신고가 접수되었습니다.") if created else _("이미 신고한 댓글입니다."))
-    thread, order = _came_from(request)
+    back, order = _came_from(request)
     page = page_of(comment, request.user, order)
     return HttpResponseRedirect(
-        _place(comment.article, thread=thread, page=page, anchor=f"comment-{comment.pk}", order=order)
+        _place(comment.article, thread=back == "thread", page=page, anchor=f"comment-{comment.pk}", order=order)
     )

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from comments.forms import CommentForm
 from comments.models import Comment, Reaction, can_moderate, commenter_of
-from comments.threads import thread_for
+from comments.threads import thread_for, unseen_replies
 from news.models import Article
 
 register = template.Library()
@@ -51,6 +51,12 @@ def _thread(context, article, user):
 def _best_threshold(context) -> int:
     """The 공감 a comment needs to be BEST, as editors set it on the site profile (the page's context)."""
     return getattr(context.get("site_profile"), "best_comment_min_up", 0)
+
+
+@register.simple_tag
+def new_replies(user) -> int:
+    """Replies to the reader's comments they have not seen on 내 댓글 yet, for the count by their name."""
+    return unseen_replies(user) if user.is_authenticated else 0
 
 
 @register.filter

@@ -42,10 +42,16 @@ FRAGMENT = 2
 # their 공감 / 비공감 on this article (1); a reader's permissions are not loaded (only staff can moderate), a
 # moderator's are (user's, groups').
 SIGNED_IN, MODERATOR = 4, 6
+# A page rendered for the reader (not the public one) counts in its header the replies they have not seen (1).
+NEW_REPLIES = 1
 BUDGET = {
     "article page": {"anonymous": PUBLIC_PAGE, "signed in": PUBLIC_PAGE, "moderator": PUBLIC_PAGE},
     "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + SIGNED_IN, "moderator": FRAGMENT + MODERATOR},
-    "comments page": {"anonymous": ANONYMOUS, "signed in": ANONYMOUS + SIGNED_IN, "moderator": ANONYMOUS + MODERATOR},
+    "comments page": {
+        "anonymous": ANONYMOUS,
+        "signed in": ANONYMOUS + SIGNED_IN + NEW_REPLIES,
+        "moderator": ANONYMOUS + MODERATOR,  # staff have no nickname, hence no replies to count
+    },
 }
 
 
