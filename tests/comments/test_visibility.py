@@ -295,3 +295,57 @@ def test_a_readers_own_block_is_never_stored_at_the_edge(client, thread, article
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= cache_control and "public" not in cache_control, response.request
         assert not response.has_header("Surrogate-Key"), response.request
+
+
+EDITED_SECRET = "고쳐 쓴 비밀: 계좌번호 9876"
+
+
+@pytest.mark.parametrize("who", list(READERS))
+def test_private_comment_in_every_order_edit_reaction_best_and_my_comments(
+    client, thread, article, who, alice, reporter, other_reporter, settings
+):
+    """The matrix over what #16 added: the sorted orders, BEST, an edited private comment (its new text and
+    its old one), 공감 on it, 내 댓글 and the edit page. Only those who may read it ever see its text."""
+    from comments import services
+    from comments.models import Revision, Rules
+    from comments.threads import ORDERS
+
+    settings.COMMENT_RATE_PER_MINUTE = 0
+    Rules.objects.create(pk=1, edit_minutes=600)  # the factory's comments are two hours old
+    services.edit_comment(comment=thread, user=alice, body=EDITED_SECRET)
+    Comment.objects.filter(pk=thread.pk).update(up_count=99)  # the most liked: BEST if anything private could be
+    assert Revision.objects.filter(comment=thread, body=SECRET).exists()
+    viewer = make_viewer(who, alice, reporter, other_reporter)
+    if viewer:
+        client.force_login(viewer)
+    reads = READERS[who]
+
+    pages = {}
+    for order in ORDERS:
+        pages[f"article ?order={order}"] = client.get(article.get_absolute_url() + f"?order={order}").content.decode()
+        thread_page = reverse("comments:thread", args=[article.pk]) + f"?order={order}"
+        pages[f"comments page ?order={order}"] = client.get(thread_page).content.decode()
+    pages["내 댓글"] = client.get(reverse("comments:mine")).content.decode()
+    edit_page = client.get(reverse("comments:edit", args=[thread.pk]))
+    pages["edit page"] = edit_page.content.decode()
+
+    for where, page in pages.items():
+        assert SECRET not in page, where  # the text before the edit: moderators' admin only
+        shown = EDITED_SECRET in page
+        expected = (
+            reads and where.startswith("comments page") or (who == "author" and where in ("내 댓글", "edit page"))
+        )
+        assert shown is expected, where
+    for where in [w for w in pages if w.startswith("article")]:
+        best = pages[where].split('class="best-comments"')[1] if 'class="best-comments"' in pages[where] else ""
+        assert EDITED_SECRET not in best and "앨리스" not in best, where  # never BEST
+    assert edit_page.status_code == (200 if who == "author" else 404 if viewer else 302)
+
+    # 공감 on it: only those who may read it (the author may not react to their own).
+    response = client.post(reverse("comments:react", args=[thread.pk]), {"kind": "up"})
+    if not viewer:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    elif not reads:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302
