@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, login, logout
@@ -207,8 +206,8 @@ def leave(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         forget_reader(request.user)
         logout(request)
-        messages.success(request, _("탈퇴했습니다. 그동안 함께해 주셔서 고맙습니다."))
-        return redirect("/")
+        # Said on a page of its own: the public pages show messages only to a signed-in reader's script.
+        return render(request, "registration/leave.html", {"left": True})
     return render(request, "registration/leave.html", {"form": form}, status=400 if form.errors else 200)
 
 
