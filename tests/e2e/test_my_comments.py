@@ -32,7 +32,9 @@ def test_sort_edit_my_comments_delete_and_leave(live_server, page: Page, section
     alice = factories.commenter("앨리스", username="alice")
     bob = factories.commenter("밥", username="bob")
     now = timezone.now()
-    liked = factories.CommentFactory(article=article, author=bob, body="많이 공감받은 의견", created_at=now - timedelta(hours=3))
+    liked = factories.CommentFactory(
+        article=article, author=bob, body="많이 공감받은 의견", created_at=now - timedelta(hours=3)
+    )
     Comment.objects.filter(pk=liked.pk).update(up_count=12)
     factories.CommentFactory(article=article, author=bob, body="최근 의견", created_at=now - timedelta(hours=1))
     base = live_server.url
