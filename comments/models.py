@@ -159,6 +159,19 @@ class CommentQuerySet(models.QuerySet):
             )
         )
 
+    def seen_as_by_everyone(self, user, article_id: int) -> bool:
+        """Whether `user` reads this article's comments exactly as anyone does, with none of their own
+        among them: signed out, or neither a moderator, nor the article's reporter, nor the author of a
+        comment on it. Every other rule of the gate above names one of these, so for such a reader the
+        gate would give nothing beyond the public thread, and one small query answers instead of the
+        gate's (the reader's fragment asks this on signed-in page views)."""
+        if not user.is_authenticated:
+            return True
+        if can_moderate(user):
+            return False
+        mine = Q(reporter=user) | Q(pk__in=self.filter(article_id=article_id, author=user).values("article_id"))
+        return not Article.objects.filter(mine, pk=article_id).exists()
+
     def listed_for(self, user, *, readable_only: bool = False) -> CommentQuerySet:
         """Comments that appear in an article's thread for `user`: published ones, the user's own pending
         ones, and deleted ones that still carry replies (as a "삭제된 댓글입니다." line)."""

@@ -76,6 +76,8 @@ def personal_parts(request, article_id: int, *, page_path: str, with_form: bool 
     comment to put back; without it, the script uses the reader's parts it keeps (reader_parts).
     None when the article is not published (checked whenever there is something to render)."""
     user = request.user
+    if not with_form and Comment.objects.seen_as_by_everyone(user, article_id):
+        return {"shown": [], "own": [], "token": str(uuid.uuid4())}  # the public block is theirs as it is
     # One read through the gate: the comments this reader sees otherwise than everyone (the gate decides
     # what they may read; private and pending only pick what differs from the public page), and their own.
     mine = Q(author=user, status=Comment.Status.PUBLISHED) if user.is_authenticated else Q(pk__in=[])

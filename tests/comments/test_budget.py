@@ -46,7 +46,9 @@ SIGNED_IN, MODERATOR = 4, 6
 NEW_REPLIES = 1
 BUDGET = {
     "article page": {"anonymous": PUBLIC_PAGE, "signed in": PUBLIC_PAGE, "moderator": PUBLIC_PAGE},
-    "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + SIGNED_IN, "moderator": FRAGMENT + MODERATOR},
+    # A reader with comments on the story: first whether it holds anything of theirs (1; for most readers the
+    # answer is no, and the gate is not asked: tests/portal/test_fragment.py).
+    "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + SIGNED_IN + 1, "moderator": FRAGMENT + MODERATOR},
     "comments page": {
         "anonymous": ANONYMOUS,
         "signed in": ANONYMOUS + SIGNED_IN + NEW_REPLIES,

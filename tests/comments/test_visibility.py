@@ -349,3 +349,32 @@ def test_private_comment_in_every_order_edit_reaction_best_and_my_comments(
         assert response.status_code == 404
     else:
         assert response.status_code == 302
+
+
+@pytest.mark.parametrize("who", list(READERS) + ["replied to", "pending author"])
+def test_the_gates_shortcut_agrees_with_the_gate(thread, article, who, alice, reporter, other_reporter, bob):
+    """seen_as_by_everyone (the reader's fragment skips the gate with it) is true exactly when the gate gives
+    this reader nothing beyond the public thread: no private comment they may read, none of their own."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Q
+
+    factories.CommentFactory(article=article, author=bob, body="밥의 비밀 답글", private=True, parent=thread)
+    if who == "replied to":
+        viewer = factories.commenter("답글받은독자", username="replied")
+        public = factories.CommentFactory(article=article, author=viewer, body="공개 의견")
+        factories.CommentFactory(article=article, author=bob, body="비밀 답글", private=True, parent=public)
+    elif who == "pending author":
+        viewer = factories.commenter("대기독자", username="pending")
+        factories.CommentFactory(article=article, author=viewer, status=Comment.Status.PENDING)
+    else:
+        viewer = make_viewer(who, alice, reporter, other_reporter) or AnonymousUser()
+    beyond_public = (
+        Comment.objects.filter(article=article)
+        .listed_for(viewer, readable_only=True)
+        .filter(Q(private=True) | Q(status=Comment.Status.PENDING) | Q(author_id=viewer.pk))
+        .exists()
+    )
+    assert Comment.objects.seen_as_by_everyone(viewer, article.pk) is not beyond_public
+    assert beyond_public is (
+        who in ("author", "article's reporter", "moderator", "superuser", "replied to", "pending author")
+    )
