@@ -13,7 +13,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from news import charts
-from news.models import Article, ArticlePhoto, DailyViews, Section
+from news.models import (  # the newsroom's second year (#17)
+    Article,
+    ArticlePhoto,
+    Correction,
+    DailyViews,
+    Keyword,
+    Section,
+    Series,
+)
 
 
 class BoundedCountPaginator(Paginator):
@@ -50,6 +58,26 @@ class ArticlePhotoInline(admin.TabularInline):
     fields = ["position", "image", "caption", "alt_text"]
 
 
+class CorrectionInline(admin.StackedInline):
+    """정정·반론·추후보도 attached by editors (only their role holds the correction permissions)."""
+
+    model = Correction
+    extra = 0
+    fields = ["kind", "published_at", "body"]
+    verbose_name = _("정정·반론·추후보도")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        editor = request.user
+
+        class SignedFormSet(formset):
+            def save_new(self, form, commit=True):
+                form.instance.created_by = editor
+                return super().save_new(form, commit=commit)
+
+        return SignedFormSet
+
+
 class ArticleForm(forms.ModelForm):
     """Who may publish is decided here, on the server, whatever the browser sends."""
 
@@ -70,6 +98,10 @@ class ArticleForm(forms.ModelForm):
             "featured",
             "comments_enabled",
             "published_at",
+            "kind",
+            "keywords",
+            "series",
+            "series_number",
         ]
 
     def __init__(self, *args, request=None, **kwargs):
@@ -90,7 +122,8 @@ class ArticleForm(forms.ModelForm):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
-    inlines = [ArticlePhotoInline]
+    inlines = [ArticlePhotoInline, CorrectionInline]
+    autocomplete_fields = ["keywords", "series"]
     list_display = ["title", "section", "byline", "status_label", "published_at", "views"]
     list_filter = ["status", "section", "featured", ("reporter", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["section", "reporter"]
@@ -101,7 +134,8 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["section", "title", "subtitle", "body"]}),
+        (None, {"fields": ["section", "kind", "title", "subtitle", "body"]}),
+        (_("키워드·연재"), {"fields": ["keywords", "series", "series_number"]}),
         (_("대표 사진"), {"fields": ["lead_image", "lead_image_caption", "lead_image_alt"]}),
         (_("기자"), {"fields": ["reporter", "byline", "byline_email"]}),
         (_("발행"), {"fields": ["status", "published_at", "featured", "comments_enabled"]}),
@@ -217,3 +251,48 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("news.publish_article")
+
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The newsroom's second year (#17): keywords and series picked by autocomplete, the correction-request queue.
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    """Reporters find (and, from the article form's +, add) keywords; editors rename and merge by hand."""
+
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    readonly_fields = ["slug"]
+    fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        keywords = super().get_queryset(request)
+        if getattr(request.resolver_match, "url_name", "") == "autocomplete":
+            return keywords  # a reporter typing: no count of every keyword's stories
+        return keywords.annotate(article_total=Count("articles"))
+
+    @admin.display(description=_("기사 수"), ordering="article_total")
+    def article_count(self, keyword) -> int:
+        return keyword.article_total
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "writer", "slug", "installment_count"]
+    search_fields = ["name", "writer"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "writer", "description"]
+
+    def get_queryset(self, request):
+        series = super().get_queryset(request)
+        if getattr(request.resolver_match, "url_name", "") == "autocomplete":
+            return series
+        return series.annotate(installment_total=Count("installments"))
+
+    @admin.display(description=_("회차 수"), ordering="installment_total")
+    def installment_count(self, series) -> int:
+        return series.installment_total

@@ -8,11 +8,11 @@ class NewsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
         from PIL import Image, PngImagePlugin
 
         from news import checks, edge, rankings  # noqa: F401 (checks registers itself)
-        from news.models import Article, ArticlePhoto, Section
+        from news.models import Article, ArticlePhoto, Correction, Keyword, Section, Series
 
         # Every Pillow decode in the process refuses images past this size (decompression bombs).
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
@@ -28,3 +28,9 @@ class NewsConfig(AppConfig):
             signal.connect(edge.article_changed, sender=Article, dispatch_uid=f"edge-article-{signal}")
             signal.connect(edge.photo_changed, sender=ArticlePhoto, dispatch_uid=f"edge-photo-{signal}")
             signal.connect(edge.section_changed, sender=Section, dispatch_uid=f"edge-section-{signal}")
+            signal.connect(edge.keyword_changed, sender=Keyword, dispatch_uid=f"edge-keyword-{signal}")
+            signal.connect(edge.series_changed, sender=Series, dispatch_uid=f"edge-series-{signal}")
+            signal.connect(edge.correction_changed, sender=Correction, dispatch_uid=f"edge-correction-{signal}")
+        m2m_changed.connect(
+            edge.article_keywords_changed, sender=Article.keywords.through, dispatch_uid="edge-article-keywords"
+        )

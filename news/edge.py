@@ -9,7 +9,10 @@ shows. What is personal comes from the reader's fragment (portal.views.fragment)
 - `section-<slug>`: pages that list that section's newest stories (its page, its articles' 관련기사);
 - `reporter-<id>`: pages that list that reporter's stories (their page, their articles' 다른기사);
 - `article-<id>`: every page that shows the story: its own page and each list it appears in;
-- `comments-<id>`: the story's page, which carries its public comment thread.
+- `comments-<id>`: the story's page, which carries its public comment thread;
+- `keyword-<id>`: the keyword's page and the pages of the stories tagged with it (their 관련기사);
+- `series-<id>`: the series' page and its installments' pages (their previous and next links);
+- `corrections`: /corrections/, the list of 정정·반론·추후보도.
 
 A change purges its keys once its transaction commits, at every edge in EDGE_PURGE_URLS. A purge that
 fails is logged as an error and kept (PendingPurge) to be sent again by the next purge or by
@@ -30,6 +33,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
+from django.db.models.signals import post_delete
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -56,6 +60,17 @@ def reporter_key(user_id: int) -> str:
 
 def comments_key(article_id: int) -> str:
     return f"comments-{article_id}"
+
+
+def keyword_key(keyword_id: int) -> str:
+    return f"keyword-{keyword_id}"
+
+
+def series_key(series_id: int) -> str:
+    return f"series-{series_id}"
+
+
+CORRECTIONS = "corrections"
 
 
 # ------------------------------------------------------------------------------------------ public pages
@@ -231,9 +246,43 @@ class VarnishXkeyPurge:
 
 
 def article_changed(instance, **kwargs) -> None:
-    """Saved or deleted: its page, every list that shows it, and the lists it may now enter."""
+    """Saved or deleted: its page, every list that shows it, and the lists it may now enter (its section,
+    reporter, series and keywords; a deleted story's keywords are gone, but their pages list it by its key)."""
     transaction.on_commit(lambda: cache.delete(NEXT_PUBLICATION_KEY))  # it may be scheduled now
-    purge(article_key(instance.pk), ARTICLES, section_key(instance.section.slug), reporter_key(instance.reporter_id))
+    keys = [article_key(instance.pk), ARTICLES, section_key(instance.section.slug), reporter_key(instance.reporter_id)]
+    if instance.series_id:
+        keys.append(series_key(instance.series_id))
+    if settings.EDGE_PURGE_URLS and kwargs.get("signal") is not post_delete:
+        keys += [keyword_key(pk) for pk in instance.keywords.values_list("pk", flat=True)]
+    purge(*keys)
+
+
+def article_keywords_changed(instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """Keywords added to or taken from a story (after its save, in the admin): the keyword pages it enters
+    or leaves, and its own page."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if reverse:  # keyword.articles.add(...): instance is the keyword
+        purge(keyword_key(instance.pk), *(article_key(pk) for pk in pk_set or ()))
+        return
+    if action == "pre_clear":
+        pk_set = set(instance.keywords.values_list("pk", flat=True))
+    purge(article_key(instance.pk), *(keyword_key(pk) for pk in pk_set or ()))
+
+
+def keyword_changed(instance, **kwargs) -> None:
+    """Renamed or deleted: its page and the pages of the stories that show it."""
+    purge(keyword_key(instance.pk))
+
+
+def series_changed(instance, **kwargs) -> None:
+    """Renamed or described anew: its page and its installments' pages (lists show "[name N]" too)."""
+    installments = instance.installments.values_list("pk", flat=True)
+    purge(series_key(instance.pk), *(article_key(pk) for pk in installments))
+
+
+def correction_changed(instance, **kwargs) -> None:
+    purge(article_key(instance.article_id), CORRECTIONS)
 
 
 def photo_changed(instance, **kwargs) -> None:

@@ -6,7 +6,7 @@ from html import unescape
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -74,6 +74,9 @@ ARTICLE_LIST_FIELDS = (
     "section__name",
     "section__slug",
     "section__menu_order",
+    "kind",
+    "series__name",
+    "series_number",
 )
 
 
@@ -97,6 +100,9 @@ class Keyword(models.Model):
             self.slug = slugify(self.name, allow_unicode=True) or f"k{zlib.crc32(self.name.encode()):08x}"
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("news:keyword", kwargs={"slug": self.slug})
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
@@ -105,7 +111,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self) -> ArticleQuerySet:
         """What list pages need in one query (never the body or the search text), newest first."""
-        return self.select_related("section").only(*ARTICLE_LIST_FIELDS).order_by("-published_at", "-id")
+        return self.select_related("section", "series").only(*ARTICLE_LIST_FIELDS).order_by("-published_at", "-id")
 
     def editable_by(self, user) -> ArticleQuerySet:
         """Editors work on every article; a reporter only on their own."""
@@ -119,6 +125,16 @@ class Article(models.Model):
         DRAFT = "draft", _("작성 중")
         SUBMITTED = "submitted", _("출고 요청")
         PUBLISHED = "published", _("발행")
+
+    class Kind(models.TextChoices):
+        """What kind of article it is (#17): shown on the article, in lists and in the feed."""
+
+        REPORT = "report", _("자체기사")
+        PRESS_RELEASE = "press", _("보도자료")
+        CONTRIBUTION = "contribution", _("기고")
+        COLUMN = "column", _("칼럼")
+        EDITORIAL = "editorial", _("사설")
+        SPONSORED = "sponsored", _("광고·협찬")
 
     title = models.CharField(_("제목"), max_length=200)
     subtitle = models.CharField(_("부제"), max_length=300, blank=True)
@@ -155,6 +171,24 @@ class Article(models.Model):
     featured = models.BooleanField(_("톱기사"), default=False, help_text=_("첫 화면 맨 위에 올릴 기사"))
     comments_enabled = models.BooleanField(_("댓글 허용"), default=True)
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles", verbose_name=_("키워드"))
+    kind = models.CharField(
+        _("기사 유형"),
+        max_length=12,
+        choices=Kind,
+        default=Kind.REPORT,
+        help_text=_("광고·협찬 기사는 목록마다 ‘광고’ 표시가 붙고 많이 본 뉴스에 오르지 않습니다."),
+    )
+    series = models.ForeignKey(
+        "Series",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="installments",
+        verbose_name=_("연재"),
+    )
+    series_number = models.PositiveIntegerField(
+        _("연재 회차"), null=True, blank=True, help_text=_("비워 두면 이 연재의 다음 회차 번호가 붙습니다.")
+    )
     published_at = models.DateTimeField(
         _("발행 시각"), null=True, blank=True, help_text=_("미래 시각이면 그 시각에 자동으로 공개됩니다(예약 발행).")
     )
@@ -179,7 +213,12 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_time",
                 violation_error_message=_("발행하려면 발행 시각이 있어야 합니다."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_number"],
+                name="article_one_installment_per_number",
+                violation_error_message=_("이 연재에 같은 회차 번호의 기사가 이미 있습니다."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -249,6 +288,49 @@ class Article(models.Model):
         self._stamp_publication()  # for saves that do not go through a form
         if not self.lead_image:
             self.lead_renditions = {}
+        self._number_installment()
+
+    def _number_installment(self) -> None:
+        """In a series without a number: the series' next one. Out of a series: no number."""
+        if self.series_id is None:
+            self.series_number = None
+        elif self.series_number is None:
+            last = Article.objects.filter(series_id=self.series_id).aggregate(n=models.Max("series_number"))["n"]
+            self.series_number = (last or 0) + 1
+
+    @property
+    def is_sponsored(self) -> bool:
+        """광고·협찬: labelled "광고" wherever listed, linked rel="sponsored", never ranked."""
+        return self.kind == self.Kind.SPONSORED
+
+    @property
+    def series_label(self) -> str:
+        """The installment as the reference site writes it before a title: "[책읽는 상하이 259]"."""
+        if self.series_id is None or self.series_number is None:
+            return ""
+        return f"[{self.series.name} {self.series_number}]"
+
+    def related_stories(self, keyword_ids: list[int], count: int) -> list[Article]:
+        """관련기사: the newest live stories sharing a keyword with this one, then the newest of its section.
+        One query, two when the keywords leave room (each an indexed newest-first walk, LIMIT count)."""
+        live = Article.objects.published().for_listing().exclude(pk=self.pk)
+        related = []
+        if keyword_ids:
+            tagged = Article.keywords.through.objects.filter(article_id=OuterRef("pk"), keyword_id__in=keyword_ids)
+            related = list(live.filter(Exists(tagged))[:count])
+        if len(related) < count:
+            others = live.filter(section_id=self.section_id).exclude(pk__in=[story.pk for story in related])
+            related += others[: count - len(related)]
+        return related
+
+    def installment_neighbours(self) -> tuple[Article | None, Article | None]:
+        """The live installments just before and after this one in its series (None where there is none)."""
+        if self.series_id is None or self.series_number is None:
+            return None, None
+        live = Article.objects.published().for_listing().filter(series_id=self.series_id)
+        before = live.filter(series_number__lt=self.series_number).order_by("-series_number").first()
+        after = live.filter(series_number__gt=self.series_number).order_by("series_number").first()
+        return before, after
 
     def refresh_derived(self, *, fresh_lead_image: bool) -> None:
         """What a save derives outside the row: the text search reads (ArticleSearchText) and, for a new
@@ -352,3 +434,144 @@ class PendingPurge(models.Model):
 
     def __str__(self) -> str:
         return self.keys
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The newsroom's second year (#17): series (연재), corrections (정정·반론·추후보도) and readers' requests for them.
+# Article.kind, Article.series and Article.keywords are fields of Article above; migration 0008_newsroom.
+
+
+class SeriesQuerySet(models.QuerySet):
+    def with_live_count(self) -> SeriesQuerySet:
+        return self.annotate(
+            live_count=models.Count(
+                "installments",
+                filter=Q(installments__status=Article.Status.PUBLISHED, installments__published_at__lte=timezone.now()),
+            )
+        )
+
+
+class Series(models.Model):
+    """A named 연재 ("책읽는 상하이"): installments numbered in order. A writer's column is one too."""
+
+    name = models.CharField(_("연재 이름"), max_length=60, unique=True)
+    slug = models.SlugField(
+        _("주소 이름"), max_length=60, unique=True, allow_unicode=True, help_text=_("주소에 쓰입니다 (예: book-club)")
+    )
+    writer = models.CharField(
+        _("필자"), max_length=60, blank=True, help_text=_("한 사람의 칼럼이면 그 필자의 이름 (예: 김상해)")
+    )
+    description = models.TextField(_("소개"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
+
+    objects = SeriesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("연재")
+        verbose_name_plural = _("연재")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:series", kwargs={"slug": self.slug})
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self) -> CorrectionQuerySet:
+        """Notes readers see: dated now or earlier, on a live article."""
+        now = timezone.now()
+        return self.filter(
+            published_at__lte=now, article__status=Article.Status.PUBLISHED, article__published_at__lte=now
+        )
+
+
+class Correction(models.Model):
+    """A dated note an editor attaches to an article: shown above its body, at /corrections/, in the feed
+    and in its JSON-LD."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("정정보도")
+        REPLY = "reply", _("반론보도")
+        FOLLOW_UP = "follow_up", _("추후보도")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("기사"))
+    kind = models.CharField(_("종류"), max_length=10, choices=Kind, default=Kind.CORRECTION)
+    body = models.TextField(_("내용"), max_length=3000)
+    published_at = models.DateTimeField(_("게재 일시"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("작성 편집자"),
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("정정·반론·추후보도")
+        verbose_name_plural = _("정정·반론·추후보도")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["-published_at", "-id"], name="correction_newest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {timezone.localdate(self.published_at):%Y-%m-%d}"
+
+
+class CorrectionRequest(models.Model):
+    """A reader's 정정·반론보도 request about an article: private to editors (the reader's contact is in it).
+    Kept when the article goes (PROTECT): a request is a record the newsroom must be able to show."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("정정보도 요청")
+        REPLY = "reply", _("반론보도 요청")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("새 요청")
+        IN_REVIEW = "in_review", _("검토 중")
+        CORRECTED = "corrected", _("정정·반론 게재")
+        DECLINED = "declined", _("게재하지 않음")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="correction_requests", verbose_name=_("기사")
+    )
+    kind = models.CharField(_("요청 종류"), max_length=10, choices=Kind, default=Kind.CORRECTION)
+    name = models.CharField(_("이름"), max_length=40)
+    email = models.EmailField(_("이메일"), blank=True)
+    phone = models.CharField(_("전화번호"), max_length=30, blank=True)
+    body = models.TextField(_("요청 내용"), max_length=5000, help_text=_("기사의 어느 부분이 어떻게 사실과 다른지"))
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("보낸 회원"),
+    )
+    status = models.CharField(_("처리 상태"), max_length=10, choices=Status, default=Status.NEW)
+    notes = models.TextField(_("편집국 메모"), blank=True)
+    created_at = models.DateTimeField(_("접수 시각"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("정정·반론보도 요청")
+        verbose_name_plural = _("정정·반론보도 요청")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone=""),
+                name="correctionrequest_has_a_way_to_reply",
+                violation_error_message=_("이메일이나 전화번호 중 하나는 적어 주세요."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {self.name}"
+
+    @property
+    def receipt(self) -> str:
+        """The number the reader is given: 정정-, the day and the row (a tip's number has no prefix)."""
+        return f"정정-{timezone.localdate(self.created_at):%Y%m%d}-{self.pk:05d}"

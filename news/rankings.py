@@ -44,10 +44,12 @@ def _key(days: int) -> str:
 
 
 def ranked_articles(days: int):
-    """Live articles with views in the last `days` days, most viewed first, ties to the newer article."""
+    """Live articles with views in the last `days` days, most viewed first, ties to the newer article.
+    광고·협찬 never ranks: paid placement is not readers' choice."""
     today = timezone.localdate()
     return (
         Article.objects.published()
+        .exclude(kind=Article.Kind.SPONSORED)
         .filter(daily_views__day__gte=today - timedelta(days=days - 1), daily_views__day__lte=today)
         .annotate(recent=Sum("daily_views__views"))
         .order_by("-recent", "-published_at", "-id")

@@ -9,5 +9,8 @@ urlpatterns = [
     path("article/<int:pk>/", views.article, name="article"),
     path("reporter/<int:pk>/", views.reporter, name="reporter"),
     path("ranking/", views.ranking, name="ranking"),
+    path("keyword/<str:slug>/", views.keyword, name="keyword"),
+    path("series/<str:slug>/", views.series, name="series"),
+    path("corrections/", views.corrections, name="corrections"),
     path("search/", views.search_page, name="search"),
 ]

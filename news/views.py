@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from news import beacon, edge, rankings, search
-from news.models import ARTICLE_LIST_FIELDS, Article, Section
+from news.models import ARTICLE_LIST_FIELDS, Article, Correction, Keyword, Section, Series
 from news.richtext import render_body
 
 SECTION_PAGE_SIZE = 20
@@ -43,26 +44,70 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 
 @edge.public_page(lambda pk: [edge.article_key(pk), edge.comments_key(pk)])
 def article(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    story = get_object_or_404(Article.objects.select_related("section", "series"), pk=pk)
     preview = not story.is_published()
     if preview and not story.can_be_previewed_by(request.reader):
         raise Http404(_("기사를 찾을 수 없습니다."))
     live = Article.objects.published().for_listing().exclude(pk=story.pk)
+    keywords = list(story.keywords.all())
+    previous_installment, next_installment = story.installment_neighbours()
     context = {
         "article": story,
         "body": render_body(story.body, story.photos.all()),
         "preview": preview,
+        "keywords": keywords,
+        "corrections": list(story.corrections.filter(published_at__lte=timezone.now())),
+        "previous_installment": previous_installment,
+        "next_installment": next_installment,
         "reporter_articles": list(live.filter(reporter_id=story.reporter_id)[:RELATED_COUNT]),
-        "section_articles": list(live.filter(section_id=story.section_id)[:RELATED_COUNT]),
+        "related_articles": story.related_stories([keyword.pk for keyword in keywords], RELATED_COUNT),
         "current_section_slug": story.section.slug,
     }
-    edge.shows(request, context["reporter_articles"] + context["section_articles"])
+    shown = context["reporter_articles"] + context["related_articles"]
+    edge.shows(request, shown + [story for story in (previous_installment, next_installment) if story])
     request.edge_keys |= {edge.section_key(story.section.slug), edge.reporter_key(story.reporter_id)}
+    request.edge_keys |= {edge.keyword_key(keyword.pk) for keyword in keywords}
+    if story.series_id:
+        request.edge_keys.add(edge.series_key(story.series_id))
     if not preview:
         beacon.to_count(request, article_id=story.pk)  # the page's beacon counts the view
     response = render(request, "news/article.html", context)
     response.public = not preview  # a preview is for the newsroom only: never stored
     return response
+
+
+@edge.public_page(lambda slug: [])
+def keyword(request: HttpRequest, slug: str) -> HttpResponse:
+    """/keyword/<slug>/: the live stories tagged with a keyword, newest first."""
+    tag = get_object_or_404(Keyword, slug=slug)
+    request.edge_keys.add(edge.keyword_key(tag.pk))
+    page = _page(request, Article.objects.published().filter(keywords=tag).for_listing())
+    edge.shows(request, page.object_list)
+    return render(request, "news/keyword.html", {"keyword": tag, "page": page})
+
+
+@edge.public_page(lambda slug: [])
+def series(request: HttpRequest, slug: str) -> HttpResponse:
+    """/series/<slug>/: a 연재's live installments in their order."""
+    current = get_object_or_404(Series, slug=slug)
+    request.edge_keys.add(edge.series_key(current.pk))
+    installments = Article.objects.published().filter(series=current).for_listing().order_by("series_number")
+    page = _page(request, installments)
+    edge.shows(request, page.object_list)
+    return render(request, "news/series.html", {"series": current, "page": page})
+
+
+@edge.public_page(lambda: [edge.CORRECTIONS])
+def corrections(request: HttpRequest) -> HttpResponse:
+    """/corrections/: every 정정·반론·추후보도 on a live story, newest first."""
+    notes = (
+        Correction.objects.public()
+        .select_related("article")
+        .only("kind", "body", "published_at", "article__id", "article__title")
+    )
+    page = _page(request, notes)
+    edge.shows(request, [note.article for note in page.object_list])
+    return render(request, "news/corrections.html", {"page": page})
 
 
 @edge.public_page(lambda: [edge.ARTICLES])

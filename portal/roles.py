@@ -23,6 +23,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "news.delete_articlephoto",
         "news.view_articlephoto",
         "news.view_section",
+        # Keywords are reused through the admin's autocomplete; a new one may be added from the article form.
+        "news.add_keyword",
+        "news.view_keyword",
+        "news.view_series",
     ],
     EDITOR: [
         "news.add_article",
@@ -56,6 +60,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "comments.add_rules",
         "comments.change_rules",
         "comments.view_rules",
+        # Keywords, series (연재) and corrections (#17): only editors attach a 정정·반론·추후보도 and work the
+        # readers' requests for one (read, give a status and notes; never added or deleted: a record).
+        "news.add_keyword",
+        "news.change_keyword",
+        "news.delete_keyword",
+        "news.view_keyword",
+        "news.add_series",
+        "news.change_series",
+        "news.delete_series",
+        "news.view_series",
+        "news.add_correction",
+        "news.change_correction",
+        "news.delete_correction",
+        "news.view_correction",
+        "news.view_correctionrequest",
+        "news.change_correctionrequest",
     ],
     # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
     MODERATOR: [

@@ -30,6 +30,14 @@ def article_form(article: Article | None = None, **changes) -> dict:
         "photos-INITIAL_FORMS": "0",
         "photos-MIN_NUM_FORMS": "0",
         "photos-MAX_NUM_FORMS": "1000",
+        "kind": article.kind if article else Article.Kind.REPORT,
+        "series": "",
+        "series_number": "",
+        # Editors' form carries the corrections inline (reporters' does not: the extra fields are ignored).
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
     return data
