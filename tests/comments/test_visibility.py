@@ -378,3 +378,25 @@ def test_the_gates_shortcut_agrees_with_the_gate(thread, article, who, alice, re
     assert beyond_public is (
         who in ("author", "article's reporter", "moderator", "superuser", "replied to", "pending author")
     )
+
+
+@pytest.mark.parametrize("who", [w for w in READERS if w != "author"])
+def test_after_the_author_leaves_their_private_text_is_gone_for_everyone(
+    client, thread, article, who, alice, reporter, other_reporter
+):
+    """회원 탈퇴 in the matrix: the private comment's text reaches nobody any more (moderators included: it is
+    erased), and the public one stays, by "탈퇴한 회원", for every viewer."""
+    from portal.accounts import forget_reader
+
+    forget_reader(alice)
+    viewer = make_viewer(who, alice, reporter, other_reporter)
+    if viewer:
+        client.force_login(viewer)
+    pages = {"article page": client.get(article.get_absolute_url()).content.decode()}
+    pages["comments page"] = client.get(reverse("comments:thread", args=[article.pk])).content.decode()
+    if who in ("moderator", "superuser"):
+        pages["admin"] = client.get(reverse("admin:comments_comment_change", args=[thread.pk])).content.decode()
+    for where, page in pages.items():
+        assert SECRET not in page and "앨리스" not in page, where
+    for where in ("article page", "comments page"):
+        assert PUBLIC in pages[where] and "탈퇴한 회원" in pages[where], where
