@@ -21,6 +21,7 @@ from news.models import (  # the newsroom's second year (#17)
     Keyword,
     Section,
     Series,
+    SpellingVariants,
 )
 
 
@@ -252,6 +253,14 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("news.publish_article")
 
+
+
+@admin.register(SpellingVariants)
+class SpellingVariantsAdmin(admin.ModelAdmin):
+    """Editors keep the spellings search treats as one term (상하이, 상해, 上海); a query uses them at once."""
+
+    list_display = ["terms", "note", "updated_at"]
+    search_fields = ["terms", "note"]
 
 
 # ------------------------------------------------------------------------------------------------------------

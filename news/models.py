@@ -336,7 +336,7 @@ class Article(models.Model):
         """What a save derives outside the row: the text search reads (ArticleSearchText) and, for a new
         lead photo, its renditions. (Purging the edge is news.edge's, on the post_save signal.)"""
         ArticleSearchText.objects.update_or_create(
-            article=self, defaults={"text": search.search_text(self.title, self.subtitle, self.body)}
+            article=self, defaults=search.search_fields(self.title, self.subtitle, self.body)
         )
         if fresh_lead_image:
             self.lead_renditions = images.make_renditions(self.lead_image.name)
@@ -345,14 +345,90 @@ class Article(models.Model):
 
 class ArticleSearchText(models.Model):
     """An article's text as search reads it (news/search.py): plain, NFKC, upper-cased, one space between
-    words. A narrow table of its own, so a search re-reads short rows, not articles with their bodies;
-    a GIN trigram index on PostgreSQL (migration 0004)."""
+    words. A narrow table of its own, so a search re-reads short rows, not articles with their bodies.
+    On PostgreSQL each of the three columns has a GIN trigram index (migrations 0004 and 0007):
+    `text` for words at their start, `compact` (the same without spaces) for words however they are
+    spaced, `title` for suggestions while typing."""
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
     text = models.TextField()
+    compact = models.TextField(default="")
+    title = models.CharField(max_length=250, default="")
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.text[:40]}"
+
+
+# ------------------------------------------------------------------ search vocabulary (#21, news/search.py)
+
+
+class SpellingVariants(models.Model):
+    """Spellings that name one thing (상하이, 상해, 上海): a search for any of them finds, counts and marks
+    them all. Kept by editors in the admin; read when a query runs (cached until one changes)."""
+
+    terms = models.CharField(
+        _("같은 말로 찾을 표기"),
+        max_length=300,
+        unique=True,
+        help_text=_("쉼표로 구분해 적으세요. 예: 상하이, 상해, 上海 — 이 중 하나로 찾으면 모두 찾습니다."),
+    )
+    note = models.CharField(_("메모"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("표기 변형")
+        verbose_name_plural = _("표기 변형 (검색에서 같은 말)")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        transaction.on_commit(lambda: cache.delete(search.VARIANTS_CACHE_KEY))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        transaction.on_commit(lambda: cache.delete(search.VARIANTS_CACHE_KEY))
+        return result
+
+    def spellings(self) -> list[str]:
+        """The terms as search compares them (normalised, spaces removed), in the order written, once each."""
+        return list(dict.fromkeys(s for part in self.terms.split(",") if (s := search.compact(part))))
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        spellings = self.spellings()
+        if len(spellings) < 2:
+            raise ValidationError({"terms": _("서로 다른 표기를 두 개 이상, 쉼표로 구분해 적어 주세요.")})
+        if short := [s for s in spellings if len(s) < 2]:
+            raise ValidationError({"terms": _("두 글자 이상인 표기만 쓸 수 있습니다: %(s)s") % {"s": ", ".join(short)}})
+        for other in SpellingVariants.objects.exclude(pk=self.pk):
+            if shared := set(spellings) & set(other.spellings()):
+                raise ValidationError(
+                    {
+                        "terms": _("‘%(t)s’은(는) 이미 다른 묶음(%(o)s)에 있습니다.")
+                        % {"t": ", ".join(sorted(shared)), "o": other}
+                    }
+                )
+
+
+class SearchTerm(models.Model):
+    """A known term that "혹시 … 을(를) 찾으셨나요?" may offer: keywords, section names, spellings and the
+    frequent words of titles. Rebuilt by `manage.py refresh_search_terms` (search.refresh_terms); `letters`
+    is the term in Hangul letters (jamo), which the trigram index compares, so a one-letter slip
+    (센타 for 센터) stays close."""
+
+    term = models.CharField(max_length=60, unique=True)
+    letters = models.CharField(max_length=200)
+    weight = models.PositiveIntegerField(default=0)  # how many live titles hold it; keywords and names rank first
+
+    class Meta:
+        ordering = ["-weight", "term"]
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class ArticlePhoto(models.Model):

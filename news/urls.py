@@ -13,4 +13,5 @@ urlpatterns = [
     path("series/<str:slug>/", views.series, name="series"),
     path("corrections/", views.corrections, name="corrections"),
     path("search/", views.search_page, name="search"),
+    path("search/suggest/", views.suggest, name="suggest"),
 ]

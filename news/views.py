@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from news import beacon, edge, rankings, search
 from news.models import ARTICLE_LIST_FIELDS, Article, Correction, Keyword, Section, Series
 from news.richtext import render_body
+from news.search_forms import SearchForm, SuggestForm
 
 SECTION_PAGE_SIZE = 20
 RELATED_COUNT = 5
@@ -112,12 +116,13 @@ def corrections(request: HttpRequest) -> HttpResponse:
 
 @edge.public_page(lambda: [edge.ARTICLES])
 def search_page(request: HttpRequest) -> HttpResponse:
-    """/search/?q=…&section=…&order=newest|relevance: live articles, 20 a page, matches highlighted."""
-    query = search.parse(request.GET.get("q"))
-    order = "relevance" if request.GET.get("order") == "relevance" else "newest"
+    """/search/?q=…&section=…&order=newest|relevance: live articles, 20 a page, matches highlighted; for a
+    query that finds little, the closest known term ("혹시 … 을(를) 찾으셨나요?")."""
+    form = SearchForm(request.GET)
+    query, order = form.query(), form.ordering()
     sections = Section.objects.menu()
-    chosen = next((s for s in sections if s.slug == request.GET.get("section")), None)
-    page = None
+    chosen = next((s for s in sections if s.slug == form.section_slug()), None)
+    page, suggestion = None, ""
     if not query.problem:
         articles = Article.objects.published().for_listing().only("body", *ARTICLE_LIST_FIELDS)
         if chosen:
@@ -129,8 +134,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         page = _page(request, results, lambda items, size: SearchPaginator(items, size, found))
         edge.shows(request, page.object_list)
         for item in page.object_list:
-            item.title_marked = search.highlight(item.title, query.terms)
-            item.snippet = search.snippet(item.body, query.terms)
+            item.title_marked = search.highlight(item.title, query.marks)
+            item.snippet = search.snippet(item.body, query.marks)
+        if found <= search.FEW:
+            suggestion = search.did_you_mean(query, articles, found)
     return render(
         request,
         "news/search.html",
@@ -140,8 +147,26 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "order": order,
             "sections": sections,
             "chosen": chosen,
+            "suggestion": suggestion,
+            "suggestion_url": f"{reverse('news:search')}?{urlencode({'q': suggestion})}",
+            "suggestion_particle": search.object_particle(suggestion),
         },
     )
+
+
+@edge.public_page(lambda: [edge.ARTICLES])
+def suggest(request: HttpRequest) -> JsonResponse:
+    """/search/suggest/?q=…: what the search box offers while the reader types (static/js/suggest.js), the
+    same answer for everyone, so the edge keeps it by q."""
+    form = SuggestForm(request.GET)
+    keywords, articles = search.suggestions(form.cleaned_data["q"]) if form.is_valid() else ([], [])
+    edge.shows(request, articles)
+    found = reverse("news:search")
+    items = [
+        {"label": keyword.name, "kind": _("키워드"), "url": f"{found}?{urlencode({'q': keyword.name})}"}
+        for keyword in keywords
+    ] + [{"label": article.title, "kind": _("기사"), "url": article.get_absolute_url()} for article in articles]
+    return JsonResponse({"items": items})
 
 
 @edge.public_page(lambda: [edge.ARTICLES])

@@ -42,6 +42,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "news.change_section",
         "news.delete_section",
         "news.view_section",
+        # Spellings search treats as one (상하이 = 상해 = 上海).
+        "news.add_spellingvariants",
+        "news.change_spellingvariants",
+        "news.delete_spellingvariants",
+        "news.view_spellingvariants",
         "portal.change_siteprofile",
         "portal.view_siteprofile",
         # 기사제보: read, give a status and notes; never added (readers send them) or deleted (a record).

@@ -19,7 +19,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
 from comments.models import Comment, Commenter
-from news.models import Article, DailyViews, Section
+from news import search
+from news.models import Article, DailyViews, Section, SpellingVariants
 from portal import demo, roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -72,12 +73,19 @@ class Command(BaseCommand):
         self.seed_comments(newsroom, users)
         self.seed_views()
         self.seed_ads(demo.load("ads"))
+        self.seed_spellings(demo.load("search")["spellings"])
+        search.refresh_terms()  # the known terms "혹시 … 찾으셨나요?" offers, from what was just loaded
         self.stdout.write(self.style.SUCCESS(f"데모 콘텐츠 준비 완료: 섹션 {len(sections)}개, 새 기사 {created}건."))
         self.stdout.write(f"데모 계정 (비밀번호 모두 동일: {password})")
         for username, account in newsroom["accounts"].items():
             role = ", ".join(account["roles"]) or "독자"
             staff = "  (관리 화면 /admin/)" if account["is_staff"] else ""
             self.stdout.write(f"  {username:<10} {account['name']}  {role}{staff}")
+
+    def seed_spellings(self, rows: list[dict]) -> None:
+        """The spellings search treats as one (상하이, 상해, 上海 …), each group once."""
+        for row in rows:
+            SpellingVariants.objects.get_or_create(terms=row["terms"], defaults={"note": row.get("note", "")})
 
     def seed_sections(self, rows: list[dict]) -> dict[str, Section]:
         sections = {}

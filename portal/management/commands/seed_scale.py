@@ -5,7 +5,7 @@ What it makes, on top of whatever is there (the demo newsroom, usually):
   the demo password (`DEMO_PASSWORD`, default portal-demo-2026), so a benchmark can sign them in;
 - N published articles over the menu sections, published evenly over `--years` years up to now, titles and
   bodies drawn from a Korean word list with a skew (a few words in most articles, a long tail of rare ones),
-  each with its ArticleSearchText row made by news.search.search_text (the model's own normaliser);
+  each with its ArticleSearchText row made by news.search.search_fields (the model's own normaliser);
 - `--comments` comments an article (replies among them), an exact `--private-share` of them private,
   from the reader pool with a skew (some readers comment far more than others);
 - DailyViews rows for the articles of the last `--view-days` days, from a heavy-tailed popularity that
@@ -569,7 +569,7 @@ class Command(BaseCommand):
                     texts.append(
                         {
                             "article_id": pk,
-                            "text": search.search_text(
+                            **search.search_fields(
                                 articles[-1]["title"], articles[-1]["subtitle"], articles[-1]["body"]
                             ),
                         }
