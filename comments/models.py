@@ -119,7 +119,8 @@ class CommentQuerySet(models.QuerySet):
         Every row comes with `readable`, `shown_body` and `shown_nickname`: the real body and nickname where
         `user` may read the comment, empty otherwise. The real body column is deferred, so a private
         comment's text never even leaves the database for anyone else. Who may read a private comment: its
-        author, the author of the comment it answers, the article's reporter, and moderators.
+        author, the author of the comment it answers, the article's reporters (Article.objects.reported_by: its
+        reporter and co-reporters), and moderators.
         `readable_only`: only the rows `user` may read (the rule as a filter: a query the ORM builds in
         half the time, for the reader's fragment).
         """
@@ -128,7 +129,7 @@ class CommentQuerySet(models.QuerySet):
         else:
             readable = Q(private=False)
             if user.is_authenticated:
-                readable |= Q(author=user) | Q(parent__author=user) | Q(article__reporter=user)
+                readable |= Q(author=user) | Q(parent__author=user) | Q(article__in=Article.objects.reported_by(user))
             readable &= ~Q(status=Comment.Status.DELETED)
         if readable_only:
             return (
@@ -161,7 +162,7 @@ class CommentQuerySet(models.QuerySet):
 
     def seen_as_by_everyone(self, user, article_id: int) -> bool:
         """Whether `user` reads this article's comments exactly as anyone does, with none of their own
-        among them: signed out, or neither a moderator, nor the article's reporter, nor the author of a
+        among them: signed out, or neither a moderator, nor one of the article's reporters, nor the author of a
         comment on it. Every other rule of the gate above names one of these, so for such a reader the
         gate would give nothing beyond the public thread, and one small query answers instead of the
         gate's (the reader's fragment asks this on signed-in page views)."""
@@ -169,8 +170,10 @@ class CommentQuerySet(models.QuerySet):
             return True
         if can_moderate(user):
             return False
-        mine = Q(reporter=user) | Q(pk__in=self.filter(article_id=article_id, author=user).values("article_id"))
-        return not Article.objects.filter(mine, pk=article_id).exists()
+        theirs = Article.objects.reported_by(user) | Article.objects.filter(
+            pk__in=self.filter(article_id=article_id, author=user).values("article_id")
+        )
+        return not theirs.filter(pk=article_id).exists()
 
     def listed_for(self, user, *, readable_only: bool = False) -> CommentQuerySet:
         """Comments that appear in an article's thread for `user`: published ones, the user's own pending
