@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from comments import services
-from comments.models import BlockedWord, Comment, Commenter, Report, can_moderate
+from comments.models import BlockedWord, Comment, Commenter, Report, Revision, Rules, can_moderate
 from news.admin import BoundedCountPaginator
 
 
@@ -41,6 +41,25 @@ class ArticleIdFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RevisionInline(admin.TabularInline):
+    """Every text an edited comment had before, newest first: for moderators only (the comment admin is theirs)."""
+
+    model = Revision
+    fields = ["replaced_at", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_moderate(request.user)
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["id", "excerpt", "nickname", "article_title", "private", "status", "report_count", "created_at"]
@@ -61,10 +80,12 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "report_count",
         "created_at",
+        "edited_at",
         "moderated_at",
         "moderated_by",
     ]
     fields = readonly_fields + ["moderation_note"]
+    inlines = [RevisionInline]
 
     def get_queryset(self, request) -> QuerySet:
         # The same gate as the pages: without the moderation permission, private text stays out of the admin.
@@ -199,3 +220,14 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         return can_moderate(request.user)
+
+
+@admin.register(Rules)
+class RulesAdmin(admin.ModelAdmin):
+    """One row: opening it makes it (with the defaults) for editors to change."""
+
+    def has_add_permission(self, request) -> bool:
+        return not Rules.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comments.models import Comment, Reaction
+from comments.threads import order_of
 from news.models import Article
 
 
@@ -42,8 +43,8 @@ class CommentForm(forms.ModelForm):
 
 
 class BackField(forms.Field):
-    """The page a form's reader goes on to: "thread" (the comments page the form is on) or "" (the article).
-    Never an error: anything else is the article."""
+    """The page a form's reader goes on to: "thread" (the comments page the form is on), "mine" (내 댓글) or
+    "" (the article). Never an error: anything else is the article."""
 
     widget = forms.HiddenInput
 
@@ -51,7 +52,20 @@ class BackField(forms.Field):
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value) -> str:
-        return "thread" if value == "thread" else ""
+        return value if value in ("thread", "mine") else ""
+
+
+class OrderField(forms.Field):
+    """The thread order the form's page showed (?order=), to come back to the same order. Never an error:
+    anything unknown is the default order."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> str:
+        return order_of(value)
 
 
 class TokenField(forms.Field):
@@ -76,6 +90,7 @@ class PostCommentForm(CommentForm):
     parent = forms.ModelChoiceField(queryset=Comment.objects.none(), required=False, widget=forms.HiddenInput)
     token = TokenField()
     back = BackField()
+    order = OrderField()
 
     def __init__(self, *args, reader, article: Article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,14 +127,27 @@ class PostCommentForm(CommentForm):
         return self.cleaned_data.get("back") == "thread"
 
 
+class EditCommentForm(CommentForm):
+    """An author's new text for their comment (the private flag stays as it was posted), and where the
+    page they came from was: the comments page or the article, in which order."""
+
+    back = BackField()
+    order = OrderField()
+
+    class Meta(CommentForm.Meta):
+        fields = ["body"]
+
+
 class ReactionForm(forms.Form):
     """A 공감 / 비공감 button: which one, and the page to come back to without the script."""
 
     kind = forms.ChoiceField(choices=Reaction.Kind.choices)
     back = BackField()
+    order = OrderField()
 
 
 class CommentActionForm(forms.Form):
     """The delete and report buttons: nothing to read but the page to come back to."""
 
     back = BackField()
+    order = OrderField()

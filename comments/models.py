@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,8 @@ class Commenter(models.Model):
     # What the nickname looks like (nickname_skeleton): two readers may not look alike.
     skeleton = models.CharField(max_length=80, db_index=True, editable=False, default="")
     blocked_at = models.DateTimeField(_("댓글 차단 시각"), null=True, blank=True)
+    # 내 댓글: replies to this reader's comments newer than this are "new" (counted next to their name).
+    replies_seen_at = models.DateTimeField(default=timezone.now, editable=False)
     blocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -105,6 +108,10 @@ def commenter_of(user) -> Commenter | None:
         return None
 
 
+# The author's nickname as a comment shows it; an account that has left (회원 탈퇴) has none any more.
+SHOWN_NICKNAME = Coalesce(F("author__commenter__nickname"), Value("탈퇴한 회원"), output_field=CharField())
+
+
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user, *, readable_only: bool = False) -> CommentQuerySet:
         """The one gate for reading comments.
@@ -112,7 +119,8 @@ class CommentQuerySet(models.QuerySet):
         Every row comes with `readable`, `shown_body` and `shown_nickname`: the real body and nickname where
         `user` may read the comment, empty otherwise. The real body column is deferred, so a private
         comment's text never even leaves the database for anyone else. Who may read a private comment: its
-        author, the author of the comment it answers, the article's reporter, and moderators.
+        author, the author of the comment it answers, the article's reporters (Article.objects.reported_by: its
+        reporter and co-reporters), and moderators.
         `readable_only`: only the rows `user` may read (the rule as a filter: a query the ORM builds in
         half the time, for the reader's fragment).
         """
@@ -121,7 +129,7 @@ class CommentQuerySet(models.QuerySet):
         else:
             readable = Q(private=False)
             if user.is_authenticated:
-                readable |= Q(author=user) | Q(parent__author=user) | Q(article__reporter=user)
+                readable |= Q(author=user) | Q(parent__author=user) | Q(article__in=Article.objects.reported_by(user))
             readable &= ~Q(status=Comment.Status.DELETED)
         if readable_only:
             return (
@@ -130,7 +138,7 @@ class CommentQuerySet(models.QuerySet):
                 .annotate(
                     readable=Value(True, output_field=models.BooleanField()),
                     shown_body=F("body"),
-                    shown_nickname=F("author__commenter__nickname"),
+                    shown_nickname=SHOWN_NICKNAME,
                 )
             )
         # The rule is built once, as `readable`; the shown columns refer to it (three copies of the rule cost
@@ -145,12 +153,27 @@ class CommentQuerySet(models.QuerySet):
             .annotate(
                 shown_body=Case(When(readable=True, then=F("body")), default=Value(""), output_field=CharField()),
                 shown_nickname=Case(
-                    When(readable=True, then=F("author__commenter__nickname")),
+                    When(readable=True, then=SHOWN_NICKNAME),
                     default=Value(""),
                     output_field=CharField(),
                 ),
             )
         )
+
+    def seen_as_by_everyone(self, user, article_id: int) -> bool:
+        """Whether `user` reads this article's comments exactly as anyone does, with none of their own
+        among them: signed out, or neither a moderator, nor one of the article's reporters, nor the author of a
+        comment on it. Every other rule of the gate above names one of these, so for such a reader the
+        gate would give nothing beyond the public thread, and one small query answers instead of the
+        gate's (the reader's fragment asks this on signed-in page views)."""
+        if not user.is_authenticated:
+            return True
+        if can_moderate(user):
+            return False
+        theirs = Article.objects.reported_by(user) | Article.objects.filter(
+            pk__in=self.filter(article_id=article_id, author=user).values("article_id")
+        )
+        return not theirs.filter(pk=article_id).exists()
 
     def listed_for(self, user, *, readable_only: bool = False) -> CommentQuerySet:
         """Comments that appear in an article's thread for `user`: published ones, the user's own pending
@@ -221,6 +244,7 @@ class Comment(models.Model):
     # 공감 / 비공감: one Reaction row per (reader, comment); these counts move with it, in its transaction.
     up_count = models.PositiveIntegerField(_("공감"), default=0, db_default=0, editable=False)
     down_count = models.PositiveIntegerField(_("비공감"), default=0, db_default=0, editable=False)
+    edited_at = models.DateTimeField(_("수정 시각"), null=True, blank=True, editable=False)  # shown as 수정됨
 
     objects = CommentQuerySet.as_manager()
 
@@ -303,3 +327,43 @@ class BlockedWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class Revision(models.Model):
+    """A comment's text before an edit by its author, kept for moderators (the comment's admin page)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("댓글"))
+    body = models.TextField(_("이전 내용"))
+    replaced_at = models.DateTimeField(_("수정 시각"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("수정 전 내용")
+        verbose_name_plural = _("수정 전 내용")
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.comment_id} {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
+class Rules(models.Model):
+    """What editors set for the comments, in the admin (one row): how long an author may edit."""
+
+    edit_minutes = models.PositiveSmallIntegerField(
+        _("수정 가능 시간(분)"),
+        default=30,
+        help_text=_(
+            "댓글을 쓴 뒤 이 시간 안에, 답글이 달리기 전까지 작성자가 고칠 수 있습니다. 0이면 수정할 수 없습니다."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("댓글 운영 설정")
+        verbose_name_plural = _("댓글 운영 설정")
+
+    def __str__(self) -> str:
+        return str(_("댓글 운영 설정"))
+
+    @classmethod
+    def current(cls) -> Rules:
+        """The saved row, or the defaults until editors save one."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

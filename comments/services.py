@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from comments.models import BlockedWord, Comment, Commenter, Reaction, Report
+from comments.models import BlockedWord, Comment, Commenter, Reaction, Report, Revision, Rules
 from news import edge
 from news.models import Article
 
@@ -145,6 +145,55 @@ def delete_own_comment(*, comment: Comment, user) -> None:
     edge.comments_changed(comment.article_id)
 
 
+def editable_until(comment: Comment, rules: Rules | None = None):
+    """When the author's time to edit `comment` ends (Rules.edit_minutes after it was written), or None when
+    it cannot be edited at all: editing switched off, a reply already given, or no longer theirs to change."""
+    minutes = (rules or Rules.current()).edit_minutes
+    if not minutes or comment.has_replies or comment.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING):
+        return None
+    return comment.created_at + timedelta(minutes=minutes)
+
+
+def edit_comment(*, comment: Comment, user, body: str) -> Comment:
+    """The author changes their comment's text, with the checks of posting (length, blocked words and
+    pre-moderation, the per-minute limit, a blocked account), until it has a reply or its time is up. The
+    text it had is kept as a Revision for moderators; the comment shows 수정됨 with the time."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied
+    body = (body or "").strip()
+    try:
+        Comment._meta.get_field("body").clean(body, None)
+    except ValidationError as invalid:
+        raise CommentRefused(" ".join(invalid.messages)) from None
+    now = timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)  # its state now, not the page's
+        until = editable_until(comment)
+        if comment.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING):
+            raise CommentRefused(_("숨겨지거나 삭제된 댓글은 고칠 수 없습니다."))
+        if until is None and comment.has_replies:
+            raise CommentRefused(_("답글이 달린 댓글은 고칠 수 없습니다."))
+        if until is None or now > until:
+            raise CommentRefused(_("댓글을 고칠 수 있는 시간이 지났습니다."))
+        commenter = Commenter.objects.filter(user=user).first()
+        if commenter is None or commenter.is_blocked:
+            raise CommentRefused(_("운영 원칙 위반으로 댓글 쓰기가 제한된 계정입니다."))
+        if body == comment.body:
+            return comment  # nothing changed: no revision, no 수정됨
+        per_minute = settings.COMMENT_RATE_PER_MINUTE
+        recent = Revision.objects.filter(comment__author=user, replaced_at__gt=now - timedelta(minutes=1))
+        if per_minute > 0 and recent.count() >= per_minute:
+            raise CommentRefused(
+                _("댓글은 1분에 %(limit)d번까지 고칠 수 있습니다. 잠시 뒤에 다시 해 주세요.") % {"limit": per_minute}
+            )
+        Revision.objects.create(comment=comment, body=comment.body, replaced_at=now)
+        comment.body, comment.edited_at = body, now
+        if _needs_review(body):
+            comment.status = Comment.Status.PENDING  # back to the moderators before the new text is shown
+        comment.save(update_fields=["body", "edited_at", "status"])  # its post_save purges the article's pages
+    return comment
+
+
 def is_trusted(user) -> bool:
     """Whether this account's 신고 and 공감 count: old enough (COMMENT_TRUSTED_AFTER_DAYS) and with a
     published comment, so that a few throwaway accounts can neither hide a comment nor inflate one."""
@@ -227,6 +276,24 @@ def react(*, comment: Comment, reader, kind: str) -> str | None:
         except IntegrityError:
             continue
     raise CommentRefused(_("잠시 뒤에 다시 눌러 주세요."))
+
+
+def forget_author(user) -> None:
+    """What leaving (회원 탈퇴) does to a reader's comments: their public comments stay in their threads,
+    shown as by "탈퇴한 회원" (their nickname goes); their private ones are deleted, text and all (a deleted
+    comment with replies stays a "삭제된 댓글입니다." line); their 공감 / 비공감 are taken back from the
+    counts and removed. Moderators' records (who decided what, reports) stay."""
+    with transaction.atomic():
+        articles = set(Comment.objects.filter(author=user).values_list("article_id", flat=True))
+        Comment.objects.filter(author=user, private=True).update(status=Comment.Status.DELETED, body="")
+        for reaction in Reaction.objects.select_for_update().filter(reader=user).select_related("comment"):
+            articles.add(reaction.comment.article_id)
+            if reaction.counted:
+                column = "up_count" if reaction.kind == Reaction.Kind.UP else "down_count"
+                Comment.objects.filter(pk=reaction.comment_id).update(**{column: F(column) - 1})
+        Reaction.objects.filter(reader=user).delete()
+        Commenter.objects.filter(user=user).delete()
+    edge.comments_changed(*articles)  # the nickname and the counts on the stored pages
 
 
 def moderate(*, comments, status: str, moderator, note: str = "") -> int:

@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,25 +23,29 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from comments import services
-from comments.forms import CommentActionForm, PostCommentForm, ReactionForm
-from comments.models import Comment
-from comments.threads import page_of
+from comments.forms import CommentActionForm, EditCommentForm, PostCommentForm, ReactionForm
+from comments.models import Comment, commenter_of
+from comments.threads import my_comments, order_of, order_query, page_of
 from news.beacon import from_our_site
 from news.models import Article
 from news.viewcount import address_key, client_ip
 
 
-def _place(article: Article, *, thread: bool, page: int | None = None, anchor: str = "comments") -> str:
-    """The article (whose script shows the reader's own block), or the comments page the form came from."""
-    query = f"?cpage={page}" if page and page > 1 else ""
+def _place(
+    article: Article, *, thread: bool, page: int | None = None, anchor: str = "comments", order: str = ""
+) -> str:
+    """The article (whose script shows the reader's own block), or the comments page the form came from, at
+    the page of the thread in the order it showed."""
     place = reverse("comments:thread", args=[article.pk]) if thread else article.get_absolute_url()
-    return f"{place}{query}#{anchor}"
+    return f"{place}{order_query(order_of(order), page)}#{anchor}"
 
 
-def _to_thread(request: HttpRequest) -> bool:
-    """Whether a delete or report button was on the comments page (its form says back=thread)."""
+def _came_from(request: HttpRequest) -> tuple[str, str]:
+    """Where a delete or report button was: the comments page ("thread"), 내 댓글 ("mine") or the article
+    (""), in which order."""
     form = CommentActionForm(request.POST)
-    return form.is_valid() and form.cleaned_data["back"] == "thread"
+    form.is_valid()  # its fields are never in error
+    return form.cleaned_data["back"], form.cleaned_data["order"]
 
 
 @require_GET
@@ -65,8 +70,9 @@ def _put_back(request: HttpRequest, form: PostCommentForm, *, error: str = "", n
     request.session["comment_draft"] = draft
     if draft["parent"]:
         parent = form.cleaned_data["parent"]
-        page = page_of(parent, request.user)
-        return _place(form.article, thread=form.to_thread(), page=page, anchor=f"comment-{parent.pk}")
+        order = form.cleaned_data.get("order", "")
+        page = page_of(parent, request.user, order_of(order))
+        return _place(form.article, thread=form.to_thread(), page=page, anchor=f"comment-{parent.pk}", order=order)
     return _place(form.article, thread=form.to_thread(), anchor="comment-form")
 
 
@@ -109,8 +115,10 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         return HttpResponseRedirect(_put_back(request, form, error=str(refusal)))
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("댓글이 접수되었습니다. 운영자 검토 뒤에 공개됩니다."))
+    order = form.cleaned_data["order"]
+    page = page_of(comment, request.user, order)
     return HttpResponseRedirect(
-        _place(article, thread=form.to_thread(), page=page_of(comment, request.user), anchor=f"comment-{comment.pk}")
+        _place(article, thread=form.to_thread(), page=page, anchor=f"comment-{comment.pk}", order=order)
     )
 
 
@@ -133,6 +141,59 @@ def keep_draft(request: HttpRequest, article_id: int) -> HttpResponse:
     return HttpResponseRedirect(_put_back(request, form, error=form.refusal(), note=_KEPT_NOTE))
 
 
+@require_GET
+@never_cache
+def mine(request: HttpRequest) -> HttpResponse:
+    """내 댓글: the reader's comments, newest first, with their articles, 공감 / 비공감 and the replies; opening
+    it marks the replies so far as seen (the count next to their name starts again)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    page = my_comments(request.user, request.GET.get("page"))  # marks the new replies as they were
+    if commenter := commenter_of(request.user):
+        commenter.replies_seen_at = timezone.now()
+        commenter.save(update_fields=["replies_seen_at"])  # the header on this page counts none any more
+    return render(request, "comments/mine.html", {"page": page})
+
+
+@never_cache
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author's own comment in a form to change its text (a page of its own: it works without the
+    script), until it has a reply or the editors' time is up (services.edit_comment says why not)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    # The reader's own comment, read through the gate (an author reads their own, unless it is deleted).
+    comment = get_object_or_404(
+        Comment.objects.visible_to(request.user).filter(readable=True, author=request.user).select_related("article"),
+        pk=pk,
+    )
+    form = EditCommentForm(request.POST or None, initial={"body": comment.shown_body, **request.GET.dict()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = services.edit_comment(comment=comment, user=request.user, body=form.cleaned_data["body"])
+        except services.CommentRefused as refusal:
+            form.add_error(None, str(refusal))  # shown above the form, the text kept in it
+        else:
+            if comment.status == Comment.Status.PENDING:
+                messages.info(request, _("고친 댓글은 운영자 검토 뒤에 공개됩니다."))
+            else:
+                messages.success(request, _("댓글을 고쳤습니다."))
+            order = form.cleaned_data["order"]
+            thread = form.cleaned_data["back"] == "thread"
+            page = page_of(comment, request.user, order)
+            return HttpResponseRedirect(
+                _place(comment.article, thread=thread, page=page, anchor=f"comment-{comment.pk}", order=order)
+            )
+    until = services.editable_until(comment)
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "form": form,
+        "until": until,
+        "closed": until is None or until < timezone.now(),
+    }
+    return render(request, "comments/edit.html", context, status=400 if form.errors else 200)
+
+
 @require_POST
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -143,9 +204,11 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     except services.CommentRefused:
         raise Http404 from None
     messages.success(request, _("댓글을 삭제했습니다."))
-    return HttpResponseRedirect(
-        _place(comment.article, thread=_to_thread(request), page=page_of(comment, request.user))
-    )
+    back, order = _came_from(request)
+    if back == "mine":
+        return HttpResponseRedirect(reverse("comments:mine"))
+    page = page_of(comment, request.user, order)
+    return HttpResponseRedirect(_place(comment.article, thread=back == "thread", page=page, order=order))
 
 
 @require_POST
@@ -170,9 +233,16 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
     if "application/json" in request.headers.get("Accept", ""):
         up, down = Comment.objects.filter(pk=pk).values_list("up_count", "down_count").get()
         return JsonResponse({"up": up, "down": down, "mine": mine})
-    page = page_of(comment, request.user)
+    order = form.cleaned_data["order"]
+    page = page_of(comment, request.user, order)
     return HttpResponseRedirect(
-        _place(comment.article, thread=form.cleaned_data["back"] == "thread", page=page, anchor=f"comment-{comment.pk}")
+        _place(
+            comment.article,
+            thread=form.cleaned_data["back"] == "thread",
+            page=page,
+            anchor=f"comment-{comment.pk}",
+            order=order,
+        )
     )
 
 
@@ -191,7 +261,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("신고가 접수되었습니다.") if created else _("이미 신고한 댓글입니다."))
-    page = page_of(comment, request.user)
+    back, order = _came_from(request)
+    page = page_of(comment, request.user, order)
     return HttpResponseRedirect(
-        _place(comment.article, thread=_to_thread(request), page=page, anchor=f"comment-{comment.pk}")
+        _place(comment.article, thread=back == "thread", page=page, anchor=f"comment-{comment.pk}", order=order)
     )

@@ -139,7 +139,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ["section", "kind", "title", "subtitle", "body"]}),
         (_("키워드·연재"), {"fields": ["keywords", "series", "series_number"]}),
         (_("대표 사진"), {"fields": ["lead_image", "lead_image_caption", "lead_image_alt"]}),
-        (_("기자"), {"fields": ["reporter", "byline", "byline_email"]}),
+        (_("기자"), {"fields": ["reporter", "co_reporters", "byline", "byline_email"]}),
         (_("발행"), {"fields": ["status", "published_at", "featured", "comments_enabled"]}),
         (_("조회수"), {"fields": ["views_chart"]}),
     ]
@@ -182,7 +182,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.user.has_perm("news.publish_article"):
             return ["views_chart"]
         # The byline is the reporter's own name: a reporter cannot publish under a colleague's.
-        return ["views_chart", "reporter", "byline", "byline_email", "published_at", "featured"]
+        return ["views_chart", "reporter", "co_reporters", "byline", "byline_email", "published_at", "featured"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A live article is the editors' to change: a reporter's edit would go out unreviewed.
@@ -200,6 +200,13 @@ class ArticleAdmin(admin.ModelAdmin):
                 "username"
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "co_reporters":  # the newsroom's active accounts, as for the reporter
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True, is_active=True).order_by(
+                "username"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         return {"reporter": request.user.pk, **super().get_changeform_initial_data(request)}

@@ -34,3 +34,6 @@ class NewsConfig(AppConfig):
         m2m_changed.connect(
             edge.article_keywords_changed, sender=Article.keywords.through, dispatch_uid="edge-article-keywords"
         )
+        m2m_changed.connect(
+            edge.article_bylines_changed, sender=Article.co_reporters.through, dispatch_uid="edge-article-bylines"
+        )

@@ -79,3 +79,25 @@ def bar_chart(series: list[tuple[date, int]], title: str) -> SafeString:
         HEIGHT - 6,
         series[-1][0].isoformat() if series else "",
     )
+
+
+def sparkline(values: list[int], width: int = 90, height: int = 24) -> SafeString:
+    """A small line of a story's daily views (oldest to newest), its last value marked; the numbers in its
+    label for screen readers."""
+    peak = max(values, default=0) or 1
+    step = width / max(len(values) - 1, 1)
+    points = " ".join(f"{i * step:.1f},{height - 2 - v / peak * (height - 4):.1f}" for i, v in enumerate(values))
+    last_x, last_y = (len(values) - 1) * step, height - 2 - (values[-1] if values else 0) / peak * (height - 4)
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'role="img" aria-label="{}"><polyline points="{}" fill="none" stroke="#0b4f8a" stroke-width="1.5"/>'
+        '<circle cx="{}" cy="{}" r="2" fill="#0b4f8a"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        _("최근 %(days)d일 조회수: %(values)s") % {"days": len(values), "values": ", ".join(f"{v:,}" for v in values)},
+        points,
+        f"{last_x:.1f}",
+        f"{last_y:.1f}",
+    )

@@ -245,14 +245,27 @@ class VarnishXkeyPurge:
 
 def article_changed(instance, **kwargs) -> None:
     """Saved or deleted: its page, every list that shows it, and the lists it may now enter (its section,
-    reporter, series and keywords; a deleted story's keywords are gone, but their pages list it by its key)."""
+    reporters, series and keywords; a deleted story's keywords are gone, but their pages list it by its key)."""
     transaction.on_commit(lambda: cache.delete(NEXT_PUBLICATION_KEY))  # it may be scheduled now
     keys = [article_key(instance.pk), ARTICLES, section_key(instance.section.slug), reporter_key(instance.reporter_id)]
     if instance.series_id:
         keys.append(series_key(instance.series_id))
     if settings.EDGE_PURGE_URLS and kwargs.get("signal") is not post_delete:
         keys += [keyword_key(pk) for pk in instance.keywords.values_list("pk", flat=True)]
+        keys += [reporter_key(pk) for pk in instance.co_reporters.values_list("pk", flat=True)]
     purge(*keys)
+
+
+def article_bylines_changed(instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """Co-reporters added to or taken from a story: its page (the byline) and their reporter pages."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if reverse:  # user.co_reported_articles.add(...): instance is the reporter
+        purge(reporter_key(instance.pk), *(article_key(pk) for pk in pk_set or ()))
+        return
+    if action == "pre_clear":
+        pk_set = set(instance.co_reporters.values_list("pk", flat=True))
+    purge(article_key(instance.pk), *(reporter_key(pk) for pk in pk_set or ()))
 
 
 def article_keywords_changed(instance, action: str, reverse: bool, pk_set, **kwargs) -> None:

@@ -114,10 +114,18 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "series").only(*ARTICLE_LIST_FIELDS).order_by("-published_at", "-id")
 
     def editable_by(self, user) -> ArticleQuerySet:
-        """Editors work on every article; a reporter only on their own."""
+        """Editors work on every article; a reporter only on their own (theirs or co-bylined)."""
         if user.has_perm("news.publish_article"):
             return self
-        return self.filter(reporter=user)
+        return self.reported_by(user)
+
+    def reported_by(self, user) -> ArticleQuerySet:
+        """The articles with `user` in the byline: as its reporter or as one of its co-reporters. The one rule
+        for who an article's reporters are (the admin, reporter pages, previews, the comment gate)."""
+        if not user.is_authenticated:
+            return self.none()
+        co_bylined = Article.co_reporters.through.objects.filter(user=user).values("article_id")
+        return self.filter(Q(reporter=user) | Q(pk__in=co_bylined))
 
 
 class Article(models.Model):
@@ -159,6 +167,13 @@ class Article(models.Model):
     lead_renditions = models.JSONField(default=dict, blank=True, editable=False)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles", verbose_name=_("작성 기자")
+    )
+    co_reporters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="co_reported_articles",
+        verbose_name=_("함께 쓴 기자"),
+        help_text=_("바이라인에 함께 나가는 기자. 편집자만 바꿀 수 있습니다."),
     )
     byline = models.CharField(
         _("기자 이름"),
@@ -245,14 +260,23 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    def bylines(self) -> list[tuple[int, str]]:
+        """(account id, name) of each reporter in the byline: the article's reporter (under `byline`), then
+        its co-reporters, each under their own name."""
+        co = [(u.pk, u.get_full_name() or u.get_username()) for u in self.co_reporters.order_by("pk")]
+        return [(self.reporter_id, self.byline), *co]
+
     def can_be_previewed_by(self, user) -> bool:
-        """Before it is live, an article's page is open to editors and to its own reporter."""
+        """Before it is live, an article's page is open to editors and to its own reporters."""
         return (
             user.is_authenticated
             and user.is_staff
             and (
                 user.has_perm("news.publish_article")
-                or (user.pk == self.reporter_id and user.has_perm("news.change_article"))
+                or (
+                    user.has_perm("news.change_article")
+                    and Article.objects.reported_by(user).filter(pk=self.pk).exists()
+                )
             )
         )
 

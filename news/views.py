@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -193,12 +194,17 @@ def ranking(request: HttpRequest) -> HttpResponse:
 @edge.public_page(lambda pk: [edge.reporter_key(pk)])
 def reporter(request: HttpRequest, pk: int) -> HttpResponse:
     """A reporter's published articles, under the byline they publish with (their account stays private)."""
-    # Through the user's own id field: its lookup answers "none" for an id too large for the column (a typed URL
-    # like /reporter/99999999999999999999/), where reporter_id= would be a server error on SQLite.
-    articles = Article.objects.published().filter(reporter__id=pk)
-    latest = articles.only("byline", "byline_email").order_by("-published_at").first()
-    if latest is None:
+    # By the user's id field: its lookup answers "none" for an id too large for the column (a typed URL like
+    # /reporter/99999999999999999999/), where reporter_id= would be a server error on SQLite.
+    reporter = get_user_model().objects.filter(id=pk, is_staff=True).first()
+    if reporter is None:
+        raise Http404(_("기자를 찾을 수 없습니다."))
+    articles = Article.objects.published().reported_by(reporter)  # theirs and those they co-bylined
+    latest = articles.filter(reporter=reporter).only("byline", "byline_email").order_by("-published_at").first()
+    if latest is None and not articles.exists():
         raise Http404(_("기자를 찾을 수 없습니다."))
     page = _page(request, articles.for_listing())
     edge.shows(request, page.object_list)
-    return render(request, "news/reporter.html", {"page": page, "byline": latest.byline, "email": latest.byline_email})
+    byline = latest.byline if latest else reporter.get_full_name() or reporter.get_username()
+    email = latest.byline_email if latest else reporter.email
+    return render(request, "news/reporter.html", {"page": page, "byline": byline, "email": email})

@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
@@ -27,12 +27,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from comments.models import DIRECTION_CONTROLS, Commenter, nickname_skeleton, visible_text
+from comments.services import forget_author
 from news.models import Article
 from news.viewcount import client_ip
 from portal import limits
 from portal.models import SiteProfile
+from portal.newsletter.models import Subscriber
 from portal.newsletter.views import subscribe_by_mail as subscribe
-from portal.policies.models import Policy, agree
+from portal.policies.models import Consent, Policy, agree
 
 # Names a reader may not take, nor anything that looks like one: the site's own voices.
 RESERVED_NICKNAMES = ("운영자", "관리자", "편집자", "편집국", "moderator", "admin")
@@ -152,6 +154,61 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 class NicknameForm(forms.Form):
     nickname = NicknameField()
+
+
+class LeaveForm(forms.Form):
+    """회원 탈퇴, confirmed with the account's password (a session left open is not enough)."""
+
+    TRIES_PER_HOUR = 5
+
+    password = forms.CharField(
+        label=_("비밀번호 확인"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("비밀번호를 입력해 주세요.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if limits.count(f"leave:{self.user.pk}") > self.TRIES_PER_HOUR:
+            raise forms.ValidationError(_("비밀번호를 여러 번 틀렸습니다. 한 시간 뒤에 다시 해 주세요."))
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("비밀번호가 맞지 않습니다."))
+        return password
+
+
+def forget_reader(user) -> None:
+    """Leave (회원 탈퇴): what the reader wrote in public stays as "탈퇴한 회원"'s, the rest of them goes:
+    their private comments, reactions and nickname (comments.services.forget_author), their newsletter
+    subscription and policy consents, their e-mail and names. The account row stays, closed and renamed,
+    because comments and moderators' records point to it."""
+    with transaction.atomic():
+        forget_author(user)
+        if user.email:
+            Subscriber.objects.filter(email__iexact=user.email).delete()
+        Consent.objects.filter(user=user).delete()
+        user.username = f"left-{user.pk}"
+        user.email = user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+
+
+@login_required
+def leave(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff:  # a newsroom account is closed by the newsroom, with its bylines in mind
+        return render(request, "registration/leave.html", {"staff": True}, status=403)
+    form = LeaveForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        forget_reader(request.user)
+        logout(request)
+        # Said on a page of its own: the public pages show messages only to a signed-in reader's script.
+        return render(request, "registration/leave.html", {"left": True})
+    return render(request, "registration/leave.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _next(request: HttpRequest) -> str:

@@ -61,6 +61,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "policies.add_policy",
         "policies.change_policy",
         "policies.view_policy",
+        # How long a reader may edit their comment (comments.Rules, one row).
+        "comments.add_rules",
+        "comments.change_rules",
+        "comments.view_rules",
         # Keywords, series (연재) and corrections (#17): only editors attach a 정정·반론·추후보도 and work the
         # readers' requests for one (read, give a status and notes; never added or deleted: a record).
         "news.add_keyword",
@@ -92,6 +96,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "comments.change_blockedword",
         "comments.delete_blockedword",
         "comments.view_blockedword",
+        "comments.add_rules",
+        "comments.change_rules",
+        "comments.view_rules",
     ],
     # Ad managers run the ad slots, the ads and the 플러스업체 listings; moderators may hold this role too.
     AD_MANAGER: [

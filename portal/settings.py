@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "portal.policies",
     "news",
     "comments",
-    "django.contrib.admin",
+    "portal.apps.NewsroomAdminConfig",  # django.contrib.admin with the desk's dashboard
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

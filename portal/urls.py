@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("portal.ads.urls")),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/nickname/", accounts.nickname, name="nickname"),
+    path("accounts/leave/", accounts.leave, name="leave"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=accounts.LoginForm), name="login"),
     path(
         "accounts/password_reset/",

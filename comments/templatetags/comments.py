@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from comments.forms import CommentForm
 from comments.models import Comment, Reaction, can_moderate, commenter_of
-from comments.threads import thread_for
+from comments.threads import thread_for, unseen_replies
 from news.models import Article
 
 register = template.Library()
@@ -27,20 +27,36 @@ def comment_block(context, article):
             "article": article,
             "public": True,
             "comment_form": CommentForm(),
-            "thread": thread_for(
-                article, AnonymousUser(), request.GET.get("cpage"), best_threshold=_best_threshold(context)
-            ),
+            "thread": _thread(context, article, AnonymousUser()),
         }
-    thread = thread_for(article, request.user, request.GET.get("cpage"), best_threshold=_best_threshold(context))
+    thread = _thread(context, article, request.user)
     block = _reader_context(request, article) | {"thread": thread}
     if csrf_token := context.get("csrf_token"):  # an inclusion tag's own context has none unless passed on
         block["csrf_token"] = csrf_token
     return block
 
 
+def _thread(context, article, user):
+    """The page of the thread the address asks for (?cpage=, ?order=), as `user` reads it."""
+    request = context["request"]
+    return thread_for(
+        article,
+        user,
+        request.GET.get("cpage"),
+        order=request.GET.get("order"),
+        best_threshold=_best_threshold(context),
+    )
+
+
 def _best_threshold(context) -> int:
     """The 공감 a comment needs to be BEST, as editors set it on the site profile (the page's context)."""
     return getattr(context.get("site_profile"), "best_comment_min_up", 0)
+
+
+@register.simple_tag
+def new_replies(user) -> int:
+    """Replies to the reader's comments they have not seen on 내 댓글 yet, for the count by their name."""
+    return unseen_replies(user) if user.is_authenticated else 0
 
 
 @register.filter
@@ -60,6 +76,8 @@ def personal_parts(request, article_id: int, *, page_path: str, with_form: bool 
     comment to put back; without it, the script uses the reader's parts it keeps (reader_parts).
     None when the article is not published (checked whenever there is something to render)."""
     user = request.user
+    if not with_form and Comment.objects.seen_as_by_everyone(user, article_id):
+        return {"shown": [], "own": [], "token": str(uuid.uuid4())}  # the public block is theirs as it is
     # One read through the gate: the comments this reader sees otherwise than everyone (the gate decides
     # what they may read; private and pending only pick what differs from the public page), and their own.
     mine = Q(author=user, status=Comment.Status.PUBLISHED) if user.is_authenticated else Q(pk__in=[])

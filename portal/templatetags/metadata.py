@@ -6,6 +6,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -36,7 +37,10 @@ def news_article_jsonld(context, article) -> SafeString:
         "dateModified": article.updated_at,
         "articleSection": article.section.name,
         "inLanguage": "ko",
-        "author": [{"@type": "Person", "name": article.byline, "url": absolute(f"/reporter/{article.reporter_id}/")}],
+        "author": [
+            {"@type": "Person", "name": name, "url": absolute(reverse("news:reporter", args=[reporter_id]))}
+            for reporter_id, name in article.bylines()
+        ],
         "publisher": {"@type": "Organization", "name": site.name, "url": site.url},
     }
     if og:

@@ -183,7 +183,10 @@
       list = parent.querySelector(".reply-list") || parent.appendChild(Object.assign(document.createElement("ol"), { className: "reply-list" }));
     } else {
       list = block.querySelector(".comment-list");
-      if (list && !("lastPage" in list.dataset)) return;
+      // A comment of the reader's own waiting for review goes where a new comment goes in this order: on top
+      // of the first page (최신순), else at the end of the last page.
+      const newestFirst = !list || list.dataset.order === "newest";
+      if (list && !((newestFirst ? "firstPage" : "lastPage") in list.dataset)) return;
       if (!list) {
         block.querySelector(".empty")?.remove();
         list = Object.assign(document.createElement("ol"), { className: "comment-list" });
@@ -192,7 +195,8 @@
     }
     const item = document.createElement("li");
     item.innerHTML = comment.html;
-    list.append(item);
+    if (!comment.parent && list.dataset.order === "newest") list.prepend(item);
+    else list.append(item);
   }
 
   function putBackReply(draft) {

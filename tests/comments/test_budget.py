@@ -42,10 +42,18 @@ FRAGMENT = 2
 # their 공감 / 비공감 on this article (1); a reader's permissions are not loaded (only staff can moderate), a
 # moderator's are (user's, groups').
 SIGNED_IN, MODERATOR = 4, 6
+# A page rendered for the reader (not the public one) counts in its header the replies they have not seen (1).
+NEW_REPLIES = 1
 BUDGET = {
     "article page": {"anonymous": PUBLIC_PAGE, "signed in": PUBLIC_PAGE, "moderator": PUBLIC_PAGE},
-    "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + SIGNED_IN, "moderator": FRAGMENT + MODERATOR},
-    "comments page": {"anonymous": ANONYMOUS, "signed in": ANONYMOUS + SIGNED_IN, "moderator": ANONYMOUS + MODERATOR},
+    # A reader with comments on the story: first whether it holds anything of theirs (1; for most readers the
+    # answer is no, and the gate is not asked: tests/portal/test_fragment.py).
+    "fragment": {"anonymous": FRAGMENT, "signed in": FRAGMENT + SIGNED_IN + 1, "moderator": FRAGMENT + MODERATOR},
+    "comments page": {
+        "anonymous": ANONYMOUS,
+        "signed in": ANONYMOUS + SIGNED_IN + NEW_REPLIES,
+        "moderator": ANONYMOUS + MODERATOR,  # staff have no nickname, hence no replies to count
+    },
 }
 
 
@@ -75,11 +83,15 @@ def test_comment_block_query_count_is_fixed(
     assert Comment.objects.count() == 126
 
 
-def test_comments_are_paged_fifty_at_a_time_oldest_first(client, article, alice, bob):
+def test_comments_are_paged_fifty_at_a_time_newest_first(client, article, alice, bob):
     fill(article, [alice, bob], 55)
     first = client.get(article.get_absolute_url()).content.decode()
     second = client.get(article.get_absolute_url() + "?cpage=2").content.decode()
     assert first.count('class="comment"') == 50 and second.count('class="comment"') == 5
+    newest = Comment.objects.filter(parent=None).order_by("-created_at", "-id").first()
+    assert (
+        first.index(f'id="comment-{newest.pk}"') < first.index('class="comment"', first.index("comment-list") + 1) + 200
+    )
     assert "전체의견 수 <strong>110</strong>" in first
     assert 'href="?cpage=2#comments"' in first
     assert client.get(article.get_absolute_url() + "?cpage=abc").status_code == 200

@@ -295,3 +295,108 @@ def test_a_readers_own_block_is_never_stored_at_the_edge(client, thread, article
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= cache_control and "public" not in cache_control, response.request
         assert not response.has_header("Surrogate-Key"), response.request
+
+
+EDITED_SECRET = "고쳐 쓴 비밀: 계좌번호 9876"
+
+
+@pytest.mark.parametrize("who", list(READERS))
+def test_private_comment_in_every_order_edit_reaction_best_and_my_comments(
+    client, thread, article, who, alice, reporter, other_reporter, settings
+):
+    """The matrix over what #16 added: the sorted orders, BEST, an edited private comment (its new text and
+    its old one), 공감 on it, 내 댓글 and the edit page. Only those who may read it ever see its text."""
+    from comments import services
+    from comments.models import Revision, Rules
+    from comments.threads import ORDERS
+
+    settings.COMMENT_RATE_PER_MINUTE = 0
+    Rules.objects.create(pk=1, edit_minutes=600)  # the factory's comments are two hours old
+    services.edit_comment(comment=thread, user=alice, body=EDITED_SECRET)
+    Comment.objects.filter(pk=thread.pk).update(up_count=99)  # the most liked: BEST if anything private could be
+    assert Revision.objects.filter(comment=thread, body=SECRET).exists()
+    viewer = make_viewer(who, alice, reporter, other_reporter)
+    if viewer:
+        client.force_login(viewer)
+    reads = READERS[who]
+
+    pages = {}
+    for order in ORDERS:
+        pages[f"article ?order={order}"] = client.get(article.get_absolute_url() + f"?order={order}").content.decode()
+        thread_page = reverse("comments:thread", args=[article.pk]) + f"?order={order}"
+        pages[f"comments page ?order={order}"] = client.get(thread_page).content.decode()
+    pages["내 댓글"] = client.get(reverse("comments:mine")).content.decode()
+    edit_page = client.get(reverse("comments:edit", args=[thread.pk]))
+    pages["edit page"] = edit_page.content.decode()
+
+    for where, page in pages.items():
+        assert SECRET not in page, where  # the text before the edit: moderators' admin only
+        shown = EDITED_SECRET in page
+        expected = (
+            reads and where.startswith("comments page") or (who == "author" and where in ("내 댓글", "edit page"))
+        )
+        assert shown is expected, where
+    for where in [w for w in pages if w.startswith("article")]:
+        best = pages[where].split('class="best-comments"')[1] if 'class="best-comments"' in pages[where] else ""
+        assert EDITED_SECRET not in best and "앨리스" not in best, where  # never BEST
+    assert edit_page.status_code == (200 if who == "author" else 404 if viewer else 302)
+
+    # 공감 on it: only those who may read it (the author may not react to their own).
+    response = client.post(reverse("comments:react", args=[thread.pk]), {"kind": "up"})
+    if not viewer:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    elif not reads:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302
+
+
+@pytest.mark.parametrize("who", list(READERS) + ["replied to", "pending author"])
+def test_the_gates_shortcut_agrees_with_the_gate(thread, article, who, alice, reporter, other_reporter, bob):
+    """seen_as_by_everyone (the reader's fragment skips the gate with it) is true exactly when the gate gives
+    this reader nothing beyond the public thread: no private comment they may read, none of their own."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Q
+
+    factories.CommentFactory(article=article, author=bob, body="밥의 비밀 답글", private=True, parent=thread)
+    if who == "replied to":
+        viewer = factories.commenter("답글받은독자", username="replied")
+        public = factories.CommentFactory(article=article, author=viewer, body="공개 의견")
+        factories.CommentFactory(article=article, author=bob, body="비밀 답글", private=True, parent=public)
+    elif who == "pending author":
+        viewer = factories.commenter("대기독자", username="pending")
+        factories.CommentFactory(article=article, author=viewer, status=Comment.Status.PENDING)
+    else:
+        viewer = make_viewer(who, alice, reporter, other_reporter) or AnonymousUser()
+    beyond_public = (
+        Comment.objects.filter(article=article)
+        .listed_for(viewer, readable_only=True)
+        .filter(Q(private=True) | Q(status=Comment.Status.PENDING) | Q(author_id=viewer.pk))
+        .exists()
+    )
+    assert Comment.objects.seen_as_by_everyone(viewer, article.pk) is not beyond_public
+    assert beyond_public is (
+        who in ("author", "article's reporter", "moderator", "superuser", "replied to", "pending author")
+    )
+
+
+@pytest.mark.parametrize("who", [w for w in READERS if w != "author"])
+def test_after_the_author_leaves_their_private_text_is_gone_for_everyone(
+    client, thread, article, who, alice, reporter, other_reporter
+):
+    """회원 탈퇴 in the matrix: the private comment's text reaches nobody any more (moderators included: it is
+    erased), and the public one stays, by "탈퇴한 회원", for every viewer."""
+    from portal.accounts import forget_reader
+
+    forget_reader(alice)
+    viewer = make_viewer(who, alice, reporter, other_reporter)
+    if viewer:
+        client.force_login(viewer)
+    pages = {"article page": client.get(article.get_absolute_url()).content.decode()}
+    pages["comments page"] = client.get(reverse("comments:thread", args=[article.pk])).content.decode()
+    if who in ("moderator", "superuser"):
+        pages["admin"] = client.get(reverse("admin:comments_comment_change", args=[thread.pk])).content.decode()
+    for where, page in pages.items():
+        assert SECRET not in page and "앨리스" not in page, where
+    for where in ("article page", "comments page"):
+        assert PUBLIC in pages[where] and "탈퇴한 회원" in pages[where], where

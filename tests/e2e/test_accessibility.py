@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.pagecheck import newsroom, require_axe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -72,4 +74,8 @@ def test_reader_pages_have_no_wcag_violation_for_a_signed_in_reader(live_server,
     expect(page.locator(".account-nav")).to_contain_text("앨리스")
     pages = reader_pages(site)
     pages["comments"] = reverse("comments:thread", args=[site["top"].pk])  # with the forms a reader fills in
+    own = factories.CommentFactory(article=site["top"], author=site["alice"], created_at=timezone.now())
+    pages["my comments"] = reverse("comments:mine")
+    pages["edit a comment"] = reverse("comments:edit", args=[own.pk])
+    pages["leave"] = reverse("leave")
     check(page, live_server.url, pages, signed_in_as="앨리스")

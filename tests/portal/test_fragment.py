@@ -83,10 +83,18 @@ def test_a_reader_whose_parts_are_kept_gets_only_what_differs_on_the_article(
     other = Client()
     other.force_login(bob)
     other.get(reverse("fragment"), {"article": story.pk})  # the session and the user loaded once
-    with django_assert_num_queries(3):  # the session, the user, the gate
+    with django_assert_num_queries(4):  # the session, the user, whether the story holds any of theirs, the gate
         parts = other.get(reverse("fragment"), {"article": story.pk}).json()
     assert parts["comments"] == {"shown": [], "own": [mine.pk], "token": parts["comments"]["token"]}
     assert "앨리스의 비밀 제보" not in str(parts)
+
+    # Most readers have nothing on a story: the gate is not asked at all.
+    third = Client()
+    third.force_login(factories.commenter("지나가는독자"))
+    third.get(reverse("fragment"), {"article": story.pk})
+    with django_assert_num_queries(3):  # the session, the user, whether the story holds any of theirs
+        parts = third.get(reverse("fragment"), {"article": story.pk}).json()
+    assert parts["comments"] == {"shown": [], "own": [], "token": parts["comments"]["token"]}
 
 
 def test_messages_come_with_the_fragment_once(alice, story, settings):

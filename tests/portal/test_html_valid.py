@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.policies.models import Policy
+from tests import factories
 from tests.pagecheck import ROOT, newsroom, require_vnu
 
 pytestmark = [pytest.mark.any_database, pytest.mark.django_db]
@@ -26,6 +27,9 @@ def test_reader_pages_stylesheets_and_icon_have_no_html_errors(tmp_path):
     top = site["top"]
     anonymous, alice = Client(), Client()
     alice.force_login(site["alice"])
+    own = factories.CommentFactory(
+        article=top, author=site["alice"], body="고칠 수 있는 의견", created_at=timezone.now()
+    )
     policy = Policy.objects.create(kind="terms", effective_on=timezone.localdate(), body="제1조\n\n제2조")
     pages = {
         "front": (anonymous, "/", 200),
@@ -44,6 +48,9 @@ def test_reader_pages_stylesheets_and_icon_have_no_html_errors(tmp_path):
         "newsletter": (anonymous, reverse("newsletter:subscribe"), 200),
         "terms": (anonymous, reverse("policies:version", args=["terms", policy.version]), 200),
         "agree": (alice, reverse("policies:agree"), 200),
+        "my-comments": (alice, reverse("comments:mine"), 200),
+        "edit-comment": (alice, reverse("comments:edit", args=[own.pk]), 200),
+        "leave": (alice, reverse("leave"), 200),
         "not-found": (anonymous, "/no-such-page/", 404),
         "bad-request": (anonymous, "/?q=%00", 400),
     }

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from comments.models import BlockedWord, Comment, Commenter, Report
 from news.models import Article, CorrectionRequest, Keyword, Series
+from comments.models import BlockedWord, Comment, Commenter, Report, Rules
+from news.models import Article
 from portal import roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -87,6 +89,12 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
         "reporter": D403,
         "editor": D403,
         "moderator": "200 200 200 200 200 | ok ok ok",
+        "ad manager": D403,
+    },
+    ("comments.rules", "the comment rules"): {
+        "reporter": D403,
+        "editor": "200 403 200 403 200 | 403 ok 403",  # one row: never added twice or deleted
+        "moderator": "200 403 200 403 200 | 403 ok 403",
         "ad manager": D403,
     },
     ("comments.report", "a report"): {
@@ -172,7 +180,7 @@ APP_TABLE = {
     "": {"reporter": 200, "editor": 200, "moderator": 200, "ad manager": 200},
     "news": {"reporter": 200, "editor": 200, "moderator": 404, "ad manager": 404},
     "portal": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
-    "comments": {"reporter": 404, "editor": 404, "moderator": 200, "ad manager": 404},
+    "comments": {"reporter": 404, "editor": 200, "moderator": 200, "ad manager": 404},  # editors: the rules
     "ads": {"reporter": 404, "editor": 404, "moderator": 404, "ad manager": 200},
     "tips": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
     "newsletter": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
@@ -253,6 +261,7 @@ def newsroom(admin_rows: bool = True) -> dict:
         ("comments.commenter", "a reader's nickname"): alice.commenter.pk,
         ("comments.blockedword", "a blocked word"): BlockedWord.objects.create(word="광고문자").pk,
         ("comments.report", "a report"): report.pk,
+        ("comments.rules", "the comment rules"): Rules.objects.create(pk=1).pk,
         ("ads.adslot", "an ad slot"): slot.pk,
         ("ads.ad", "an ad"): ad.pk,
         ("ads.business", "a business"): business.pk,
@@ -533,7 +542,9 @@ def test_forbidden_admin_posts_change_nothing(client):
     read_only = {
         key
         for key in objects
-        if key[0].startswith("axes.") or key[0] in ("comments.report", "newsletter.subscriber", "policies.policy")
+        if key[0].startswith("axes.")
+        or key[0] in ("comments.report", "newsletter.subscriber", "policies.policy")
+        or key[0] == "comments.rules"  # a number, no text to change: its own test sets it (test_editing)
     }
     assert changed == set(objects) - read_only, sorted(set(objects) - read_only - changed)
 

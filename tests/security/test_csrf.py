@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from comments.models import Comment, Commenter, Report
+from comments.models import Comment, Commenter, Report, Rules
 from news.models import DailyViews
 from portal.newsletter import mail as newsletter_mail
 from portal.newsletter.models import Subscriber
@@ -50,6 +50,8 @@ GET_ONLY = {
     "password_reset_complete": "a confirmation page",
     "fragment": "the reader's own parts of a public page, as JSON: reads only (require_GET)",
     "comments:thread": "the comments page: reads only (require_GET); its forms post to comments:post/delete/report",
+    "comments:mine": "내 댓글: reads only (require_GET; opening it marks the reader's replies seen, nothing more); "
+    "its buttons post to comments:delete",
     "tips:received": "the receipt of a tip just sent: reads only",
     "tips:correction-received": "the receipt of a 정정·반론보도 request just sent: reads only",
     "news:keyword": "keyword page: reads only",
@@ -129,6 +131,25 @@ def _comment_delete(room):
         reverse("comments:delete", args=[room["public"].pk]),
         {},
         lambda: Comment.objects.get(pk=room["public"].pk).status,
+    )
+
+
+def _comment_edit(room):
+    Rules.objects.update_or_create(pk=1, defaults={"edit_minutes": 10_000})  # the room's comments are not new
+    return (
+        room["alice"],
+        reverse("comments:edit", args=[room["public"].pk]),
+        {"body": "교차 사이트에서 고친 내용"},
+        lambda: Comment.objects.get(pk=room["public"].pk).body,
+    )
+
+
+def _leave(room):
+    return (
+        room["alice"],
+        reverse("leave"),
+        {"password": "pw-for-tests-1"},
+        lambda: get_user_model().objects.get(pk=room["alice"].pk).is_active,
     )
 
 
@@ -245,6 +266,8 @@ POST_ENDPOINTS = {
     "comments:delete": _comment_delete,
     "comments:report": _comment_report,
     "comments:react": _comment_react,
+    "comments:edit": _comment_edit,
+    "leave": _leave,
     "signup": _signup,
     "nickname": _nickname,
     "login": _login,
