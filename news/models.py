@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -260,9 +261,11 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    @cached_property
     def bylines(self) -> list[tuple[int, str]]:
         """(account id, name) of each reporter in the byline: the article's reporter (under `byline`), then
-        its co-reporters, each under their own name."""
+        its co-reporters, each under their own name (one query per article, shared by the byline and the
+        JSON-LD)."""
         co = [(u.pk, u.get_full_name() or u.get_username()) for u in self.co_reporters.order_by("pk")]
         return [(self.reporter_id, self.byline), *co]
 

@@ -39,7 +39,7 @@ def news_article_jsonld(context, article) -> SafeString:
         "inLanguage": "ko",
         "author": [
             {"@type": "Person", "name": name, "url": absolute(reverse("news:reporter", args=[reporter_id]))}
-            for reporter_id, name in article.bylines()
+            for reporter_id, name in article.bylines
         ],
         "publisher": {"@type": "Organization", "name": site.name, "url": site.url},
     }

@@ -29,9 +29,9 @@ def queries(client, url) -> int:
 
 
 # The article page is public, the same for every reader, rendered as for an anonymous one without reading the
-# session: article, photos, keywords, corrections, reporter's list and 관련기사 (6), then the thread: comment
-# page count, the page, its replies, 전체의견 수, BEST 댓글 (5).
-PUBLIC_PAGE = 11
+# session: article, photos, keywords, corrections, co-reporters, reporter's list and 관련기사 (7), then the
+# thread: comment page count, the page, its replies, 전체의견 수, BEST 댓글 (5).
+PUBLIC_PAGE = 12
 # The comments page (the reader's own block without JavaScript): the article (1), then the thread as this
 # reader may see it (5).
 ANONYMOUS = 6

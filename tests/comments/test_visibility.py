@@ -1,4 +1,5 @@
-"""Who can read a private comment: its author, the article's reporter and moderators. Nobody else, anywhere.
+"""Who can read a private comment: its author, the article's reporters (its reporter and co-reporters) and
+moderators. Nobody else, anywhere.
 
 The article page is the same for every reader (stored at the edge): it shows the thread as anyone sees it. A
 reader's own block, private comments they may read included, comes from the page's fragment (swapped in by
@@ -48,11 +49,20 @@ def make_viewer(who, alice, reporter, other_reporter):
         "other reader": factories.commenter("다른독자", username="other"),
         "anonymous": None,
         "article's reporter": reporter,
+        "co-reporter": _co_reporter(reporter),
         "another reporter": other_reporter,
         "moderator": factories.moderator(username="mod"),
         "superuser": get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-12345"),
         "staff with view_comment only": _viewer_without_moderation(),
     }[who]
+
+
+def _co_reporter(reporter):
+    """A second reporter in the byline of every story `reporter` wrote (the `article` fixture among them)."""
+    co = factories.reporter(username="co", first_name="공동기자")
+    for article in reporter.articles.all():
+        article.co_reporters.add(co)
+    return co
 
 
 def _viewer_without_moderation():
@@ -68,6 +78,7 @@ READERS = {
     "other reader": False,
     "anonymous": False,
     "article's reporter": True,
+    "co-reporter": True,
     "another reporter": False,
     "moderator": True,
     "superuser": True,
@@ -376,7 +387,7 @@ def test_the_gates_shortcut_agrees_with_the_gate(thread, article, who, alice, re
     )
     assert Comment.objects.seen_as_by_everyone(viewer, article.pk) is not beyond_public
     assert beyond_public is (
-        who in ("author", "article's reporter", "moderator", "superuser", "replied to", "pending author")
+        who in ("author", "article's reporter", "co-reporter", "moderator", "superuser", "replied to", "pending author")
     )
 
 

@@ -87,7 +87,9 @@ def test_sort_edit_my_comments_delete_and_leave(live_server, page: Page, section
     expect(page.locator(".field-error")).to_have_text("비밀번호가 맞지 않습니다.")
     page.get_by_label("비밀번호 확인").fill(PASSWORD)
     page.get_by_role("button", name="탈퇴하기").click()
-    expect(page.get_by_role("status")).to_have_text("탈퇴했습니다. 그동안 함께해 주셔서 고맙습니다.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text(
+        "탈퇴했습니다. 그동안 함께해 주셔서 고맙습니다."
+    )
     expect(page.locator(".account-nav")).to_contain_text("로그인")
     page.screenshot(path=str(SCREENSHOTS / "left.png"))
     alice.refresh_from_db()

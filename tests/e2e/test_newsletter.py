@@ -27,11 +27,11 @@ def test_subscribe_confirm_receive_and_unsubscribe(live_server, page: Page, sett
     page.get_by_role("link", name="뉴스레터").click()
     page.get_by_label("이메일").fill("reader@example.com")
     page.get_by_role("button", name="구독 신청").click()
-    expect(page.get_by_role("status")).to_contain_text("확인 메일을 보냈습니다")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("확인 메일을 보냈습니다")
     [confirmation] = mail.outbox
     page.goto(live_server.url + path_in(confirmation.body, r"https://news\.example\.kr/newsletter/confirm/\S+/"))
     page.get_by_role("button", name="구독하기").click()
-    expect(page.get_by_role("status")).to_contain_text("reader@example.com")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("reader@example.com")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "newsletter-confirmed.png"))
     assert Subscriber.objects.get().confirmed_at is not None
@@ -41,5 +41,5 @@ def test_subscribe_confirm_receive_and_unsubscribe(live_server, page: Page, sett
     assert edition.to == ["reader@example.com"] and edition.extra_headers["List-Unsubscribe-Post"]
     page.goto(live_server.url + path_in(edition.body, r"https://news\.example\.kr/newsletter/unsubscribe/\S+/"))
     page.get_by_role("button", name="수신 거부").click()
-    expect(page.get_by_role("status")).to_contain_text("더 이상 뉴스레터를 보내지 않습니다")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("더 이상 뉴스레터를 보내지 않습니다")
     assert Subscriber.objects.get().unsubscribed_at is not None

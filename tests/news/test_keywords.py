@@ -113,12 +113,12 @@ def test_related_stories_prefer_shared_keywords_then_the_section(client, metro, 
 @pytest.mark.parametrize("page", ["keyword", "article"])
 def test_query_count_does_not_grow_with_the_archive(client, metro, section, reporter, page, django_assert_num_queries):
     """The keyword page: the keyword, the count, the page (3). The article page with keywords: the story, its
-    photos, keywords and corrections, the reporter's other stories, 관련기사 sharing a keyword (6), its
-    comment block (2 for an empty thread)."""
+    photos, keywords, corrections and co-reporters, the reporter's other stories, 관련기사 sharing a keyword
+    (7), its comment block (2 for an empty thread)."""
     other = Keyword.objects.create(name="환승")
     story = tagged(metro, section=section, reporter=reporter)
     story.keywords.add(other)
-    budget = {"keyword": 3, "article": 8}[page]
+    budget = {"keyword": 3, "article": 9}[page]
     url = {"keyword": metro.get_absolute_url(), "article": story.get_absolute_url()}[page]
 
     def grow(n: int) -> None:

@@ -18,10 +18,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import BlockedWord, Comment, Commenter, Report
-from news.models import Article, CorrectionRequest, Keyword, Series
 from comments.models import BlockedWord, Comment, Commenter, Report, Rules
-from news.models import Article
+from news.models import Article, CorrectionRequest, Keyword, Series, SpellingVariants
 from portal import roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -111,6 +109,12 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
     },
     ("news.series", "a series"): {
         "reporter": "200 403 200 403 200 | 403 403 403",  # may look, to place a story in one
+        "editor": "200 200 200 200 200 | ok ok ok",
+        "moderator": D403,
+        "ad manager": D403,
+    },
+    ("news.spellingvariants", "a search variant"): {
+        "reporter": D403,
         "editor": "200 200 200 200 200 | ok ok ok",
         "moderator": D403,
         "ad manager": D403,
@@ -268,6 +272,7 @@ def newsroom(admin_rows: bool = True) -> dict:
         ("tips.tip", "a reader's tip"): tip.pk,
         ("news.keyword", "a keyword"): Keyword.objects.create(name="푸둥").pk,
         ("news.series", "a series"): Series.objects.create(name="책읽는 상하이", slug="book-club").pk,
+        ("news.spellingvariants", "a search variant"): SpellingVariants.objects.create(terms="상하이, 상해").pk,
         ("news.correctionrequest", "a reader's correction request"): CorrectionRequest.objects.create(
             article=live, name="독자", email="dokja@example.com", body="날짜가 틀렸습니다."
         ).pk,
@@ -369,6 +374,10 @@ class FormFields(HTMLParser):
             self._select = None
 
 
+# Text an added row needs where a suffix would not make it new: each spelling is unique across all groups.
+ADDED_TEXT = {"news.spellingvariants": {"terms": ["푸둥, 푸동"]}}
+
+
 def admin_form_post(model, pk, *, adding: bool) -> dict:
     """The POST the admin's own form for this row would send (as a superuser sees it), with its text changed:
     the first text field when changing, every filled one when adding (so unique names stay unique).
@@ -410,6 +419,8 @@ def admin_form_post(model, pk, *, adding: bool) -> dict:
             data[name] = [data[name][0] + "y"]
         elif not adding:
             data[name] = [data.get(name, [""])[0] + "x" + model._meta.model_name[:4]]  # proxies apart
+    if adding:
+        data.update(ADDED_TEXT.get(model._meta.label_lower, {}))
     return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
 
 

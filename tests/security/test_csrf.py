@@ -43,6 +43,7 @@ GET_ONLY = {
     "news:reporter": "reporter page: reads only",
     "news:ranking": "rankings: reads only",
     "news:search": "search: a GET form",
+    "news:suggest": "search suggestions while typing, as JSON: reads only",
     "ads:click": "an ad's link: counts one click per visitor (never bots) and redirects to the stored address",
     "ads:directory": "플러스업체 directory: reads only",
     "password_change_done": "a confirmation page",
