@@ -7,19 +7,22 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from news import charts
+from news import charts, revisions
 from news.models import (  # the newsroom's second year (#17)
     Article,
     ArticlePhoto,
     Correction,
     CorrectionRequest,
     DailyViews,
+    EditorPick,
     Keyword,
     Section,
     Series,
@@ -94,10 +97,12 @@ class ArticleForm(forms.ModelForm):
             "lead_image_caption",
             "lead_image_alt",
             "reporter",
+            "co_reporters",
             "byline",
             "byline_email",
             "status",
             "featured",
+            "breaking_until",
             "comments_enabled",
             "published_at",
             "kind",
@@ -140,9 +145,15 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("키워드·연재"), {"fields": ["keywords", "series", "series_number"]}),
         (_("대표 사진"), {"fields": ["lead_image", "lead_image_caption", "lead_image_alt"]}),
         (_("기자"), {"fields": ["reporter", "co_reporters", "byline", "byline_email"]}),
-        (_("발행"), {"fields": ["status", "published_at", "featured", "comments_enabled"]}),
+        (_("발행"), {"fields": ["status", "published_at", "featured", "breaking_until", "comments_enabled"]}),
         (_("조회수"), {"fields": ["views_chart"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("news.publish_article"):
+            fieldsets = [*fieldsets, (_("수정 이력"), {"fields": ["revision_history"]})]
+        return fieldsets
 
     def view_on_site(self, obj):  # "사이트에서 보기": a story not yet live is previewed past the edge
         return obj.get_absolute_url() if obj.is_published() else obj.get_preview_url()
@@ -180,9 +191,19 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.has_perm("news.publish_article"):
-            return ["views_chart"]
-        # The byline is the reporter's own name: a reporter cannot publish under a colleague's.
-        return ["views_chart", "reporter", "co_reporters", "byline", "byline_email", "published_at", "featured"]
+            return ["views_chart", "revision_history"]
+        # The byline is the reporter's own name: a reporter cannot publish under a colleague's. What the
+        # front page leads with (톱기사, 속보) is the desk's call.
+        return [
+            "views_chart",
+            "reporter",
+            "co_reporters",
+            "byline",
+            "byline_email",
+            "published_at",
+            "featured",
+            "breaking_until",
+        ]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A live article is the editors' to change: a reporter's edit would go out unreviewed.
@@ -219,6 +240,61 @@ class ArticleAdmin(admin.ModelAdmin):
                 raise PermissionDenied
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        revisions.record(form.instance, request.user)  # with its keywords, now saved
+
+    def get_urls(self):
+        compare = path(
+            "<int:article_id>/revisions/",
+            self.admin_site.admin_view(self.revisions_view),
+            name="news_article_revisions",
+        )
+        return [compare, *super().get_urls()]
+
+    def revisions_view(self, request, article_id: int):
+        """Editors compare two revisions of a story (?a=&b=, the latest two by default) and restore one (POST)."""
+        if not request.user.has_perm("news.publish_article"):
+            raise PermissionDenied
+        article = self.get_object(request, str(article_id))
+        kept = list(article.revisions.select_related("saved_by"))
+        if request.method == "POST":
+            chosen = next((r for r in kept if str(r.pk) == request.POST.get("restore")), None)
+            if chosen is None:
+                self.message_user(request, _("되살릴 판을 찾을 수 없습니다."), messages.ERROR)
+            else:
+                revisions.restore(chosen, request.user)
+                self.log_change(request, article, _("수정 이력에서 되살림"))
+                self.message_user(request, _("선택한 판을 되살렸습니다. 새 판으로 기록했습니다."), messages.SUCCESS)
+            return redirect(reverse("admin:news_article_revisions", args=[article.pk]))
+        by_pk = {str(r.pk): r for r in kept}
+        newer = by_pk.get(request.GET.get("b", "")) or (kept[0] if kept else None)
+        older = by_pk.get(request.GET.get("a", "")) or (kept[1] if len(kept) > 1 else newer)
+        if older and newer and older.saved_at > newer.saved_at:
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("수정 이력: %(title)s") % {"title": article.title},
+            "article": article,
+            "revisions": kept,
+            "older": older,
+            "newer": newer,
+            "changes": revisions.compare(older, newer) if older and newer else [],
+        }
+        return TemplateResponse(request, "admin/news/article/revisions.html", context)
+
+    @admin.display(description=_("수정 이력"))
+    def revision_history(self, article) -> str:
+        count = article.revisions.count() if article.pk else 0
+        if not count:
+            return _("발행된 뒤 저장한 판이 아직 없습니다.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:news_article_revisions", args=[article.pk]),
+            _("저장된 판 %(count)d개 비교·되살리기") % {"count": count},
+        )
+
     @admin.display(description=_("조회수"), ordering="total_views")
     def views(self, article) -> str:
         return f"{article.total_views:,}"
@@ -247,6 +323,7 @@ class ArticleAdmin(admin.ModelAdmin):
             article.status = Article.Status.PUBLISHED
             article.published_at = timezone.now()
             article.save()
+            revisions.record(article, request.user)
             self.log_change(request, article, [{"changed": {"fields": ["status", "published_at"]}}])
             published += 1
         skipped = queryset.count() - published
@@ -341,3 +418,26 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
     def article_link(self, filed: CorrectionRequest) -> str:
         url = reverse("admin:news_article_change", args=[filed.article_id])
         return format_html('<a href="{}">{}</a>', url, filed.article.title)
+
+
+@admin.register(EditorPick)
+class EditorPickAdmin(admin.ModelAdmin):
+    """The desk orders the front page's top stories: place 1 leads. Places without a live story are filled
+    by the automatic order (a fresh 톱기사, then the newest: news.frontpage)."""
+
+    list_display = ["position", "article", "article_status", "picked_by", "picked_at"]
+    list_display_links = ["article"]
+    list_editable = ["position"]
+    list_select_related = ["article", "picked_by"]
+    autocomplete_fields = ["article"]
+    ordering = ["position", "-picked_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.picked_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("상태"))
+    def article_status(self, pick) -> str:
+        if pick.article.is_published():
+            return _("첫 화면에 나감")
+        return _("공개 전이라 자동 순서가 대신함")

@@ -11,8 +11,8 @@ class NewsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from PIL import Image, PngImagePlugin
 
-        from news import checks, edge, rankings  # noqa: F401 (checks registers itself)
-        from news.models import Article, ArticlePhoto, Correction, Keyword, Section, Series
+        from news import checks, edge, frontpage, rankings  # noqa: F401 (checks registers itself)
+        from news.models import Article, ArticlePhoto, Correction, EditorPick, Keyword, Section, Series
 
         # Every Pillow decode in the process refuses images past this size (decompression bombs).
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
@@ -31,6 +31,8 @@ class NewsConfig(AppConfig):
             signal.connect(edge.keyword_changed, sender=Keyword, dispatch_uid=f"edge-keyword-{signal}")
             signal.connect(edge.series_changed, sender=Series, dispatch_uid=f"edge-series-{signal}")
             signal.connect(edge.correction_changed, sender=Correction, dispatch_uid=f"edge-correction-{signal}")
+            signal.connect(edge.pick_changed, sender=EditorPick, dispatch_uid=f"edge-pick-{signal}")
+        edge.changes_at(frontpage.upcoming_changes)  # a 속보 comes and goes on its time, unsaved
         m2m_changed.connect(
             edge.article_keywords_changed, sender=Article.keywords.through, dispatch_uid="edge-article-keywords"
         )

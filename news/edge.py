@@ -245,15 +245,26 @@ class VarnishXkeyPurge:
 
 def article_changed(instance, **kwargs) -> None:
     """Saved or deleted: its page, every list that shows it, and the lists it may now enter (its section,
-    reporters, series and keywords; a deleted story's keywords are gone, but their pages list it by its key)."""
-    transaction.on_commit(lambda: cache.delete(NEXT_PUBLICATION_KEY))  # it may be scheduled now
+    reporters, series and keywords; a deleted story's keywords are gone, but their pages list it by its key).
+    A story that is or was 속보 is in the banner of every page: all of them (`site`)."""
+    from news import frontpage
+
+    was_breaking = any(story["pk"] == instance.pk for story in frontpage.breaking_stories())
+    transaction.on_commit(lambda: cache.delete_many([NEXT_PUBLICATION_KEY, frontpage.BREAKING_KEY]))
     keys = [article_key(instance.pk), ARTICLES, section_key(instance.section.slug), reporter_key(instance.reporter_id)]
+    if was_breaking or (instance.breaking_until and instance.breaking_until > timezone.now()):
+        keys.append(SITE)
     if instance.series_id:
         keys.append(series_key(instance.series_id))
     if settings.EDGE_PURGE_URLS and kwargs.get("signal") is not post_delete:
         keys += [keyword_key(pk) for pk in instance.keywords.values_list("pk", flat=True)]
         keys += [reporter_key(pk) for pk in instance.co_reporters.values_list("pk", flat=True)]
     purge(*keys)
+
+
+def pick_changed(instance, **kwargs) -> None:
+    """An editor's top-story place set, moved or cleared: the front page (it lists the newest: `articles`)."""
+    purge(ARTICLES, article_key(instance.article_id))
 
 
 def article_bylines_changed(instance, action: str, reverse: bool, pk_set, **kwargs) -> None:

@@ -185,6 +185,12 @@ class Article(models.Model):
     byline_email = models.EmailField(_("기자 이메일"), blank=True, help_text=_("비워 두면 작성 기자의 이메일"))
     status = models.CharField(_("상태"), max_length=10, choices=Status, default=Status.DRAFT)
     featured = models.BooleanField(_("톱기사"), default=False, help_text=_("첫 화면 맨 위에 올릴 기사"))
+    breaking_until = models.DateTimeField(
+        _("속보 표시 끝"),
+        null=True,
+        blank=True,
+        help_text=_("이 시각까지 모든 페이지 위에 속보로 띄웁니다. 비워 두면 속보가 아닙니다."),
+    )
     comments_enabled = models.BooleanField(_("댓글 허용"), default=True)
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles", verbose_name=_("키워드"))
     kind = models.CharField(
@@ -223,6 +229,10 @@ class Article(models.Model):
             models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_live_idx"),
             models.Index(fields=["reporter", "status", "-published_at"], name="article_reporter_live_idx"),
+            # 속보 is rare: the banner's lookup reads only the stories that ever had it.
+            models.Index(
+                fields=["breaking_until"], name="article_breaking_idx", condition=Q(breaking_until__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -678,3 +688,51 @@ class CorrectionRequest(models.Model):
     def receipt(self) -> str:
         """The number the reader is given: 정정-, the day and the row (a tip's number has no prefix)."""
         return f"정정-{timezone.localdate(self.created_at):%Y%m%d}-{self.pk:05d}"
+
+
+# ---------------------------------------------------------------- the desk: top stories, revisions (#17)
+
+
+class EditorPick(models.Model):
+    """A place in the front page's top stories, set by an editor: 1 leads the page. Places left empty, or
+    held by a story that is not live, go to the automatic order (news.frontpage.top_stories). Two picks
+    may share a number (editors swap two in one save of the list): the later pick goes first."""
+
+    position = models.PositiveSmallIntegerField(_("순서"), help_text=_("1이 첫 화면 맨 위입니다."))
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="pick", verbose_name=_("기사"))
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, verbose_name=_("편집자")
+    )
+    picked_at = models.DateTimeField(_("배치 시각"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("톱기사 배치")
+        verbose_name_plural = _("톱기사 배치 (첫 화면 순서)")
+        ordering = ["position", "-picked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.article}"
+
+
+class ArticleRevision(models.Model):
+    """What a live article said after one save: kept for every save of a published story, so editors can
+    compare any two and restore one (news/revisions.py). Restoring is a save, hence a new revision."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    saved_at = models.DateTimeField(_("저장 시각"), auto_now_add=True, db_index=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("저장한 사람")
+    )
+    title = models.CharField(_("제목"), max_length=200)
+    subtitle = models.CharField(_("부제"), max_length=300, blank=True)
+    body = models.TextField(_("본문"), blank=True)
+    keywords = models.JSONField(_("키워드"), default=list, blank=True)  # their names, as they were then
+    note = models.CharField(_("메모"), max_length=200, blank=True)  # e.g. "3번 판을 되살림"
+
+    class Meta:
+        verbose_name = _("기사 수정 이력")
+        verbose_name_plural = _("기사 수정 이력")
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} @ {self.saved_at:%Y-%m-%d %H:%M}"

@@ -81,6 +81,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "news.view_correction",
         "news.view_correctionrequest",
         "news.change_correctionrequest",
+        # The front page's top stories in the desk's order. (Revisions of live stories are compared and
+        # restored from the article's page by whoever may publish: ArticleAdmin.revisions_view.)
+        "news.add_editorpick",
+        "news.change_editorpick",
+        "news.delete_editorpick",
+        "news.view_editorpick",
     ],
     # Moderators see every comment (private text included), hide, restore, delete and block; no articles.
     MODERATOR: [

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -10,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -18,30 +16,30 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comments.templatetags.comments import personal_parts, reader_parts
 from news import beacon as beacons
-from news import edge, viewcount
+from news import edge, frontpage, viewcount
 from news.models import Article, Section
 from portal.ads import counting
 
 PER_SECTION = 5
-# A story marked 톱기사 leads the front page while it is this fresh; after that the newest story does.
-TOP_STORY_WINDOW = timedelta(days=2)
 
 
 @edge.public_page(lambda: [edge.ARTICLES])
 def front_page(request: HttpRequest) -> HttpResponse:
-    live = Article.objects.published().for_listing()
-    recent = live.filter(published_at__gte=timezone.now() - TOP_STORY_WINDOW)
-    top = recent.order_by("-featured", "-published_at", "-id").first() or live.first()
-    if top is not None:
-        live = live.exclude(pk=top.pk)
+    top_stories = frontpage.top_stories()
+    live = Article.objects.published().for_listing().exclude(pk__in=[story.pk for story in top_stories])
     # One short indexed query per menu section (section, status, published_at): a window over the whole
     # archive would sort every live article on each visit.
     sections = [(section, list(live.filter(section=section)[:PER_SECTION])) for section in Section.objects.menu()]
-    edge.shows(request, [top] if top else [])
+    edge.shows(request, top_stories)
     for section, articles in sections:
         edge.shows(request, articles)
         request.edge_keys.add(edge.section_key(section.slug))
-    return render(request, "portal/front.html", {"top": top, "sections": [pair for pair in sections if pair[1]]})
+    context = {
+        "top": top_stories[0] if top_stories else None,
+        "headlines": top_stories[1:],
+        "sections": [pair for pair in sections if pair[1]],
+    }
+    return render(request, "portal/front.html", context)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

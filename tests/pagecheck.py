@@ -74,6 +74,9 @@ def newsroom() -> dict:
         for n, section in enumerate([economy, economy, society, society], start=1)
     ]
     now = timezone.now()
+    # A 속보, so that its banner is on every page checked.
+    others[0].breaking_until = now + timedelta(hours=6)
+    others[0].save()
     first = Comment.objects.create(
         article=top, author=bob, body="공개 의견입니다.", created_at=now - timedelta(hours=3), has_replies=True
     )

@@ -218,7 +218,15 @@ def _copy(host: str, port: int, user: str, *, standby: bool) -> Cluster:
         "-w",
     ]
     try:
-        _run(command + (["-R"] if standby else []), what=f"copy the server at {host}:{port}")
+        try:
+            _run(command + (["-R"] if standby else []), what=f"copy the server at {host}:{port}")
+        except Unavailable as exc:
+            # A checkpoint forced by a database being created or dropped elsewhere can end the copy's
+            # stream ("terminating process ... to release replication slot"): one more try (pg_basebackup has
+            # emptied the folder it was given).
+            if "unexpected termination of replication stream" not in str(exc):
+                raise
+            _run(command + (["-R"] if standby else []), what=f"copy the server at {host}:{port}")
     except Unavailable as exc:
         shutil.rmtree(datadir, ignore_errors=True)
         if "pg_hba.conf" in str(exc):

@@ -43,12 +43,13 @@ def count_queries(client, url) -> int:
     return len(captured)
 
 
-# Pinned budgets with warm caches (site profile, menu): the front page is the top story plus one query per
-# menu section (three here), whatever the number of articles. The article page is 7 (the story, its photos,
+# Pinned budgets with warm caches (site profile, menu, 속보): the front page is its top stories (the editors'
+# picks, then the automatic order: 2) plus one query per menu section (three here), whatever the number of
+# articles. The article page is 7 (the story, its photos,
 # keywords, corrections and co-reporters, the reporter's other stories, 관련기사) plus its comment block (2 for
 # an empty thread; tests/comments/test_budget.py pins a full one); tests/news/test_keywords.py pins one with
 # keywords. The reporter page: the account, the byline they last used, the count and the page.
-BUDGETS = {"front": 1 + 3, "section": 3, "article": 7 + 2, "reporter": 4}
+BUDGETS = {"front": 2 + 3, "section": 3, "article": 7 + 2, "reporter": 4}
 
 
 @pytest.mark.parametrize("page", list(BUDGETS))
@@ -139,7 +140,7 @@ def test_front_page_has_top_story_and_each_sections_latest(client, sections, rep
     assert page.index("오늘의 톱기사") < page.index('class="section-grid"')
     for section in sections:
         assert f'<a href="/section/{section.slug}/">{section.name}</a></h2>' in page
-    assert page.count('class="item"') == 3 * 5  # five a section
+    assert page.count('class="item"') == 4 + 3 * 5  # four headlines under the top story, five a section
 
 
 def test_section_page_lists_twenty_newest_first_with_page_links(client, section, reporter):

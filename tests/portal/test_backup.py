@@ -23,7 +23,12 @@ from portal.ads.models import Ad, AdDailyStats
 from portal.tips.models import Tip, TipPhoto
 from tests import factories
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# In the group of the replica tests: dropping a database forces a checkpoint, which can cut a base backup short.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("many_pg_connections"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -117,6 +117,8 @@ def queries_on_each_alias(run) -> tuple[list[str], list[str]]:
 
 
 db_with_replica = pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+# One worker runs every test that copies the server (and those that drop databases, which cut a copy short).
+pytestmark = pytest.mark.xdist_group("many_pg_connections")
 
 
 @pytest.mark.postgres

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import BlockedWord, Comment, Commenter, Report, Rules
-from news.models import Article, CorrectionRequest, Keyword, Series, SpellingVariants
+from news.models import Article, CorrectionRequest, EditorPick, Keyword, Series, SpellingVariants
 from portal import roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -119,6 +119,12 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
         "moderator": D403,
         "ad manager": D403,
     },
+    ("news.editorpick", "a top-story place"): {
+        "reporter": D403,
+        "editor": "200 200 200 200 200 | ok ok ok",
+        "moderator": D403,
+        "ad manager": D403,
+    },
     ("news.correctionrequest", "a reader's correction request"): {
         "reporter": D403,
         "editor": "200 403 200 403 200 | 403 ok 403",  # sent by readers, kept as a record
@@ -176,6 +182,8 @@ ADMIN_TABLE: dict[tuple[str, str], dict[str, str]] = {
 # The ModelAdmins' own extra URLs, by URL name.
 EXTRA_TABLE = {
     "ads_ad_csv": {"reporter": 403, "editor": 403, "moderator": 403, "ad manager": 200},
+    # The article's revisions, compared (GET) and restored (POST): those who may publish.
+    "news_article_revisions": {"reporter": 403, "editor": 200, "moderator": 403, "ad manager": 403},
     "tips_tip_photo": {"reporter": 403, "editor": 200, "moderator": 403, "ad manager": 403},
     "newsletter_edition_preview": {"reporter": 404, "editor": 200, "moderator": 404, "ad manager": 404},
 }
@@ -272,6 +280,7 @@ def newsroom(admin_rows: bool = True) -> dict:
         ("tips.tip", "a reader's tip"): tip.pk,
         ("news.keyword", "a keyword"): Keyword.objects.create(name="푸둥").pk,
         ("news.series", "a series"): Series.objects.create(name="책읽는 상하이", slug="book-club").pk,
+        ("news.editorpick", "a top-story place"): EditorPick.objects.create(position=1, article=live).pk,
         ("news.spellingvariants", "a search variant"): SpellingVariants.objects.create(terms="상하이, 상해").pk,
         ("news.correctionrequest", "a reader's correction request"): CorrectionRequest.objects.create(
             article=live, name="독자", email="dokja@example.com", body="날짜가 틀렸습니다."
@@ -374,8 +383,12 @@ class FormFields(HTMLParser):
             self._select = None
 
 
-# Text an added row needs where a suffix would not make it new: each spelling is unique across all groups.
-ADDED_TEXT = {"news.spellingvariants": {"terms": ["푸둥, 푸동"]}}
+# What an added row needs where a suffix would not make it new: each spelling is unique across all groups,
+# and a story holds one top-story place (the room's draft is not placed yet).
+ADDED_FIELDS = {
+    "news.spellingvariants": lambda: {"terms": ["푸둥, 푸동"]},
+    "news.editorpick": lambda: {"article": [str(Article.objects.get(title="이 기자의 초안").pk)]},
+}
 
 
 def admin_form_post(model, pk, *, adding: bool) -> dict:
@@ -420,7 +433,7 @@ def admin_form_post(model, pk, *, adding: bool) -> dict:
         elif not adding:
             data[name] = [data.get(name, [""])[0] + "x" + model._meta.model_name[:4]]  # proxies apart
     if adding:
-        data.update(ADDED_TEXT.get(model._meta.label_lower, {}))
+        data.update(ADDED_FIELDS.get(model._meta.label_lower, dict)())
     return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
 
 

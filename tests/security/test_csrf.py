@@ -87,7 +87,16 @@ ADMIN_GET_ONLY = {
     "tips_tip_photo": "a tip's photo, streamed to staff who may view tips",
     "newsletter_edition_preview": "an edition as subscribers will get it",
 }
-ADMIN_POSTED = {"login", "logout", "password_change", "_changelist", "_add", "_change", "_delete"}
+ADMIN_POSTED = {
+    "login",
+    "logout",
+    "password_change",
+    "_changelist",
+    "_add",
+    "_change",
+    "_delete",
+    "news_article_revisions",  # restores a revision
+}
 
 
 def url_names(patterns=None, namespace="") -> dict[str, object]:
