@@ -77,6 +77,16 @@ def stores_what_the_data_files_say():
     assert Series.objects.exclude(writer="").exists()
     assert Correction.objects.count() == len(newsroom["corrections"]) >= 1
     assert Article.objects.published().filter(kind=Article.Kind.SPONSORED).exists()
+    # The desk: its top stories lead the front page in order, a 속보 is up, and a story has two reporters.
+    from django.core.cache import cache
+
+    from news import frontpage
+
+    cache.delete(frontpage.BREAKING_KEY)  # dropped on commit, which the test's transaction never makes
+    picks = newsroom["desk"]["picks"]
+    assert [story.title for story in frontpage.top_stories()[: len(picks)]] == picks
+    assert frontpage.breaking_story()["title"] == newsroom["desk"]["breaking"]["article"]
+    assert Article.objects.filter(co_reporters__isnull=False).count() == len(newsroom["desk"]["co_bylines"])
 
 
 def test_every_demo_article_has_what_the_seeder_needs():

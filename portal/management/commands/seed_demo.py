@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from comments.models import Comment, Commenter
 from news import search
-from news.models import Article, Correction, DailyViews, Keyword, Section, Series, SpellingVariants
+from news.models import Article, Correction, DailyViews, EditorPick, Keyword, Section, Series, SpellingVariants
 from portal import demo, roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -72,6 +72,7 @@ class Command(BaseCommand):
         series = self.seed_series(newsroom["series"])
         created = self.seed_articles(newsroom, sections, users, series)
         self.seed_corrections(newsroom["corrections"], users)
+        self.seed_desk(newsroom["desk"], users)
         self.seed_comments(newsroom, users)
         self.seed_views()
         self.seed_ads(demo.load("ads"))
@@ -142,6 +143,20 @@ class Command(BaseCommand):
                 published_at=now - timedelta(days=row["days_ago"]),
                 created_by=users["editor"],
             )
+
+    def seed_desk(self, desk: dict, users: dict) -> None:
+        """The editors' top stories (set anew each run), the 속보 (from now), and co-bylines."""
+        live = Article.objects.published()
+        EditorPick.objects.all().delete()
+        for position, title in enumerate(desk["picks"], start=1):
+            if article := live.filter(title=title).first():
+                EditorPick.objects.create(position=position, article=article, picked_by=users["editor"])
+        if article := live.filter(title=desk["breaking"]["article"]).first():
+            article.breaking_until = timezone.now() + timedelta(hours=desk["breaking"]["hours"])
+            article.save()
+        for row in desk["co_bylines"]:
+            if article := Article.objects.filter(title=row["article"]).first():
+                article.co_reporters.add(*(users[username] for username in row["reporters"]))
 
     def seed_articles(self, newsroom: dict, sections: dict[str, Section], users: dict, series: dict) -> int:
         now = timezone.now()
