@@ -88,7 +88,8 @@ def _paragraphs(old: list[str], new: list[str]) -> list[tuple[str, str]]:
 
 
 def _words(old: str, new: str) -> list[tuple[str, str]]:
-    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    # Each word with the space after it: spaces alone would match everywhere and cut a rewrite into crumbs.
+    a, b = re.findall(r"\s*\S+\s*", old), re.findall(r"\s*\S+\s*", new)
     pieces = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
