@@ -157,8 +157,9 @@ def _next_publication() -> float | None:
         window = {"published_at__gt": now, "published_at__lte": now + timedelta(seconds=2 * settings.EDGE_MAX_AGE)}
         upcoming = (
             Article.objects.filter(status=Article.Status.PUBLISHED, **window)
+            .order_by()  # no model ordering inside a UNION's parts (SQLite refuses it)
             .values_list("published_at", flat=True)
-            .union(Correction.objects.filter(**window).values_list("published_at", flat=True))
+            .union(Correction.objects.filter(**window).order_by().values_list("published_at", flat=True))
         )
         moments = sorted(moment.timestamp() for moment in upcoming.order_by("published_at")[:1000])
         cache.set(NEXT_PUBLICATION_KEY, moments, settings.EDGE_MAX_AGE)
