@@ -383,9 +383,9 @@ class Article(models.Model):
 class ArticleSearchText(models.Model):
     """An article's text as search reads it (news/search.py): plain, NFKC, upper-cased, one space between
     words. A narrow table of its own, so a search re-reads short rows, not articles with their bodies.
-    On PostgreSQL each of the three columns has a GIN trigram index (migrations 0004 and 0007):
-    `text` for words at their start, `compact` (the same without spaces) for words however they are
-    spaced, `title` for suggestions while typing."""
+    On PostgreSQL one GIN trigram index covers `text` (words at their start) and `compact` (the same
+    without spaces, words however they are spaced), so terms on both are intersected in the index
+    (migration 0012); `title` has its own, for suggestions while typing."""
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
     text = models.TextField()
