@@ -385,7 +385,7 @@ class ArticleSearchText(models.Model):
     words. A narrow table of its own, so a search re-reads short rows, not articles with their bodies.
     On PostgreSQL one GIN trigram index covers `text` (words at their start) and `compact` (the same
     without spaces, words however they are spaced), so terms on both are intersected in the index
-    (migration 0012); `title` has its own, for suggestions while typing."""
+    (migration 0011); `title` has its own, for suggestions while typing."""
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
     text = models.TextField()

@@ -37,5 +37,5 @@ class Migration(migrations.Migration):
     """Search speed (#21): one trigram index over the search text and its space-free copy."""
 
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
-    dependencies = [("news", "0009_co_reporters")]
+    dependencies = [("news", "0010_desk_breaking_picks_revisions")]
     operations = [migrations.RunPython(one_index, two_indexes, atomic=False)]
