@@ -116,14 +116,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "series").only(*ARTICLE_LIST_FIELDS).order_by("-published_at", "-id")
 
     def photo_stories(self) -> ArticleQuerySet:
-        """포토뉴스 with at least one photo in their sequence, each with its cover (the first photo's renditions)
-        and how many photos it has: two subqueries per listed row, never a query per story."""
+        """포토뉴스 with at least one photo in their sequence, each with its first photo's renditions (for
+        `cover`) and how many photos it has: two subqueries per listed row, never a query per story."""
         sequence = ArticlePhoto.objects.filter(article=OuterRef("pk"))
         return (
             self.filter(format=Article.Format.PHOTO_STORY)
             .filter(Exists(sequence))
             .annotate(
-                cover=Subquery(
+                first_photo=Subquery(
                     sequence.order_by("position", "id").values("renditions")[:1], output_field=models.JSONField()
                 ),
                 photo_count=Subquery(
@@ -227,7 +227,7 @@ class Article(models.Model):
         default=Format.STANDARD,
         help_text=_(
             "포토뉴스: 아래 ‘기사 사진’을 순서대로 넘겨 보는 사진 기사가 되고, 사진마다 설명이 필요합니다. "
-            "본문은 사진 아래에 나갑니다."
+            "본문은 사진 아래에 나가고, 대표 사진은 기사에 따로 싣지 않고 목록과 공유에만 씁니다."
         ),
     )
     series = models.ForeignKey(
@@ -371,6 +371,12 @@ class Article(models.Model):
     @property
     def is_photo_story(self) -> bool:
         return self.format == self.Format.PHOTO_STORY
+
+    @property
+    def cover(self) -> dict:
+        """A 포토뉴스's picture in /photo/: its lead photo's renditions, else its first photo's (annotated by
+        ArticleQuerySet.photo_stories)."""
+        return self.lead_renditions or getattr(self, "first_photo", None) or {}
 
     @property
     def series_label(self) -> str:

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='format',
-            field=models.CharField(choices=[('standard', '일반'), ('photo', '포토뉴스')], default='standard', help_text='포토뉴스: 아래 ‘기사 사진’을 순서대로 넘겨 보는 사진 기사가 되고, 사진마다 설명이 필요합니다. 본문은 사진 아래에 나갑니다.', max_length=10, verbose_name='기사 형식'),
+            field=models.CharField(choices=[('standard', '일반'), ('photo', '포토뉴스')], default='standard', help_text='포토뉴스: 아래 ‘기사 사진’을 순서대로 넘겨 보는 사진 기사가 되고, 사진마다 설명이 필요합니다. 본문은 사진 아래에 나가고, 대표 사진은 기사에 따로 싣지 않고 목록과 공유에만 씁니다.', max_length=10, verbose_name='기사 형식'),
         ),
         migrations.AddIndex(
             model_name='article',

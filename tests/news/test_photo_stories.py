@@ -301,3 +301,16 @@ def test_photo_story_uploads_get_the_same_checks_as_every_photo(client, reporter
 
     assert response.status_code == 200
     assert message in str(response.context["inline_admin_formsets"][0].formset.errors[0]["image"])
+
+
+def test_a_photo_storys_lead_photo_is_its_cover_in_lists_not_a_second_picture_on_its_page(client, section):
+    story = photo_story(2, real=True, section=section, lead_image=image_upload("cover.jpg", size=(1200, 800)))
+
+    page = client.get(story.get_absolute_url()).content.decode()
+    photos = client.get(reverse("news:photo-stories")).content.decode()
+    listed = client.get(section.get_absolute_url()).content.decode()
+
+    story.refresh_from_db()
+    assert "lead-photo" not in page and page.count('class="photo-slide"') == 2
+    assert f'src="{story.lead_renditions["card"]["url"]}"' in photos
+    assert f'src="{story.lead_renditions["thumb"]["url"]}"' in listed

@@ -77,6 +77,14 @@ def stores_what_the_data_files_say():
     assert Series.objects.exclude(writer="").exists()
     assert Correction.objects.count() == len(newsroom["corrections"]) >= 1
     assert Article.objects.published().filter(kind=Article.Kind.SPONSORED).exists()
+    # 포토뉴스: its photos in order with their captions, each with its renditions, listed at /photo/.
+    for item in demo.articles():
+        article = stored[item["title"]]
+        assert article.format == item.get("format", "standard"), item["title"]
+        photos = list(article.photos.all())
+        assert [(p.caption, p.alt_text) for p in photos] == [(p["caption"], p["alt"]) for p in item.get("photos", [])]
+        assert all(p.renditions.get("card") and p.renditions.get("thumb") for p in photos)
+    assert 4 <= Article.objects.published().photo_stories().get().photo_count <= 6
 
 
 def test_every_demo_article_has_what_the_seeder_needs():
