@@ -518,7 +518,7 @@ class ArticlePhoto(models.Model):
 
     class Meta:
         verbose_name = _("기사 사진")
-        verbose_name_plural = _("기사 사진 (본문에 [사진 1], [사진 2] … 로 넣기)")
+        verbose_name_plural = _("기사 사진 (본문에 [사진 1], [사진 2] … 로 넣기. 포토뉴스는 이 순서대로 넘겨 봅니다)")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(

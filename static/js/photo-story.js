@@ -55,6 +55,9 @@ document.querySelectorAll("[data-photo-story]").forEach((story) => {
   );
   slides.forEach((slide) => seen.observe(slide));
 
+  // A wider or narrower strip (a phone turned, a scrollbar gone) keeps the current photo in place.
+  new ResizeObserver(() => { strip.scrollLeft = slides[Math.max(0, current)].offsetLeft; }).observe(strip);
+
   story.classList.add("photo-story-ready");
   const start = slides.findIndex((slide) => `#${slide.id}` === location.hash);
   if (start > 0) strip.scrollLeft = slides[start].offsetLeft;
