@@ -59,9 +59,24 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 class ArticlePhotoInline(admin.TabularInline):
+    """기사 사진: placed in the body by "[사진 N]", or, in a 포토뉴스, the sequence itself in `position` order."""
+
     model = ArticlePhoto
     extra = 1
     fields = ["position", "image", "caption", "alt_text"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class StoryFormSet(formset):
+            def _construct_form(self, i, **inner):
+                # Each photo is checked against the story as this very form sets it (ArticlePhoto.clean:
+                # a 포토뉴스 needs captions), not as it was stored before.
+                form = super()._construct_form(i, **inner)
+                form.instance.article = self.instance
+                return form
+
+        return StoryFormSet
 
 
 class CorrectionInline(admin.StackedInline):
@@ -106,6 +121,7 @@ class ArticleForm(forms.ModelForm):
             "comments_enabled",
             "published_at",
             "kind",
+            "format",
             "keywords",
             "series",
             "series_number",
@@ -141,7 +157,7 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["section", "kind", "title", "subtitle", "body"]}),
+        (None, {"fields": ["section", "kind", "format", "title", "subtitle", "body"]}),
         (_("키워드·연재"), {"fields": ["keywords", "series", "series_number"]}),
         (_("대표 사진"), {"fields": ["lead_image", "lead_image_caption", "lead_image_alt"]}),
         (_("기자"), {"fields": ["reporter", "co_reporters", "byline", "byline_email"]}),

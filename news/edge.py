@@ -12,7 +12,8 @@ shows. What is personal comes from the reader's fragment (portal.views.fragment)
 - `comments-<id>`: the story's page, which carries its public comment thread;
 - `keyword-<id>`: the keyword's page and the pages of the stories tagged with it (their 관련기사);
 - `series-<id>`: the series' page and its installments' pages (their previous and next links);
-- `corrections`: /corrections/, the list of 정정·반론·추후보도.
+- `corrections`: /corrections/, the list of 정정·반론·추후보도;
+- `photo-stories`: /photo/, the list of 포토뉴스 (a story that becomes one, or gets its first photo, enters it).
 
 A change purges its keys once its transaction commits, at every edge in EDGE_PURGE_URLS. A purge that
 fails is logged as an error and kept (PendingPurge) to be sent again by the next purge or by
@@ -33,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -71,6 +72,7 @@ def series_key(series_id: int) -> str:
 
 
 CORRECTIONS = "corrections"
+PHOTO_STORIES = "photo-stories"
 
 
 # ------------------------------------------------------------------------------------------ public pages
@@ -257,6 +259,8 @@ def article_changed(instance, **kwargs) -> None:
         keys.append(SITE)
     if instance.series_id:
         keys.append(series_key(instance.series_id))
+    if instance.is_photo_story:  # it may enter /photo/ (one that stops being one is there by its article key)
+        keys.append(PHOTO_STORIES)
     if settings.EDGE_PURGE_URLS and kwargs.get("signal") is not post_delete:
         keys += [keyword_key(pk) for pk in instance.keywords.values_list("pk", flat=True)]
         keys += [reporter_key(pk) for pk in instance.co_reporters.values_list("pk", flat=True)]
@@ -310,7 +314,12 @@ def correction_changed(instance, **kwargs) -> None:
 
 
 def photo_changed(instance, **kwargs) -> None:
-    purge(article_key(instance.article_id))
+    """Its story's page; for a 포토뉴스 also /photo/, which a story enters with its first photo (and whose
+    cover is the first photo: that page is purged by the story's key)."""
+    keys = [article_key(instance.article_id)]
+    if kwargs.get("signal") is post_save and instance.article.is_photo_story:
+        keys.append(PHOTO_STORIES)
+    purge(*keys)
 
 
 def section_changed(instance, **kwargs) -> None:

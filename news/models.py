@@ -6,7 +6,7 @@ from html import unescape
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -78,6 +78,7 @@ ARTICLE_LIST_FIELDS = (
     "kind",
     "series__name",
     "series_number",
+    "format",
 )
 
 
@@ -114,6 +115,24 @@ class ArticleQuerySet(models.QuerySet):
         """What list pages need in one query (never the body or the search text), newest first."""
         return self.select_related("section", "series").only(*ARTICLE_LIST_FIELDS).order_by("-published_at", "-id")
 
+    def photo_stories(self) -> ArticleQuerySet:
+        """포토뉴스 with at least one photo in their sequence, each with its first photo's renditions (for
+        `cover`) and how many photos it has: two subqueries per listed row, never a query per story."""
+        sequence = ArticlePhoto.objects.filter(article=OuterRef("pk"))
+        return (
+            self.filter(format=Article.Format.PHOTO_STORY)
+            .filter(Exists(sequence))
+            .annotate(
+                first_photo=Subquery(
+                    sequence.order_by("position", "id").values("renditions")[:1], output_field=models.JSONField()
+                ),
+                photo_count=Subquery(
+                    sequence.order_by().values("article").annotate(n=models.Count("pk")).values("n"),
+                    output_field=models.IntegerField(),
+                ),
+            )
+        )
+
     def editable_by(self, user) -> ArticleQuerySet:
         """Editors work on every article; a reporter only on their own (theirs or co-bylined)."""
         if user.has_perm("news.publish_article"):
@@ -144,6 +163,13 @@ class Article(models.Model):
         COLUMN = "column", _("칼럼")
         EDITORIAL = "editorial", _("사설")
         SPONSORED = "sponsored", _("광고·협찬")
+
+    class Format(models.TextChoices):
+        """How the story is laid out (#17): a 포토뉴스 is its photos (기사 사진) in order, each with its caption,
+        shown as a sequence a reader steps through; its body is the text under them."""
+
+        STANDARD = "standard", _("일반")
+        PHOTO_STORY = "photo", _("포토뉴스")
 
     title = models.CharField(_("제목"), max_length=200)
     subtitle = models.CharField(_("부제"), max_length=300, blank=True)
@@ -200,6 +226,16 @@ class Article(models.Model):
         default=Kind.REPORT,
         help_text=_("광고·협찬 기사는 목록마다 ‘광고’ 표시가 붙고 많이 본 뉴스에 오르지 않습니다."),
     )
+    format = models.CharField(
+        _("기사 형식"),
+        max_length=10,
+        choices=Format,
+        default=Format.STANDARD,
+        help_text=_(
+            "포토뉴스: 아래 ‘기사 사진’을 순서대로 넘겨 보는 사진 기사가 되고, 사진마다 설명이 필요합니다. "
+            "본문은 사진 아래에 나가고, 대표 사진은 기사에 따로 싣지 않고 목록과 공유에만 씁니다."
+        ),
+    )
     series = models.ForeignKey(
         "Series",
         on_delete=models.PROTECT,
@@ -233,6 +269,8 @@ class Article(models.Model):
             models.Index(
                 fields=["breaking_until"], name="article_breaking_idx", condition=Q(breaking_until__isnull=False)
             ),
+            # /photo/ walks the few photo stories newest first, not the whole archive.
+            models.Index(fields=["-published_at", "-id"], name="article_photo_story_idx", condition=Q(format="photo")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -339,6 +377,16 @@ class Article(models.Model):
     def is_sponsored(self) -> bool:
         """광고·협찬: labelled "광고" wherever listed, linked rel="sponsored", never ranked."""
         return self.kind == self.Kind.SPONSORED
+
+    @property
+    def is_photo_story(self) -> bool:
+        return self.format == self.Format.PHOTO_STORY
+
+    @property
+    def cover(self) -> dict:
+        """A 포토뉴스's picture in /photo/: its lead photo's renditions, else its first photo's (annotated by
+        ArticleQuerySet.photo_stories)."""
+        return self.lead_renditions or getattr(self, "first_photo", None) or {}
 
     @property
     def series_label(self) -> str:
@@ -480,7 +528,7 @@ class ArticlePhoto(models.Model):
 
     class Meta:
         verbose_name = _("기사 사진")
-        verbose_name_plural = _("기사 사진 (본문에 [사진 1], [사진 2] … 로 넣기)")
+        verbose_name_plural = _("기사 사진 (본문에 [사진 1], [사진 2] … 로 넣기. 포토뉴스는 이 순서대로 넘겨 봅니다)")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -502,6 +550,24 @@ class ArticlePhoto(models.Model):
 
     def rendition(self, name: str) -> dict | None:
         return self.renditions.get(name)
+
+    def clean(self) -> None:
+        """In a 포토뉴스 every photo is a step of the story: it needs its caption (and the reader who cannot
+        see it, a description)."""
+        from django.core.exceptions import ValidationError
+
+        try:
+            article = self.article  # the admin hands its inline the story as edited, its format included
+        except Article.DoesNotExist:
+            return
+        if article.is_photo_story:
+            missing = {
+                field: _("포토뉴스의 사진에는 %(what)s이 있어야 합니다.") % {"what": label}
+                for field, label in [("caption", _("사진 설명")), ("alt_text", _("대체 텍스트"))]
+                if not getattr(self, field).strip()
+            }
+            if missing:
+                raise ValidationError(missing)
 
 
 class DailyViews(models.Model):

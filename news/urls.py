@@ -12,6 +12,7 @@ urlpatterns = [
     path("keyword/<str:slug>/", views.keyword, name="keyword"),
     path("series/", views.series_list, name="series-list"),
     path("series/<str:slug>/", views.series, name="series"),
+    path("photo/", views.photo_stories, name="photo-stories"),
     path("corrections/", views.corrections, name="corrections"),
     path("search/", views.search_page, name="search"),
     path("search/suggest/", views.suggest, name="suggest"),

@@ -56,9 +56,12 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     live = Article.objects.published().for_listing().exclude(pk=story.pk)
     keywords = list(story.keywords.all())
     previous_installment, next_installment = story.installment_neighbours()
+    photos = list(story.photos.all())
     context = {
         "article": story,
-        "body": render_body(story.body, story.photos.all()),
+        # A 포토뉴스 shows its photos as the sequence above the text, so none is placed in the body as well.
+        "body": render_body(story.body, [] if story.is_photo_story else photos),
+        "photo_sequence": photos if story.is_photo_story else [],
         "preview": preview,
         "keywords": keywords,
         "corrections": list(story.corrections.filter(published_at__lte=timezone.now())),
@@ -109,6 +112,14 @@ def series(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page(request, installments)
     edge.shows(request, page.object_list)
     return render(request, "news/series.html", {"series": current, "page": page})
+
+
+@edge.public_page(lambda: [edge.PHOTO_STORIES])
+def photo_stories(request: HttpRequest) -> HttpResponse:
+    """/photo/: the live 포토뉴스, newest first, each with its cover photo and how many photos it has."""
+    page = _page(request, Article.objects.published().photo_stories().for_listing())
+    edge.shows(request, page.object_list)
+    return render(request, "news/photo_stories.html", {"page": page})
 
 
 @edge.public_page(lambda: [edge.CORRECTIONS])

@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 
 from comments.models import Comment
-from news.models import DailyViews
+from news.models import ArticlePhoto, DailyViews
 from portal.ads.models import Ad, AdSlot, Business
 from tests import factories
 
@@ -73,6 +73,21 @@ def newsroom() -> dict:
         factories.ArticleFactory(title=f"상하이 교민 소식 {n}", section=section, reporter=reporter)
         for n, section in enumerate([economy, economy, society, society], start=1)
     ]
+    photo_story = factories.ArticleFactory(
+        title="강변 산책로의 가을",
+        section=society,
+        reporter=reporter,
+        format="photo",
+        body="<p>강변 산책로에 단풍이 들었다.</p>",
+    )
+    for n, caption in enumerate(["산책로 입구의 은행나무", "강변 벤치에서 쉬는 시민들", "해 질 녘의 강물"], start=1):
+        ArticlePhoto(
+            article=photo_story,
+            position=n,
+            caption=caption,
+            alt_text=caption,
+            image=factories.image_upload(name=f"walk{n}.jpg", size=(900, 600), colour=(60 * n, 120, 90)),
+        ).save()
     now = timezone.now()
     # A 속보, so that its banner is on every page checked.
     others[0].breaking_until = now + timedelta(hours=6)
@@ -139,4 +154,11 @@ def newsroom() -> dict:
     DailyViews.objects.bulk_create(
         DailyViews(article=article, day=today, views=10 * (n + 1)) for n, article in enumerate([top, *others])
     )
-    return {"top": top, "section": economy, "reporter": reporter, "alice": alice, "bob": bob}
+    return {
+        "top": top,
+        "section": economy,
+        "reporter": reporter,
+        "alice": alice,
+        "bob": bob,
+        "photo_story": photo_story,
+    }

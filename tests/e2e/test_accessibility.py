@@ -30,6 +30,8 @@ def reader_pages(site: dict) -> dict[str, str]:
         "front": "/",
         "section": site["section"].get_absolute_url(),
         "article": site["top"].get_absolute_url(),
+        "photo story": site["photo_story"].get_absolute_url(),
+        "photo stories": reverse("news:photo-stories"),
         "search": reverse("news:search") + "?q=상하이",
         "ranking": reverse("news:ranking"),
         "login": reverse("login"),

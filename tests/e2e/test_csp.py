@@ -35,7 +35,14 @@ def refusals(page: Page, url: str) -> list[str]:
 def test_reader_pages_have_no_inline_style_and_nothing_is_refused(live_server, page: Page):
     site = newsroom()
     page.add_init_script(RECORD_REFUSALS)
-    visitor_pages = ["/", site["top"].get_absolute_url(), reverse("ads:directory"), reverse("signup")]
+    visitor_pages = [
+        "/",
+        site["top"].get_absolute_url(),
+        site["photo_story"].get_absolute_url(),
+        reverse("news:photo-stories"),
+        reverse("ads:directory"),
+        reverse("signup"),
+    ]
     found = {url: refusals(page, live_server.url + url) for url in visitor_pages}
     policy = page.request.get(live_server.url + "/").headers["content-security-policy"]
     style_src = policy.split("style-src")[1].split(";")[0]

@@ -31,6 +31,7 @@ def article_form(article: Article | None = None, **changes) -> dict:
         "photos-MIN_NUM_FORMS": "0",
         "photos-MAX_NUM_FORMS": "1000",
         "kind": article.kind if article else Article.Kind.REPORT,
+        "format": article.format if article else Article.Format.STANDARD,
         "series": "",
         "series_number": "",
         # Editors' form carries the corrections inline (reporters' does not: the extra fields are ignored).

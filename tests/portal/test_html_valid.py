@@ -35,6 +35,8 @@ def test_reader_pages_stylesheets_and_icon_have_no_html_errors(tmp_path):
         "front": (anonymous, "/", 200),
         "section": (anonymous, site["section"].get_absolute_url(), 200),
         "article": (anonymous, top.get_absolute_url(), 200),
+        "photo-story": (anonymous, site["photo_story"].get_absolute_url(), 200),
+        "photo-stories": (anonymous, reverse("news:photo-stories"), 200),
         "reporter": (anonymous, reverse("news:reporter", args=[site["reporter"].pk]), 200),
         "ranking": (anonymous, reverse("news:ranking"), 200),
         "search": (anonymous, reverse("news:search") + "?q=상하이", 200),

@@ -87,6 +87,14 @@ def stores_what_the_data_files_say():
     assert [story.title for story in frontpage.top_stories()[: len(picks)]] == picks
     assert frontpage.breaking_story()["title"] == newsroom["desk"]["breaking"]["article"]
     assert Article.objects.filter(co_reporters__isnull=False).count() == len(newsroom["desk"]["co_bylines"])
+    # 포토뉴스: its photos in order with their captions, each with its renditions, listed at /photo/.
+    for item in demo.articles():
+        article = stored[item["title"]]
+        assert article.format == item.get("format", "standard"), item["title"]
+        photos = list(article.photos.all())
+        assert [(p.caption, p.alt_text) for p in photos] == [(p["caption"], p["alt"]) for p in item.get("photos", [])]
+        assert all(p.renditions.get("card") and p.renditions.get("thumb") for p in photos)
+    assert 4 <= Article.objects.published().photo_stories().get().photo_count <= 6
 
 
 def test_every_demo_article_has_what_the_seeder_needs():

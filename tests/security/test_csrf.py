@@ -59,6 +59,7 @@ GET_ONLY = {
     "news:series": "series page: reads only",
     "news:series-list": "the list of series: reads only",
     "news:corrections": "정정·반론·추후보도 list: reads only",
+    "news:photo-stories": "포토뉴스 list: reads only",
     "newsletter:sent": "a page saying the confirmation mail went out: reads only",
     "policies:show": "a policy in effect: reads only",
     "policies:version": "a policy's earlier or later version: reads only",

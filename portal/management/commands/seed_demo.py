@@ -20,7 +20,17 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from comments.models import Comment, Commenter
 from news import search
-from news.models import Article, Correction, DailyViews, EditorPick, Keyword, Section, Series, SpellingVariants
+from news.models import (
+    Article,
+    ArticlePhoto,
+    Correction,
+    DailyViews,
+    EditorPick,
+    Keyword,
+    Section,
+    Series,
+    SpellingVariants,
+)
 from portal import demo, roles
 from portal.ads.models import Ad, AdSlot, Business
 from portal.models import SiteProfile
@@ -182,12 +192,23 @@ class Command(BaseCommand):
                 lead_image_caption=item["caption"],
                 lead_image_alt=item["caption"],
                 kind=item.get("kind", Article.Kind.REPORT),
+                format=item.get("format", Article.Format.STANDARD),
                 series=series[item["series"]] if "series" in item else None,
                 series_number=item.get("installment"),
             )
-            photo = demo_photo(index, colours[item["section"]])
+            sequence = [demo_photo(1000 + index * 10 + n, p["colours"]) for n, p in enumerate(item.get("photos", []))]
+            # A 포토뉴스's cover is its first photo; any other story gets a picture in its section's colours.
+            photo = sequence[0] if sequence else demo_photo(index, colours[item["section"]])
             article.lead_image = ContentFile(photo, name=f"demo-{index:03d}.jpg")
             article.save()
+            for position, (data, row) in enumerate(zip(sequence, item.get("photos", []), strict=True), start=1):
+                ArticlePhoto(
+                    article=article,
+                    position=position,
+                    caption=row["caption"],
+                    alt_text=row["alt"],
+                    image=ContentFile(data, name=f"demo-{index:03d}-{position}.jpg"),
+                ).save()
             article.keywords.set([Keyword.objects.get_or_create(name=name)[0] for name in item["keywords"]])
             created += 1
             if created % 10 == 0:
