@@ -36,7 +36,8 @@ def picture(folder: Path, name: str, sky: tuple[int, int, int]) -> Path:
 
 def lands_on(strip, slide: int) -> None:
     """The strip comes to rest exactly on the given photo (0-based), smooth scrolling and snapping done."""
-    expect(strip).to_have_js_property("scrollLeft", strip.evaluate(f"strip => strip.children[{slide}].offsetLeft"))
+    target = strip.evaluate(f"strip => strip.children[{slide}].offsetLeft")
+    expect(strip).to_have_js_property("scrollLeft", target, timeout=15_000)  # a busy CI machine animates slowly
 
 
 def set_published_at(page: Page, moment) -> None:
