@@ -76,6 +76,20 @@ class ArticlePhotoInline(admin.TabularInline):
                 form.instance.article = self.instance
                 return form
 
+            def clean(self):
+                # A 포토뉴스 is its photos: it goes to the desk, or out, with one at least (a draft may wait).
+                super().clean()
+                story = self.instance
+                if not story.is_photo_story or story.status == Article.Status.DRAFT:
+                    return
+                kept = [
+                    form
+                    for form in self.forms
+                    if form.cleaned_data.get("image") and not form.cleaned_data.get("DELETE")
+                ]
+                if not kept:
+                    raise ValidationError(_("포토뉴스는 사진을 한 장 이상 올려야 출고 요청하거나 발행할 수 있습니다."))
+
         return StoryFormSet
 
 

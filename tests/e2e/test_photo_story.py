@@ -131,6 +131,8 @@ def test_a_photo_story_from_the_reporter_through_the_editor_to_a_reader_with_the
     expect(reading.locator(".byline")).to_contain_text(f"{other_reporter.first_name} 기자")
     strip = reading.locator("[data-photo-strip]")
     status = reading.locator("[data-photo-status]")
+    # The keys are the script's once it has run (deferred: later on a busy machine than the click's page load).
+    expect(reading.locator(".photo-story")).to_have_class(re.compile(r"\bphoto-story-ready\b"))
     strip.focus()
     reading.keyboard.press("ArrowRight")
     expect(status).to_have_text("사진 2 / 2: 강 건너 푸둥의 고층 빌딩에 하나둘 불이 켜졌다.")

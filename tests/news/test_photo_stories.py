@@ -314,3 +314,15 @@ def test_a_photo_storys_lead_photo_is_its_cover_in_lists_not_a_second_picture_on
     assert "lead-photo" not in page and page.count('class="photo-slide"') == 2
     assert f'src="{story.lead_renditions["card"]["url"]}"' in photos
     assert f'src="{story.lead_renditions["thumb"]["url"]}"' in listed
+
+
+def test_a_photo_story_without_photos_stays_a_draft_until_it_has_one(client, reporter, section):
+    client.force_login(reporter)
+    data = article_form(None, section=section.pk, title="사진 없는 포토뉴스", format=PHOTO)
+
+    response = client.post(reverse("admin:news_article_add"), data | {"status": Article.Status.SUBMITTED})
+
+    assert response.status_code == 200
+    assert "사진을 한 장 이상" in response.content.decode()
+    assert not Article.objects.filter(title="사진 없는 포토뉴스").exists()
+    assert client.post(reverse("admin:news_article_add"), data).status_code == 302  # a draft may wait
